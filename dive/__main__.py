@@ -1,0 +1,5 @@
+"""`python -m dive` is the same as the `dive` command."""
+
+from dive.cli.main import main
+
+raise SystemExit(main())

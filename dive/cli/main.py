@@ -1,0 +1,138 @@
+"""The `dive` command: `list`, `run`, `data`.
+
+Every user-facing error (`DiveError`) is printed as one line, `dive: error: ...`, with exit status 2; an
+unexpected exception too, unless DIVE_DEBUG=1 asks for the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+
+import dive
+from dive.core import DiveError
+from dive.core.device import DEVICE_CHOICES
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from dive.recipes import RECIPES
+
+    rows = [("name", "section", "dataset", "metric", "book band", "quick band", "quick min")]
+    for name, r in RECIPES.items():
+        book, quick = r.profiles["book"], r.profiles["quick"]
+        rows.append(
+            (
+                name,
+                r.section,
+                r.dataset,
+                r.metric + ("" if r.higher_is_better else " (lower)"),
+                _band(book.band),
+                _band(quick.band),
+                f"{quick.minutes:g}" if quick.minutes is not None else "?",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for k, row in enumerate(rows):
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        if k == 0:
+            print("  ".join("-" * w for w in widths))
+    return 0
+
+
+def _band(band: tuple[float, float] | None) -> str:
+    return f"{band[0]:g}-{band[1]:g}" if band else "-"
+
+
+def _cmd_run(args: argparse.Namespace, extra: list[str]) -> int:
+    from dive.cli.run import run_recipe, split_extra
+
+    progress = False if args.quiet else None
+    record = run_recipe(
+        args.name, args.profile, split_extra(extra), args.out, args.resume, args.device, args.data, progress
+    )
+    print(record["summary"])
+    if record["in_band"] is not None:
+        lo, hi = record["band"]
+        verdict = "within" if record["in_band"] else "OUTSIDE"
+        print(f"{record['metric']} {record['value']:.4g} {verdict} the {args.profile} band {lo:g}-{hi:g}")
+    print(f"wrote {args.out or 'runs/' + args.name}/ (summary.json, history.jsonl, curves.png, checkpoint)")
+    return 0
+
+
+def _cmd_data(args: argparse.Namespace) -> int:
+    from dive.data import DATASETS, download_dataset, locate, search_dirs
+
+    if args.download:
+        spec = DATASETS[args.download]
+        print(f"downloading {spec.name} ...")
+        print(f"{spec.name}: {download_dataset(spec)}")
+        return 0
+    status = 0
+    for name, spec in DATASETS.items():
+        try:
+            where = locate(spec, args.data, verify=not args.no_verify)
+            state = "ok (sha256 verified)" if not args.no_verify else "found"
+            print(f"{name:14} {state:22} {where}")
+        except DiveError as e:
+            first = str(e).splitlines()[0]
+            print(f"{name:14} {'MISSING' if 'not found' in first else 'BAD':22} {first}")
+            if args.verbose:
+                print("\n".join(f"{'':37}{label}: {d}" for label, d in search_dirs(spec, args.data)))
+            status = 1
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="dive", description="Train the models of Dive into Deep Learning.")
+    p.add_argument("--version", action="version", version=f"dive {dive.__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list the recipes with their book section, dataset and target band")
+    run = sub.add_parser(
+        "run",
+        help="train a recipe (config overrides as --key=value)",
+        epilog="Any other --key=value sets a field of the recipe's config, e.g. --lr=0.05 --max_epochs=3.",
+    )
+    run.add_argument("name", help="recipe name (see `dive list`)")
+    run.add_argument("--profile", default="book", help="book (default), quick, or tiny")
+    run.add_argument("--out", help="run directory (default: runs/NAME)")
+    run.add_argument("--resume", action="store_true", help="continue from the checkpoint in the run directory")
+    run.add_argument("--device", default="auto", help=f"one of {', '.join(DEVICE_CHOICES)} or cuda:N")
+    run.add_argument("--data", help="data root (default: $DIVE_DATA, ~/.cache/dive, system paths)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    data = sub.add_parser("data", help="list datasets, where each was found, and verify their sha256")
+    data.add_argument("--data", help="an explicit data root to search first")
+    data.add_argument("--no-verify", action="store_true", help="skip the hash check")
+    data.add_argument("--download", metavar="NAME", help="download a dataset into ~/.cache/dive (needs internet)")
+    data.add_argument("-v", "--verbose", action="store_true", help="show every place searched")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "run":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    try:
+        if args.command == "list":
+            return _cmd_list(args)
+        if args.command == "run":
+            return _cmd_run(args, extra)
+        return _cmd_data(args)
+    except DiveError as e:
+        print(f"dive: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("dive: interrupted; continue with --resume (the last checkpoint is kept)", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - the CLI's last line of defence
+        if os.environ.get("DIVE_DEBUG"):
+            traceback.print_exc()
+        else:
+            print(f"dive: error: {type(e).__name__}: {e} (set DIVE_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,88 @@
+"""`dive run NAME`: train a recipe, print the book-style summary line, write summary.json next to the run."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+import dive
+from dive.core import ConfigError, apply_overrides, choose_device, config_to_dict, default_run_dir, seed_everything
+from dive.recipes import RECIPES, Recipe, RunContext
+
+
+def split_extra(extra: list[str]) -> list[str]:
+    """['--lr=0.1', '--max-epochs', '3'] -> ['lr=0.1', 'max-epochs=3']; anything else is an error."""
+    out, i = [], 0
+    while i < len(extra):
+        tok = extra[i]
+        if not tok.startswith("--") or tok == "--":
+            raise ConfigError(f"unexpected argument {tok!r}; config overrides look like --key=value")
+        if "=" in tok:
+            out.append(tok[2:])
+            i += 1
+        elif i + 1 < len(extra) and not extra[i + 1].startswith("--"):
+            out.append(f"{tok[2:]}={extra[i + 1]}")
+            i += 2
+        else:
+            raise ConfigError(f"override {tok!r} has no value; write {tok}=VALUE")
+    return out
+
+
+def in_band(recipe: Recipe, value: float | None, band: tuple[float, float] | None) -> bool | None:
+    if value is None or band is None:
+        return None
+    lo, hi = band
+    return (value >= lo) if recipe.higher_is_better else (value <= hi)
+
+
+def run_recipe(
+    name: str,
+    profile: str = "book",
+    overrides: list[str] | None = None,
+    out: str | os.PathLike | None = None,
+    resume: bool = False,
+    device: str = "auto",
+    data_root: str | None = None,
+    progress: bool | None = None,
+) -> dict[str, Any]:
+    """Run recipe `name`; returns (and writes as DIR/summary.json) the run's summary record."""
+    recipe = RECIPES[name]
+    cfg = apply_overrides(recipe.config(profile), overrides or [])
+    out_dir = Path(out) if out else default_run_dir(name)
+    if not resume and (out_dir / "checkpoint.safetensors").exists():
+        print(f"note: starting afresh in {out_dir} (pass --resume to continue the run there)", file=sys.stderr)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ctx = RunContext(out_dir, choose_device(device), name, profile, resume, data_root, progress)
+    seed_everything(cfg.seed)
+    t0 = time.perf_counter()
+    result = recipe.run(cfg, ctx)
+    wall = time.perf_counter() - t0
+    band = recipe.profiles[profile].band
+    value = result.metrics.get(recipe.metric)
+    record = {
+        "recipe": name,
+        "profile": profile,
+        "section": recipe.section,
+        "config": config_to_dict(cfg),
+        "metrics": result.metrics,
+        "metric": recipe.metric,
+        "value": value,
+        "band": list(band) if band else None,
+        "in_band": in_band(recipe, value, band),
+        "summary": result.summary,
+        "examples_per_sec": result.examples_per_sec,
+        "device": str(ctx.device),
+        "wall_seconds": wall,
+        "versions": {"dive": dive.__version__, "torch": torch.__version__, "python": platform.python_version()},
+    }
+    tmp = out_dir / ".summary.json.tmp"
+    tmp.write_text(json.dumps(record, indent=2) + "\n")
+    tmp.replace(out_dir / "summary.json")
+    return record

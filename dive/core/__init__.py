@@ -1,0 +1,30 @@
+"""core: seeding, devices, paths, Timer, the registry and config overrides. Imports only stdlib and torch."""
+
+from dive.core.config import apply_overrides, config_diff, config_from_dict, config_to_dict, describe_fields
+from dive.core.device import choose_device, synchronize
+from dive.core.errors import ConfigError, DiveError, UnknownNameError
+from dive.core.paths import cache_dir, default_run_dir
+from dive.core.registry import Registry
+from dive.core.seed import epoch_generator, get_rng_state, seed_everything, set_rng_state
+from dive.core.timer import Timer
+
+__all__ = [
+    "ConfigError",
+    "DiveError",
+    "Registry",
+    "Timer",
+    "UnknownNameError",
+    "apply_overrides",
+    "cache_dir",
+    "choose_device",
+    "config_diff",
+    "config_from_dict",
+    "config_to_dict",
+    "default_run_dir",
+    "describe_fields",
+    "epoch_generator",
+    "get_rng_state",
+    "seed_everything",
+    "set_rng_state",
+    "synchronize",
+]

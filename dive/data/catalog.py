@@ -1,0 +1,98 @@
+"""The datasets dive knows: files, sha256 (from ../shared/data/MANIFEST.md) and canonical download URLs."""
+
+from __future__ import annotations
+
+from dive.core import Registry
+from dive.data.files import DataFile, DatasetSpec
+
+DATASETS: Registry[DatasetSpec] = Registry("dataset")
+
+_D2L = "https://d2l-data.s3-accelerate.amazonaws.com/"
+_ZALANDO = "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/"
+
+FASHION_MNIST = DATASETS.add(
+    "fashion-mnist",
+    DatasetSpec(
+        name="fashion-mnist",
+        description="Zalando's Fashion-MNIST: 60000 train / 10000 test 28x28 grey images, 10 classes",
+        files=(
+            DataFile(
+                "train-images-idx3-ubyte.gz",
+                "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+                _ZALANDO + "train-images-idx3-ubyte.gz",
+                raw_sha256="c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+            ),
+            DataFile(
+                "train-labels-idx1-ubyte.gz",
+                "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+                _ZALANDO + "train-labels-idx1-ubyte.gz",
+                raw_sha256="bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+            ),
+            DataFile(
+                "t10k-images-idx3-ubyte.gz",
+                "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+                _ZALANDO + "t10k-images-idx3-ubyte.gz",
+                raw_sha256="5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+            ),
+            DataFile(
+                "t10k-labels-idx1-ubyte.gz",
+                "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+                _ZALANDO + "t10k-labels-idx1-ubyte.gz",
+                raw_sha256="0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+            ),
+        ),
+        system_dirs=("/usr/share/datasets/fashion-mnist",),
+        license="MIT",
+    ),
+)
+
+KAGGLE_HOUSE = DATASETS.add(
+    "kaggle_house",
+    DatasetSpec(
+        name="kaggle_house",
+        description="Kaggle house prices (Ames): 1460 labelled train rows, 1459 test rows, 79 features",
+        files=(
+            DataFile(
+                "kaggle_house_pred_train.csv",
+                "1e18addf81e5e4d347cc17ee6075bbe4a42b7fa26b9e5b063e8f692a5f929d41",
+                _D2L + "kaggle_house_pred_train.csv",
+            ),
+            DataFile(
+                "kaggle_house_pred_test.csv",
+                "8fdd3d829d4d986b58f845c9553b225e67dd8383624d90fb6ca1d4bed5798c1e",
+                _D2L + "kaggle_house_pred_test.csv",
+            ),
+        ),
+    ),
+)
+
+TIME_MACHINE = DATASETS.add(
+    "timemachine",
+    DatasetSpec(
+        name="timemachine",
+        description="H. G. Wells, The Time Machine (the book's text for language models)",
+        files=(
+            DataFile(
+                "timemachine.txt",
+                "8424dbd9532ac81f7e5f0b6add90e6952baea29158309d7d1bf3884f4e12c516",
+                _D2L + "timemachine.txt",
+            ),
+        ),
+        license="public domain",
+    ),
+)
+
+AIRFOIL = DATASETS.add(
+    "airfoil",
+    DatasetSpec(
+        name="airfoil",
+        description="NASA airfoil self-noise, 1503 x 6 (the optimization chapter's regression data)",
+        files=(
+            DataFile(
+                "airfoil_self_noise.dat",
+                "74c75fd71783f1e6b71f8a622b993dc592897a97cd689c5090a07147a1b097b3",
+                _D2L + "airfoil_self_noise.dat",
+            ),
+        ),
+    ),
+)

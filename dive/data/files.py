@@ -1,0 +1,168 @@
+"""Finding, verifying and downloading dataset files.
+
+Each dataset declares its files with their sha256 and canonical URL (`DatasetSpec`). `locate` looks for the
+dataset directory, in order, in: an explicit root, `$DIVE_DATA`, the cache (`~/.cache/dive`), and known system
+locations (Debian's `/usr/share/datasets/...`). Every file is hash-checked before use; a missing file is an error
+naming every place searched and how to provide it; a corrupt one names both hashes.
+
+`download` exists for users who are online (https only, status check, hash check, atomic rename into place);
+nothing in dive calls it implicitly and the tests never reach the network.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import tempfile
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from dive.core import DiveError, cache_dir
+
+
+class DataNotFoundError(DiveError):
+    """A dataset's files are not in any of the places searched."""
+
+
+class ChecksumError(DiveError):
+    """A dataset file's sha256 is not the declared one (corrupt, truncated, or a different version)."""
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One file of a dataset. `raw_sha256` (gzip files only) accepts a copy re-compressed with other settings."""
+
+    name: str
+    sha256: str
+    url: str
+    raw_sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A dataset: its directory name under a data root, its files, and system directories that may hold it."""
+
+    name: str
+    description: str
+    files: tuple[DataFile, ...]
+    system_dirs: tuple[str, ...] = ()
+    license: str = ""
+
+
+def sha256_of(path: Path, *, gunzip: bool = False) -> str:
+    """Hex sha256 of a file (of its decompressed content when `gunzip`)."""
+    h = hashlib.sha256()
+    opener = gzip.open if gunzip else open
+    with opener(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+_verified: dict[tuple[str, int, int], bool] = {}
+
+
+def verify_file(path: Path, file: DataFile) -> None:
+    """Raise `ChecksumError` unless `path` holds `file` (results cached per path, size and mtime)."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if _verified.get(key):
+        return
+    got = sha256_of(path)
+    ok = got == file.sha256
+    if not ok and file.raw_sha256 is not None:
+        try:
+            ok = sha256_of(path, gunzip=True) == file.raw_sha256
+        except (OSError, EOFError, gzip.BadGzipFile):
+            ok = False
+    if not ok:
+        raise ChecksumError(
+            f"{path} is corrupt or not the expected file: sha256 {got}, expected {file.sha256}. "
+            f"Delete it and copy or download it again ({file.url})."
+        )
+    _verified[key] = True
+
+
+def search_dirs(spec: DatasetSpec, root: str | os.PathLike | None = None) -> list[tuple[str, Path]]:
+    """Candidate directories for `spec`, in search order, each with a label saying where it came from."""
+    places: list[tuple[str, Path]] = []
+    if root is not None:
+        places.append(("explicit root", Path(root).expanduser() / spec.name))
+    env = os.environ.get("DIVE_DATA")
+    if env:
+        places.append(("$DIVE_DATA", Path(env).expanduser() / spec.name))
+    places.append(("cache", cache_dir() / spec.name))
+    places.extend(("system", Path(d)) for d in spec.system_dirs)
+    return places
+
+
+def locate(spec: DatasetSpec, root: str | os.PathLike | None = None, *, verify: bool = True) -> Path:
+    """The first directory holding every file of `spec`, hash-checked; `DataNotFoundError` if there is none."""
+    places = search_dirs(spec, root)
+    for _, directory in places:
+        if all((directory / f.name).is_file() for f in spec.files):
+            if verify:
+                for f in spec.files:
+                    verify_file(directory / f.name, f)
+            return directory
+    searched = "\n".join(f"  - {d}  ({label}){_missing(d, spec)}" for label, d in places)
+    raise DataNotFoundError(
+        f"dataset {spec.name!r} not found. Searched:\n{searched}\n"
+        f"Provide it by setting DIVE_DATA to a folder containing {spec.name}/ "
+        f"({', '.join(f.name for f in spec.files)}), or, when online, `dive data --download {spec.name}`."
+    )
+
+
+def _missing(directory: Path, spec: DatasetSpec) -> str:
+    if not directory.is_dir():
+        return ": no such folder"
+    missing = [f.name for f in spec.files if not (directory / f.name).is_file()]
+    return f": missing {', '.join(missing)}"
+
+
+def download(
+    file: DataFile,
+    dest_dir: Path,
+    *,
+    urlopen: Callable = urllib.request.urlopen,
+    timeout: float = 60.0,
+) -> Path:
+    """Fetch `file.url` into `dest_dir/file.name`, checking status and sha256; the target appears only when whole."""
+    if not file.url.startswith("https://"):
+        raise DiveError(f"refusing to download {file.url}: only https URLs are fetched")
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    target = dest_dir / file.name
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".part", dir=dest_dir)
+    tmp = Path(tmp_name)
+    try:
+        h = hashlib.sha256()
+        with os.fdopen(fd, "wb") as out, urlopen(file.url, timeout=timeout) as resp:
+            status = getattr(resp, "status", 200)
+            if status != 200:
+                raise DiveError(f"download of {file.url} failed: HTTP status {status}")
+            for chunk in iter(lambda: resp.read(1 << 20), b""):
+                h.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if h.hexdigest() != file.sha256:
+            raise ChecksumError(f"downloaded {file.url} has sha256 {h.hexdigest()}, expected {file.sha256}")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+def download_dataset(spec: DatasetSpec, dest_root: Path | None = None) -> Path:
+    """Download every missing file of `spec` into `dest_root/spec.name` (default: the cache)."""
+    directory = (dest_root or cache_dir()) / spec.name
+    for f in spec.files:
+        path = directory / f.name
+        if path.is_file():
+            verify_file(path, f)
+        else:
+            download(f, directory)
+    return directory

@@ -1,0 +1,85 @@
+"""Synthetic data: the book's generated regression problems, and small stand-ins for tests.
+
+- `linear_data`: y = Xw + b + noise (book §3.3; w = [2, -3.4], b = 4.2, noise 0.01).
+- `polynomial_data`: y = 5 + 1.2x - 3.4x^2/2! + 5.6x^3/3! + noise (book §3.6, under- and over-fitting).
+- `weight_decay_data`: 200-dimensional, 20 training examples (book §3.7).
+- `fake_image_sets`: Fashion-MNIST-shaped uint8 images whose class is learnable, for fast tests.
+All take a `seed` and draw from their own generator, never the global one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor
+
+from dive.data.fashion_mnist import ImageSet
+
+
+def _gen(seed: int) -> torch.Generator:
+    g = torch.Generator()
+    g.manual_seed(seed)
+    return g
+
+
+def linear_data(
+    w: Sequence[float] = (2.0, -3.4),
+    b: float = 4.2,
+    num_examples: int = 1000,
+    noise: float = 0.01,
+    seed: int = 0,
+) -> tuple[Tensor, Tensor]:
+    """X (n, d) ~ N(0, 1) and y (n, 1) = X w + b + N(0, noise^2)."""
+    g = _gen(seed)
+    w_ = torch.tensor(w, dtype=torch.float32)
+    X = torch.randn(num_examples, len(w_), generator=g)
+    y = X @ w_ + b + noise * torch.randn(num_examples, generator=g)
+    return X, y.reshape(-1, 1)
+
+
+def polynomial_data(
+    true_w: Sequence[float] = (5.0, 1.2, -3.4, 5.6),
+    max_degree: int = 20,
+    n_train: int = 100,
+    n_test: int = 100,
+    noise: float = 0.1,
+    seed: int = 0,
+) -> tuple[Tensor, Tensor]:
+    """Features (n_train + n_test, max_degree) = x^i / i! for i < max_degree, and labels (n, 1).
+
+    Dividing by i! keeps the high powers from blowing up the gradients (the book's rescaling).
+    """
+    g = _gen(seed)
+    n = n_train + n_test
+    x = torch.randn(n, 1, generator=g)
+    powers = torch.arange(max_degree, dtype=torch.float32)
+    factorials = torch.tensor([math.factorial(i) for i in range(max_degree)], dtype=torch.float32)
+    features = x.pow(powers) / factorials  # (n, max_degree)
+    w = torch.zeros(max_degree)
+    w[: len(true_w)] = torch.tensor(true_w)
+    labels = features @ w + noise * torch.randn(n, generator=g)
+    return features, labels.reshape(-1, 1)
+
+
+def weight_decay_data(
+    num_train: int = 20, num_test: int = 100, num_inputs: int = 200, seed: int = 0
+) -> tuple[Tensor, Tensor]:
+    """X (n, num_inputs), y (n, 1) = 0.05 + sum_i 0.01 x_i + N(0, 0.01^2): few examples, many features."""
+    return linear_data([0.01] * num_inputs, 0.05, num_train + num_test, 0.01, seed)
+
+
+def fake_image_sets(
+    n_train: int = 512, n_test: int = 256, num_classes: int = 10, size: int = 28, seed: int = 0
+) -> tuple[ImageSet, ImageSet]:
+    """Fashion-MNIST-shaped stand-ins: each class is a fixed random template plus noise, so it can be learned."""
+    g = _gen(seed)
+    templates = torch.rand(num_classes, size, size, generator=g)
+
+    def make(n: int) -> ImageSet:
+        labels = torch.randint(0, num_classes, (n,), generator=g)
+        x = 0.7 * templates[labels] + 0.3 * torch.rand(n, size, size, generator=g)
+        return ImageSet((x * 255).to(torch.uint8), labels)
+
+    return make(n_train), make(n_test)

@@ -1,0 +1,44 @@
+"""LeNet-5 (book §7.6), the book's version with sigmoid and average pooling, and a modern ReLU + max-pool one.
+
+    (n, 1, 28, 28) -conv5x5 pad 2-> (n, 6, 28, 28) -pool-> (n, 6, 14, 14) -conv5x5-> (n, 16, 10, 10)
+    -pool-> (n, 16, 5, 5) -flatten-> 400 -> 120 -> 84 -> 10
+"""
+
+from __future__ import annotations
+
+from torch import Tensor, nn
+
+from dive.models.registry import register_model
+
+
+@register_model("lenet", input_shape=(1, 28, 28))
+class LeNet(nn.Module):
+    """forward(X (n, 1, 28, 28)) -> logits (n, num_classes). `modern=True`: ReLU and max pooling."""
+
+    def __init__(self, num_classes: int = 10, modern: bool = False) -> None:
+        super().__init__()
+        act = nn.ReLU if modern else nn.Sigmoid
+        pool = nn.MaxPool2d if modern else nn.AvgPool2d
+        self.net = nn.Sequential(
+            nn.Conv2d(1, 6, kernel_size=5, padding=2),
+            act(),
+            pool(kernel_size=2, stride=2),
+            nn.Conv2d(6, 16, kernel_size=5),
+            act(),
+            pool(kernel_size=2, stride=2),
+            nn.Flatten(),
+            nn.Linear(16 * 5 * 5, 120),  # 16 channels x 5x5 after two pools
+            act(),
+            nn.Linear(120, 84),
+            act(),
+            nn.Linear(84, num_classes),
+        )
+
+    def forward(self, X: Tensor) -> Tensor:
+        return self.net(X)
+
+
+@register_model("lenet-modern", input_shape=(1, 28, 28))
+def lenet_modern(num_classes: int = 10) -> LeNet:
+    """LeNet with ReLU and max pooling."""
+    return LeNet(num_classes=num_classes, modern=True)

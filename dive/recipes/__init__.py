@@ -1,0 +1,17 @@
+"""recipes: one module per book section; the only place that wires data + model + loss + optimizer + trainer.
+
+Importing this package registers every recipe in `RECIPES`.
+"""
+
+from dive.recipes import (  # noqa: F401  (imported to register)
+    kaggle_house,
+    lenet,
+    linear_regression,
+    mlp,
+    polynomial,
+    softmax_regression,
+    weight_decay,
+)
+from dive.recipes.base import RECIPES, Profile, Recipe, RunContext, RunResult, TrainConfig, register
+
+__all__ = ["RECIPES", "Profile", "Recipe", "RunContext", "RunResult", "TrainConfig", "register"]

@@ -1,0 +1,69 @@
+"""Shared pipeline of the Fashion-MNIST classification recipes (book §4-5, 7): data, fit, summary, prediction grid."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+
+from dive.data import ImageBatch, ImageSet, fake_image_sets, image_loaders, load_fashion_mnist, text_labels
+from dive.plot import plot_image_grid
+from dive.recipes.base import RunContext, RunResult, TrainConfig
+from dive.recipes.common import run_fit
+from dive.train import accuracy, format_summary
+
+
+@dataclass(frozen=True)
+class FashionConfig(TrainConfig):
+    """Fields of every Fashion-MNIST recipe; `synthetic` swaps in same-shaped stand-in data (for tests)."""
+
+    lr: float = 0.1
+    batch_size: int = 256
+    max_epochs: int = 10
+    synthetic: bool = False
+
+
+def fashion_sets(cfg: FashionConfig, ctx: RunContext) -> tuple[ImageSet, ImageSet]:
+    if cfg.synthetic:
+        return fake_image_sets(seed=cfg.seed)
+    return load_fashion_mnist(ctx.data_root)
+
+
+def train_classifier(
+    cfg: FashionConfig,
+    ctx: RunContext,
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+    *,
+    resize: int | None = None,
+) -> RunResult:
+    """Train on Fashion-MNIST (test set as validation, as the book does); save curves and a prediction grid."""
+    train, test = fashion_sets(cfg, ctx)
+    transform = ImageBatch(resize=resize)
+    train_loader, test_loader = image_loaders(train, test, cfg.batch_size, seed=cfg.seed, transform=transform)
+    state, trainer, _ = run_fit(
+        ctx,
+        cfg,
+        model=model,
+        loss_fn=loss_fn,
+        optimizer=optimizer,
+        train_loader=train_loader,
+        valid_loader=test_loader,
+        max_epochs=cfg.max_epochs,
+        metrics=[accuracy],
+    )
+    save_predictions(model, test, transform, ctx)
+    metrics = dict(state.metrics)
+    return RunResult(metrics, format_summary(metrics, str(ctx.device)), metrics.get("examples_per_sec"))
+
+
+@torch.inference_mode()
+def save_predictions(model: nn.Module, test: ImageSet, transform: ImageBatch, ctx: RunContext, n: int = 16) -> None:
+    """predictions.png: the first `n` test images titled with the true and the predicted label (book §4.4.5)."""
+    model.eval()
+    preds = model(transform(test.images[:n]).to(ctx.device)).argmax(dim=1).cpu()
+    titles = [f"{t}\n{p}" for t, p in zip(text_labels(test.labels[:n]), text_labels(preds), strict=True)]
+    plot_image_grid(test.images[:n], titles, ctx.out_dir / "predictions.png")

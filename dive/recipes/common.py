@@ -1,0 +1,105 @@
+"""The wiring every recipe shares: one `fit` with the standard callbacks, resume, history and curves.
+
+`run_fit` is the only place that builds a `Trainer`. A recipe with several fits (K-fold, the polynomial degrees)
+gives each a `sub` folder; a resumed run restores finished fits from their checkpoints instead of retraining.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from dive.core import ConfigError, config_diff, config_from_dict, config_to_dict
+from dive.plot import plot_history
+from dive.recipes.base import RunContext
+from dive.train import Checkpoint, FitState, History, Metric, NanGuard, Progress, Trainer, load_checkpoint
+
+CHECKPOINT = "checkpoint.safetensors"
+
+
+def run_dir(ctx: RunContext, sub: str | None = None) -> Path:
+    return ctx.out_dir / sub if sub else ctx.out_dir
+
+
+def check_resumable(cfg: Any, stored: dict[str, Any], path: Path) -> None:
+    """A resume must use the config the checkpoint was made with; only `max_epochs` may grow."""
+    if "config" not in stored:
+        return
+    old = config_from_dict(type(cfg), stored["config"])
+    diff = {k: v for k, v in config_diff(old, cfg).items() if k not in ("max_epochs", "ckpt_every", "log_every")}
+    if diff:
+        shown = ", ".join(f"{k}: checkpoint {a!r}, now {b!r}" for k, (a, b) in diff.items())
+        raise ConfigError(f"cannot resume {path}: the config differs ({shown}). Drop --resume or use the same values.")
+
+
+def run_fit(
+    ctx: RunContext,
+    cfg: Any,
+    *,
+    model: nn.Module,
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+    optimizer: torch.optim.Optimizer,
+    train_loader: Any,
+    valid_loader: Any = None,
+    max_epochs: int,
+    metrics: Sequence[Metric] = (),
+    scheduler: Any = None,
+    valid_name: str = "test",
+    sub: str | None = None,
+    checkpoint_every_epochs: int = 1,
+    title: str = "",
+    quiet: bool = False,
+) -> tuple[FitState, Trainer, History]:
+    """Fit with NanGuard, Progress, History and Checkpoint; resume from `run_dir/checkpoint` when `ctx.resume`."""
+    out = run_dir(ctx, sub)
+    ckpt = out / CHECKPOINT
+    history = History(out / "history.jsonl", log_every=cfg.log_every)
+    extra = {"recipe": ctx.recipe, "profile": ctx.profile, "config": config_to_dict(cfg), "sub": sub}
+    callbacks = [NanGuard(checkpoint_path=ckpt), history]
+    if not quiet:
+        callbacks.insert(1, Progress(bar=ctx.progress))
+    callbacks.append(_EpochCheckpoint(ckpt, cfg.ckpt_every, checkpoint_every_epochs, extra))
+    trainer = Trainer(
+        model,
+        loss_fn,
+        optimizer,
+        max_epochs=max_epochs,
+        metrics=metrics,
+        scheduler=scheduler,
+        device=ctx.device,
+        callbacks=callbacks,
+        valid_name=valid_name,
+    )
+    state = None
+    if ctx.resume and ckpt.exists():
+        model.to(ctx.device)
+        state, stored = load_checkpoint(ckpt, model, optimizer, scheduler)
+        check_resumable(cfg, stored, ckpt)
+    state = trainer.fit(train_loader, valid_loader, state)
+    plot_history(history.records, out / "curves.png", title=title or f"{ctx.recipe} {sub or ''}".strip())
+    return state, trainer, history
+
+
+class _EpochCheckpoint(Checkpoint):
+    """Checkpoint every `every_epochs` epochs (and every `every_steps` steps), and always at the end of the fit."""
+
+    def __init__(self, path: Path, every_steps: int, every_epochs: int, extra: dict[str, Any]) -> None:
+        super().__init__(path, every_steps, extra)
+        self.every_epochs = max(1, every_epochs)
+        self._saved_step = -1
+
+    def save(self, trainer: Trainer, state: FitState) -> None:
+        super().save(trainer, state)
+        self._saved_step = state.step
+
+    def on_epoch_end(self, trainer: Trainer, state: FitState) -> None:
+        if state.epoch % self.every_epochs == 0 or state.epoch == trainer.max_epochs:
+            self.save(trainer, state)
+
+    def on_fit_end(self, trainer: Trainer, state: FitState) -> None:
+        if self._saved_step != state.step:
+            self.save(trainer, state)

@@ -1,0 +1,184 @@
+"""Callbacks for the `fit` loop: progress, history, checkpoints, early stopping, and a NaN/inf guard.
+
+Order matters where it says so: put `NanGuard` before `Checkpoint`, so that a diverged model is never saved.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from dive.core import DiveError
+from dive.train.checkpoint import save_checkpoint
+from dive.train.trainer import Callback, FitState, StopTraining, Trainer
+
+
+class TrainingDiverged(DiveError):
+    """The loss became NaN or infinite."""
+
+
+class NanGuard(Callback):
+    """Stop with a clear message when the training loss (checked every `every` steps) or a metric is not finite."""
+
+    def __init__(self, every: int = 1, checkpoint_path: str | os.PathLike | None = None) -> None:
+        self.every = max(1, every)
+        self.checkpoint_path = checkpoint_path
+
+    def _fail(self, what: str, state: FitState) -> None:
+        where = f"epoch {state.epoch + 1}, step {state.step}"
+        kept = ""
+        if self.checkpoint_path and Path(self.checkpoint_path).exists():
+            kept = f"; the last good checkpoint is kept at {self.checkpoint_path}"
+        raise TrainingDiverged(f"{what} at {where}{kept}. Try a smaller learning rate (--lr=...) or gradient clipping.")
+
+    def on_batch_end(self, trainer: Trainer, state: FitState) -> None:
+        if state.step % self.every == 0 and state.last_loss is not None:
+            loss = float(state.last_loss)
+            if not math.isfinite(loss):
+                self._fail(f"training loss became {loss}", state)
+
+    def on_epoch_end(self, trainer: Trainer, state: FitState) -> None:
+        for key, value in state.metrics.items():
+            if key.endswith("loss") and not math.isfinite(value):
+                self._fail(f"{key} became {value}", state)
+
+
+class History(Callback):
+    """Append JSON lines to `path`: {"kind": "epoch", ...metrics} each epoch, {"kind": "step", ...} every `log_every`.
+
+    On a resumed run, records past the checkpoint's step (written before the crash, about to be redone) are dropped.
+    """
+
+    def __init__(self, path: str | os.PathLike, log_every: int = 50) -> None:
+        self.path = Path(path)
+        self.log_every = log_every
+        self.records: list[dict[str, Any]] = []
+        self._file: TextIO | None = None
+
+    def on_fit_start(self, trainer: Trainer, state: FitState) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        kept = []
+        if state.step > 0 and self.path.exists():
+            for line in self.path.read_text().splitlines():
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError:
+                    break  # a line cut short by a crash
+                if rec.get("step", 0) <= state.step:
+                    kept.append(rec)
+        self.records = kept
+        self._file = open(self.path, "w")
+        for rec in kept:
+            self._file.write(json.dumps(rec) + "\n")
+        self._file.flush()
+
+    def _write(self, rec: dict[str, Any]) -> None:
+        self.records.append(rec)
+        if self._file is not None:
+            self._file.write(json.dumps(rec) + "\n")
+            self._file.flush()
+
+    def on_batch_end(self, trainer: Trainer, state: FitState) -> None:
+        if self.log_every and state.step % self.log_every == 0 and state.last_loss is not None:
+            lr = trainer.optimizer.param_groups[0]["lr"]
+            self._write({"kind": "step", "epoch": state.epoch, "step": state.step, "loss": float(state.last_loss), "lr": lr})
+
+    def on_epoch_end(self, trainer: Trainer, state: FitState) -> None:
+        self._write({"kind": "epoch", "epoch": state.epoch, "step": state.step, **state.metrics})
+
+    def on_fit_end(self, trainer: Trainer, state: FitState) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+class Checkpoint(Callback):
+    """Save a checkpoint at every epoch end and every `every_steps` steps (0: epoch ends only), atomically."""
+
+    def __init__(self, path: str | os.PathLike, every_steps: int = 0, extra: dict[str, Any] | None = None) -> None:
+        self.path = Path(path)
+        self.every_steps = every_steps
+        self.extra = extra or {}
+
+    def save(self, trainer: Trainer, state: FitState) -> None:
+        save_checkpoint(self.path, trainer.model, trainer.optimizer, trainer.scheduler, state, self.extra)
+
+    def on_batch_end(self, trainer: Trainer, state: FitState) -> None:
+        if self.every_steps and state.step % self.every_steps == 0:
+            self.save(trainer, state)
+
+    def on_epoch_end(self, trainer: Trainer, state: FitState) -> None:
+        self.save(trainer, state)
+
+
+class EarlyStopping(Callback):
+    """Stop when `monitor` (e.g. "test_loss") has not improved by `min_delta` for `patience` epochs."""
+
+    def __init__(self, monitor: str = "test_loss", patience: int = 3, mode: str = "min", min_delta: float = 0.0) -> None:
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+        self.monitor, self.patience, self.mode, self.min_delta = monitor, patience, mode, min_delta
+        self.best: float | None = None
+        self.bad_epochs = 0
+
+    def on_epoch_end(self, trainer: Trainer, state: FitState) -> None:
+        if self.monitor not in state.metrics:
+            raise DiveError(f"early stopping monitors {self.monitor!r}, not among {sorted(state.metrics)}")
+        value = state.metrics[self.monitor]
+        better = self.best is None or (
+            value < self.best - self.min_delta if self.mode == "min" else value > self.best + self.min_delta
+        )
+        if better:
+            self.best, self.bad_epochs = value, 0
+        else:
+            self.bad_epochs += 1
+            if self.bad_epochs >= self.patience:
+                raise StopTraining(f"{self.monitor} has not improved for {self.patience} epochs")
+
+
+class Progress(Callback):
+    """A tqdm bar over the batches of each epoch on a terminal; one plain line per epoch otherwise."""
+
+    def __init__(self, stream: TextIO | None = None, bar: bool | None = None, describe=None) -> None:
+        self.stream = stream or sys.stderr
+        self.bar = self.stream.isatty() if bar is None else bar
+        self.describe = describe or (lambda metrics: ", ".join(f"{k} {v:.4g}" for k, v in metrics.items()))
+        self._tqdm: Any = None
+
+    def _open(self, trainer: Trainer, state: FitState) -> None:
+        from tqdm.auto import tqdm
+
+        total = len(trainer.train_loader) if hasattr(trainer.train_loader, "__len__") else None
+        self._tqdm = tqdm(
+            total=total,
+            initial=state.batch,
+            desc=f"epoch {state.epoch + 1}/{trainer.max_epochs}",
+            file=self.stream,
+            leave=False,
+            unit="batch",
+        )
+
+    def on_batch_end(self, trainer: Trainer, state: FitState) -> None:
+        if not self.bar:
+            return
+        if self._tqdm is None:
+            self._open(trainer, state)
+        self._tqdm.update(1)
+        if state.step % 10 == 0 and state.last_loss is not None:
+            self._tqdm.set_postfix(loss=f"{float(state.last_loss):.4f}")
+
+    def on_epoch_end(self, trainer: Trainer, state: FitState) -> None:
+        if self._tqdm is not None:
+            self._tqdm.close()
+            self._tqdm = None
+        shown = {k: v for k, v in state.metrics.items() if k != "epoch_seconds"}
+        print(f"epoch {state.epoch}/{trainer.max_epochs}: {self.describe(shown)}", file=self.stream, flush=True)
+
+    def on_fit_end(self, trainer: Trainer, state: FitState) -> None:
+        if self._tqdm is not None:
+            self._tqdm.close()
+            self._tqdm = None

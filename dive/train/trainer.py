@@ -1,0 +1,212 @@
+"""The one training loop (book §3.2.4, `d2l.Trainer`), for every model in dive.
+
+    for each epoch:
+        for each batch:  zero_grad -> forward -> loss -> backward -> (clip) -> step      [on_batch_end]
+        evaluate under torch.inference_mode                                              [on_epoch_end]
+
+The loop knows nothing about any model. Callbacks (`dive.train.callbacks`) hook four events: fit start, batch end,
+epoch end, fit end; they stop training by raising `StopTraining`. Everything needed to continue exactly where a run
+stopped lives in `FitState` (position, running sums), which checkpoints save next to the weights and RNG states.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from dive.core import synchronize
+from dive.train.metrics import Metric
+
+
+class StopTraining(Exception):
+    """Raised by a callback to end `fit` early (e.g. early stopping); `fit` returns normally."""
+
+
+@dataclass
+class FitState:
+    """Where a run is and what it has measured so far; saved in checkpoints to resume exactly."""
+
+    epoch: int = 0  # epochs completed
+    batch: int = 0  # batches completed in the current epoch
+    step: int = 0  # optimizer steps in total
+    sums: dict[str, Any] = field(default_factory=dict)  # running sums of this epoch: "loss", "count", metric names
+    train_seconds: float = 0.0  # training-step time of the current epoch
+    total_train_seconds: float = 0.0
+    total_examples: int = 0
+    metrics: dict[str, float] = field(default_factory=dict)  # the last finished epoch's metrics
+    last_loss: Tensor | None = None  # the last batch's loss (detached), for callbacks
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able; the running sums become floats (exact: they are float64)."""
+        d = {k: v for k, v in self.__dict__.items() if k != "last_loss"}
+        return {**d, "sums": _floats(self.sums), "metrics": dict(self.metrics)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> FitState:
+        return cls(**d)
+
+
+class Callback:
+    """Override any of the four events. `trainer` gives access to the model, optimizer and loaders."""
+
+    def on_fit_start(self, trainer: Trainer, state: FitState) -> None:
+        pass
+
+    def on_batch_end(self, trainer: Trainer, state: FitState) -> None:
+        pass
+
+    def on_epoch_end(self, trainer: Trainer, state: FitState) -> None:
+        pass
+
+    def on_fit_end(self, trainer: Trainer, state: FitState) -> None:
+        pass
+
+
+class Trainer:
+    """Train `model` with `loss_fn(outputs, y) -> mean loss` and `optimizer`; evaluate `metrics` on each epoch.
+
+    Batches are tuples (X, y) (or (*inputs, y)): the model is called as `model(*inputs)`. `valid_name` prefixes the
+    evaluation metrics in the history ("test" for the book's Fashion-MNIST runs, which validate on the test set).
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        loss_fn: Callable[[Tensor, Tensor], Tensor],
+        optimizer: torch.optim.Optimizer,
+        *,
+        max_epochs: int,
+        metrics: Sequence[Metric] = (),
+        scheduler: Any = None,
+        clip_grad_norm: float | None = None,
+        device: torch.device | str = "cpu",
+        callbacks: Sequence[Callback] = (),
+        valid_name: str = "test",
+    ) -> None:
+        self.model = model
+        self.loss_fn = loss_fn
+        self.optimizer = optimizer
+        self.max_epochs = max_epochs
+        self.metrics = tuple(metrics)
+        self.scheduler = scheduler
+        self.clip_grad_norm = clip_grad_norm
+        self.device = torch.device(device)
+        self.callbacks = list(callbacks)
+        self.valid_name = valid_name
+        self.train_loader: Any = None
+        self.valid_loader: Any = None
+
+    def _emit(self, event: str, state: FitState) -> float:
+        """Run one event on every callback; returns the seconds spent (excluded from throughput)."""
+        t0 = time.perf_counter()
+        for cb in self.callbacks:
+            getattr(cb, event)(self, state)
+        return time.perf_counter() - t0
+
+    def _to_device(self, batch: Sequence[Tensor]) -> list[Tensor]:
+        return [t.to(self.device, non_blocking=True) for t in batch]
+
+    def _batches(self, loader: Any, epoch: int, start: int) -> Iterator[Sequence[Tensor]]:
+        if hasattr(loader, "epoch"):
+            return iter(loader.epoch(epoch, start))
+        if hasattr(loader, "set_epoch"):
+            loader.set_epoch(epoch)
+        return islice(iter(loader), start, None)
+
+    def fit(self, train_loader: Iterable, valid_loader: Iterable | None = None, state: FitState | None = None) -> FitState:
+        """Train until `max_epochs` (or a `StopTraining`); `state` continues a resumed run."""
+        self.train_loader, self.valid_loader = train_loader, valid_loader
+        state = state or FitState()
+        self.model.to(self.device)
+        self._emit("on_fit_start", state)
+        try:
+            while state.epoch < self.max_epochs:
+                self._train_epoch(state)
+                self._end_epoch(state)
+        except StopTraining:
+            pass
+        self._emit("on_fit_end", state)
+        return state
+
+    def _train_epoch(self, state: FitState) -> None:
+        self.model.train()
+        sums = {k: torch.as_tensor(v, dtype=torch.float64, device=self.device) for k, v in state.sums.items()}
+        for key in ("loss", "count", *(m.name for m in self.metrics)):
+            sums.setdefault(key, torch.zeros((), dtype=torch.float64, device=self.device))
+        state.sums = sums  # live tensors during the epoch; a checkpoint turns them into floats
+        t_last = time.perf_counter()
+        for batch in self._batches(self.train_loader, state.epoch, state.batch):
+            *inputs, y = self._to_device(batch)
+            self.optimizer.zero_grad(set_to_none=True)
+            outputs = self.model(*inputs)
+            loss = self.loss_fn(outputs, y)
+            loss.backward()
+            if self.clip_grad_norm is not None:
+                nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_grad_norm)
+            self.optimizer.step()
+            with torch.no_grad():
+                sums["loss"] += loss.detach().double() * y.shape[0]
+                sums["count"] += y.shape[0]
+                for m in self.metrics:
+                    sums[m.name] += m.fn(outputs.detach(), y).double()
+            state.batch += 1
+            state.step += 1
+            state.last_loss = loss.detach()
+            if self.callbacks:  # callback time is not training time: keep it out of the throughput
+                state.train_seconds += time.perf_counter() - t_last
+                self._emit("on_batch_end", state)
+                t_last = time.perf_counter()
+        synchronize(self.device)
+        state.train_seconds += time.perf_counter() - t_last
+
+    def _end_epoch(self, state: FitState) -> None:
+        sums = _floats(state.sums)
+        count = int(sums["count"])
+        metrics = {"train_loss": sums["loss"] / max(count, 1)}
+        for m in self.metrics:
+            metrics[f"train_{m.name}"] = m.finalize(sums[m.name], count)
+        if self.valid_loader is not None:
+            for key, value in self.evaluate(self.valid_loader).items():
+                metrics[f"{self.valid_name}_{key}"] = value
+        state.total_train_seconds += state.train_seconds
+        state.total_examples += count
+        metrics["examples_per_sec"] = count / state.train_seconds if state.train_seconds > 0 else float("nan")
+        metrics["epoch_seconds"] = state.train_seconds
+        if self.scheduler is not None:
+            self.scheduler.step()
+        state.metrics = metrics
+        state.epoch += 1
+        state.batch = 0
+        state.sums = {}
+        state.train_seconds = 0.0
+        self._emit("on_epoch_end", state)
+
+    @torch.inference_mode()
+    def evaluate(self, loader: Iterable) -> dict[str, float]:
+        """Mean loss and metrics over `loader`, in eval mode: {"loss": ..., "acc": ...}."""
+        was_training = self.model.training
+        self.model.eval()
+        total = torch.zeros((), dtype=torch.float64, device=self.device)
+        sums = {m.name: torch.zeros((), dtype=torch.float64, device=self.device) for m in self.metrics}
+        count = 0
+        for batch in self._batches(loader, 0, 0):
+            *inputs, y = self._to_device(batch)
+            outputs = self.model(*inputs)
+            total += self.loss_fn(outputs, y).double() * y.shape[0]
+            for m in self.metrics:
+                sums[m.name] += m.fn(outputs, y).double()
+            count += y.shape[0]
+        self.model.train(was_training)
+        out = {"loss": total.item() / max(count, 1)}
+        out.update({m.name: m.finalize(sums[m.name].item(), count) for m in self.metrics})
+        return out
+
+
+def _floats(sums: dict[str, Any]) -> dict[str, float]:
+    return {k: float(v) for k, v in sums.items()}
