@@ -115,6 +115,11 @@ def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, Tensor], dict[st
     return tensors, meta
 
 
+def _like(saved: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
+    """JSON made tuples (Adam's betas) into lists: give them back the live optimizer's types."""
+    return {k: tuple(v) if isinstance(v, list) and isinstance(live.get(k), tuple) else v for k, v in saved.items()}
+
+
 def load_weights(path: str | os.PathLike, model: nn.Module) -> dict[str, Any]:
     """Load only the model weights of a checkpoint (strict); returns its metadata."""
     tensors, meta = read_checkpoint(path)
@@ -145,7 +150,8 @@ def load_checkpoint(
         for key, value in meta["optimizer"]["scalars"].items():
             pid, name = key.split(".", 1)
             state.setdefault(int(pid), {})[name] = value
-        optimizer.load_state_dict({"state": state, "param_groups": meta["optimizer"]["param_groups"]})
+        groups = [_like(saved, live) for saved, live in zip(meta["optimizer"]["param_groups"], optimizer.param_groups)]
+        optimizer.load_state_dict({"state": state, "param_groups": groups})
     if scheduler is not None and "scheduler" in meta:
         scheduler.load_state_dict(meta["scheduler"])
     if restore_rng:

@@ -1,0 +1,85 @@
+import hashlib
+import io
+
+import pytest
+
+from dive.data import ChecksumError, DataFile, DataNotFoundError, DatasetSpec, download, locate, search_dirs
+from dive.data.files import download_dataset
+
+CONTENT = b"hello dive\n"
+SHA = hashlib.sha256(CONTENT).hexdigest()
+SPEC = DatasetSpec("toy", "a toy dataset", (DataFile("a.txt", SHA, "https://example.invalid/a.txt"),))
+
+
+def _put(root, content=CONTENT):
+    d = root / "toy"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "a.txt").write_bytes(content)
+    return d
+
+
+def test_search_order_explicit_env_cache_system(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIVE_DATA", str(tmp_path / "env"))
+    monkeypatch.setenv("DIVE_CACHE", str(tmp_path / "cache"))
+    spec = DatasetSpec("toy", "", SPEC.files, system_dirs=(str(tmp_path / "sys"),))
+    labels = [label for label, _ in search_dirs(spec, tmp_path / "explicit")]
+    assert labels == ["explicit root", "$DIVE_DATA", "cache", "system"]
+    _put(tmp_path / "cache")
+    assert locate(spec, tmp_path / "explicit") == tmp_path / "cache" / "toy"
+    _put(tmp_path / "env")
+    assert locate(spec, tmp_path / "explicit") == tmp_path / "env" / "toy"
+    _put(tmp_path / "explicit")
+    assert locate(spec, tmp_path / "explicit") == tmp_path / "explicit" / "toy"
+
+
+def test_missing_dataset_names_every_place_and_how_to_fix(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIVE_DATA", str(tmp_path / "env"))
+    with pytest.raises(DataNotFoundError) as e:
+        locate(SPEC, tmp_path / "explicit")
+    msg = str(e.value)
+    assert "'toy' not found" in msg and str(tmp_path / "explicit" / "toy") in msg and str(tmp_path / "env") in msg
+    assert "DIVE_DATA" in msg and "dive data --download toy" in msg and "a.txt" in msg
+
+
+def test_corrupt_file_fails_with_both_hashes(tmp_path):
+    _put(tmp_path, b"hello dive, truncated")
+    with pytest.raises(ChecksumError) as e:
+        locate(SPEC, tmp_path)
+    assert SHA in str(e.value) and hashlib.sha256(b"hello dive, truncated").hexdigest() in str(e.value)
+
+
+class FakeResponse(io.BytesIO):
+    def __init__(self, data, status=200):
+        super().__init__(data)
+        self.status = status
+
+
+def test_download_checks_hash_and_renames_atomically(tmp_path):
+    calls = []
+
+    def urlopen(url, timeout):
+        calls.append(url)
+        return FakeResponse(CONTENT)
+
+    path = download(SPEC.files[0], tmp_path, urlopen=urlopen)
+    assert path.read_bytes() == CONTENT and calls == ["https://example.invalid/a.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+
+
+@pytest.mark.parametrize("response", [FakeResponse(b"tampered"), FakeResponse(CONTENT, status=404)])
+def test_failed_download_leaves_nothing_behind(tmp_path, response):
+    with pytest.raises(Exception) as e:
+        download(SPEC.files[0], tmp_path, urlopen=lambda url, timeout: response)
+    assert "sha256" in str(e.value) or "404" in str(e.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_download_refuses_plain_http(tmp_path):
+    f = DataFile("a.txt", SHA, "http://example.invalid/a.txt")
+    with pytest.raises(Exception, match="only https"):
+        download(f, tmp_path, urlopen=lambda url, timeout: FakeResponse(CONTENT))
+
+
+def test_download_dataset_verifies_existing_files_without_fetching(tmp_path):
+    _put(tmp_path)
+    assert download_dataset(SPEC, tmp_path) == tmp_path / "toy"

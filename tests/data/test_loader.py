@@ -1,0 +1,43 @@
+import pytest
+import torch
+
+from dive.data import ArrayLoader
+
+
+def test_every_example_once_per_epoch_and_last_batch_partial():
+    X = torch.arange(10).float().reshape(10, 1)
+    y = torch.arange(10)
+    loader = ArrayLoader(X, y, batch_size=4, shuffle=True, seed=0)
+    batches = list(loader.epoch(0))
+    assert len(loader) == 3 and [len(b[1]) for b in batches] == [4, 4, 2]
+    seen = torch.cat([b[1] for b in batches])
+    assert sorted(seen.tolist()) == list(range(10))
+    assert torch.equal(torch.cat([b[0] for b in batches]).reshape(-1).long(), seen)  # X and y stay paired
+
+
+def test_order_is_a_function_of_seed_and_epoch():
+    loader = ArrayLoader(torch.arange(100), batch_size=10, shuffle=True, seed=1)
+    e0, e1 = [torch.cat(list(b[0] for b in loader.epoch(e))) for e in (0, 1)]
+    assert not torch.equal(e0, e1)
+    torch.manual_seed(123)  # the global RNG does not change the order
+    assert torch.equal(e0, torch.cat([b[0] for b in loader.epoch(0)]))
+
+
+def test_start_skips_batches_exactly():
+    loader = ArrayLoader(torch.arange(50), batch_size=8, shuffle=True, seed=2)
+    full = [b[0] for b in loader.epoch(3)]
+    rest = [b[0] for b in loader.epoch(3, start=4)]
+    assert len(rest) == len(full) - 4 and all(torch.equal(a, b) for a, b in zip(full[4:], rest))
+
+
+def test_transform_applies_to_inputs_only_and_drop_last():
+    loader = ArrayLoader(torch.ones(5, 2), torch.arange(5), batch_size=2, drop_last=True, transform=lambda x: x * 3)
+    batches = list(loader)
+    assert len(batches) == 2 and torch.all(batches[0][0] == 3) and batches[0][1].tolist() == [0, 1]
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="disagree"):
+        ArrayLoader(torch.zeros(3), torch.zeros(4), batch_size=1)
+    with pytest.raises(ValueError, match="batch_size"):
+        ArrayLoader(torch.zeros(3), batch_size=0)

@@ -1,0 +1,36 @@
+"""Every registered model: forward shape, backward, finite values, and the same output for the same seed."""
+
+import pytest
+import torch
+
+from dive.models import MODELS
+
+
+@pytest.mark.parametrize("name", MODELS.names())
+def test_model_forward_backward(name):
+    entry = MODELS[name]
+    torch.manual_seed(0)
+    model = entry.build()
+    X = torch.rand(3, *entry.input_shape)
+    out = model(X)
+    assert out.shape == ((3, 10) if entry.task == "classification" else (3, 1))
+    assert torch.isfinite(out).all()
+    out.float().pow(2).mean().backward()
+    grads = [p.grad for p in model.parameters()]
+    assert all(g is not None and torch.isfinite(g).all() for g in grads)
+    torch.manual_seed(0)
+    again = entry.build()
+    model.eval()  # dropout is random in training mode by design
+    again.eval()
+    assert torch.equal(again(X), model(X))
+
+
+def test_lenet_shapes_follow_the_book():
+    model = MODELS["lenet"].build()
+    X = torch.rand(1, 1, 28, 28)
+    shapes = []
+    for layer in model.net:
+        X = layer(X)
+        shapes.append(tuple(X.shape))
+    assert shapes[2] == (1, 6, 14, 14) and shapes[5] == (1, 16, 5, 5) and shapes[-1] == (1, 10)
+    assert sum(p.numel() for p in model.parameters()) == 61706
