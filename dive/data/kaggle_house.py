@@ -12,20 +12,25 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import torch
 from torch import Tensor
 
 from dive.data.catalog import KAGGLE_HOUSE
 from dive.data.files import locate
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 LABEL = "SalePrice"
 
 
 def read_kaggle_house(root: str | os.PathLike | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(train, test) DataFrames; train has the `SalePrice` column, test does not."""
+    import pandas as pd  # imported here: only this dataset needs it
+
     d = locate(KAGGLE_HOUSE, root)
     return pd.read_csv(d / "kaggle_house_pred_train.csv"), pd.read_csv(d / "kaggle_house_pred_test.csv")
 
@@ -40,8 +45,10 @@ class HousePreprocessor:
     categories: dict[str, list[str]] = field(default_factory=dict)
 
     def fit(self, df: pd.DataFrame) -> HousePreprocessor:
+        from pandas.api.types import is_numeric_dtype
+
         features = _features(df)
-        self.numeric = [c for c in features.columns if pd.api.types.is_numeric_dtype(features[c])]
+        self.numeric = [c for c in features.columns if is_numeric_dtype(features[c])]
         for c in self.numeric:
             self.mean[c] = float(features[c].mean())
             std = float(features[c].std())
@@ -96,6 +103,8 @@ def k_fold_indices(n: int, k: int) -> list[tuple[Tensor, Tensor]]:
 
 def fake_house_frames(n_train: int = 64, n_test: int = 32, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Small frames shaped like the Kaggle files (Id, numeric, categorical with gaps, SalePrice) for tests."""
+    import pandas as pd
+
     g = torch.Generator().manual_seed(seed)
 
     def make(n: int, start: int, with_label: bool) -> pd.DataFrame:
@@ -104,7 +113,13 @@ def fake_house_frames(n_train: int = 64, n_test: int = 32, seed: int = 0) -> tup
         zone = [("RL", "RM", "FV", None)[i] for i in torch.randint(0, 4, (n,), generator=g).tolist()]
         frontage = [None if i % 7 == 0 else 60.0 + i % 30 for i in range(n)]
         df = pd.DataFrame(
-            {"Id": range(start, start + n), "LotArea": area, "OverallQual": qual, "MSZoning": zone, "LotFrontage": frontage}
+            {
+                "Id": range(start, start + n),
+                "LotArea": area,
+                "OverallQual": qual,
+                "MSZoning": zone,
+                "LotFrontage": frontage,
+            }
         )
         if with_label:
             df[LABEL] = [50_000 + 60 * a + 15_000 * q for a, q in zip(area, qual, strict=True)]

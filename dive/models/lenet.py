@@ -1,7 +1,7 @@
 """LeNet-5 (book §7.6), the book's version with sigmoid and average pooling, and a modern ReLU + max-pool one.
 
-    (n, 1, 28, 28) -conv5x5 pad 2-> (n, 6, 28, 28) -pool-> (n, 6, 14, 14) -conv5x5-> (n, 16, 10, 10)
-    -pool-> (n, 16, 5, 5) -flatten-> 400 -> 120 -> 84 -> 10
+(n, 1, 28, 28) -conv5x5 pad 2-> (n, 6, 28, 28) -pool-> (n, 6, 14, 14) -conv5x5-> (n, 16, 10, 10)
+-pool-> (n, 16, 5, 5) -flatten-> 400 -> 120 -> 84 -> 10
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from dive.plot.figure import plt, save
+from dive.plot.figure import pyplot, save
 
 _SKIP = {"kind", "epoch", "step", "examples_per_sec", "epoch_seconds", "lr"}
 
@@ -24,11 +24,13 @@ def plot_history(records: Sequence[Mapping[str, Any]], path: str | os.PathLike, 
     loss_keys = [k for k in keys if k.endswith("loss")]
     other_keys = [k for k in keys if not k.endswith("loss")]
     ncols = 2 if other_keys else 1
-    fig, axes = plt.subplots(1, ncols, figsize=(5.5 * ncols, 3.6), squeeze=False)
+    fig, axes = pyplot().subplots(1, ncols, figsize=(5.5 * ncols, 3.6), squeeze=False)
     ax = axes[0][0]
     if steps and epochs:
         per_epoch = epochs[0]["step"] / max(epochs[0]["epoch"], 1)
-        ax.plot([s["step"] / per_epoch for s in steps], [s["loss"] for s in steps], color="0.8", lw=0.8, label="batch loss")
+        ax.plot(
+            [s["step"] / per_epoch for s in steps], [s["loss"] for s in steps], color="0.8", lw=0.8, label="batch loss"
+        )
     for k in loss_keys:
         ax.plot([r["epoch"] for r in epochs], [r[k] for r in epochs], marker="o", ms=3, label=k.replace("_", " "))
     ax.set_xlabel("epoch")
@@ -64,7 +66,7 @@ def plot_series(
     title: str = "",
 ) -> Path:
     """Several named (x, y) lines on one axis, e.g. train and test loss of the polynomial experiment."""
-    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    fig, ax = pyplot().subplots(figsize=(5.5, 3.6))
     for name, (x, y) in series.items():
         ax.plot(list(x), list(y), label=name)
     ax.set_xlabel(xlabel)

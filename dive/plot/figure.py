@@ -1,23 +1,31 @@
-"""Shared figure plumbing: a headless backend, and atomic PNG writes."""
+"""Shared figure plumbing: a headless backend chosen on first use, and atomic PNG writes.
+
+matplotlib is imported only when a figure is drawn, so `dive list` and the tests that draw nothing start faster.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-
-import matplotlib
-
-matplotlib.use("Agg")  # files only; never needs a display
-
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+from typing import Any
 
 
-def save(fig: "plt.Figure", path: str | os.PathLike) -> Path:
+def pyplot() -> Any:
+    """`matplotlib.pyplot` with the Agg backend: files only, never a display."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save(fig: Any, path: str | os.PathLike) -> Path:
     """Write `fig` as PNG to `path` (via a temporary file, so a crash leaves no half image) and close it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp.png")
     fig.savefig(tmp, dpi=110, bbox_inches="tight")
-    plt.close(fig)
+    pyplot().close(fig)
     os.replace(tmp, path)
     return path

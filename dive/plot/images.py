@@ -9,7 +9,7 @@ from pathlib import Path
 
 from torch import Tensor
 
-from dive.plot.figure import plt, save
+from dive.plot.figure import pyplot, save
 
 
 def plot_image_grid(
@@ -23,7 +23,7 @@ def plot_image_grid(
         raise ValueError(f"{n} images but {len(titles)} titles")
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * scale, nrows * (scale + 0.35)), squeeze=False)
+    fig, axes = pyplot().subplots(nrows, ncols, figsize=(ncols * scale, nrows * (scale + 0.35)), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:

@@ -73,7 +73,9 @@ class Recipe:
         from dive.core import UnknownNameError
 
         if profile not in self.profiles:
-            raise UnknownNameError(f"recipe {self.name!r} has no profile {profile!r}; it has: {', '.join(self.profiles)}")
+            raise UnknownNameError(
+                f"recipe {self.name!r} has no profile {profile!r}; it has: {', '.join(self.profiles)}"
+            )
         return self.profiles[profile].config
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import pandas as pd
 import torch
 import torch.nn.functional as F
 
@@ -68,7 +67,7 @@ def run(cfg: KaggleHouseConfig, ctx: RunContext) -> RunResult:
     with torch.inference_mode():
         model.eval()
         preds = model(prep.transform(test_df).to(ctx.device)).reshape(-1).cpu()
-    pd.DataFrame({"Id": test_df["Id"], "SalePrice": preds.numpy()}).to_csv(ctx.out_dir / "submission.csv", index=False)
+    test_df[["Id"]].assign(SalePrice=preds.numpy()).to_csv(ctx.out_dir / "submission.csv", index=False)
     avg_train, avg_valid = sum(train_rmse) / cfg.k, sum(valid_rmse) / cfg.k
     metrics = {
         "train_log_rmse": avg_train,

@@ -60,7 +60,9 @@ def _result(cfg: LinRegConfig, w: torch.Tensor, b: torch.Tensor, metrics: dict) 
         "param_error": max(float(w_err.abs().max()), abs(b_err)),
     }
     w_text = ", ".join(f"{v:.4f}" for v in w_err.tolist())
-    summary = f"error in estimating w: [{w_text}], error in estimating b: {b_err:.4f}, val loss {metrics['val_loss']:.6f}"
+    summary = (
+        f"error in estimating w: [{w_text}], error in estimating b: {b_err:.4f}, val loss {metrics['val_loss']:.6f}"
+    )
     return RunResult(out, summary, metrics.get("examples_per_sec"))
 
 

@@ -45,14 +45,20 @@ def _profiles(book: MLPConfig, band: tuple[float, float], quick_band: tuple[floa
     return {
         "book": Profile(book, band=band, minutes=1.5, source=source),
         "quick": Profile(replace(book, max_epochs=3), band=quick_band, minutes=0.5, source="measured, 2 CPU cores"),
-        "tiny": Profile(replace(book, max_epochs=2, batch_size=64, synthetic=True, num_hiddens=(32,) * len(book.num_hiddens))),
+        "tiny": Profile(
+            replace(book, max_epochs=2, batch_size=64, synthetic=True, num_hiddens=(32,) * len(book.num_hiddens))
+        ),
     }
 
 
 MLP_PROFILES = _profiles(MLP_BOOK, (0.83, 0.86), (0.78, 0.83), "book §5.2: test acc 0.83-0.85 after 10 epochs")
 DROPOUT_PROFILES = _profiles(DROPOUT_BOOK, (0.83, 0.86), (0.76, 0.82), "book §5.6: test acc ~0.84-0.85")
 
-register(Recipe("mlp-scratch", "5.2.1 MLP Implementation from Scratch", "fashion-mnist", "test_acc", run_scratch, MLP_PROFILES))
+register(
+    Recipe(
+        "mlp-scratch", "5.2.1 MLP Implementation from Scratch", "fashion-mnist", "test_acc", run_scratch, MLP_PROFILES
+    )
+)
 register(Recipe("mlp", "5.2.2 Concise Implementation of MLPs", "fashion-mnist", "test_acc", run_concise, MLP_PROFILES))
 register(
     Recipe("dropout-scratch", "5.6.2 Dropout from Scratch", "fashion-mnist", "test_acc", run_scratch, DROPOUT_PROFILES)

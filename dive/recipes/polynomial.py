@@ -65,7 +65,9 @@ def run(cfg: PolynomialConfig, ctx: RunContext) -> RunResult:
             metrics["weight_error"] = float((w - target).abs().max())
             metrics["examples_per_sec"] = m["examples_per_sec"]
         shown = ", ".join(f"{v:.3f}" for v in w[:4].tolist()) + (", ..." if d > 4 else "")
-        parts.append(f"{d} features: weight [{shown}], train loss {m['train_loss']:.4f}, test loss {m['test_loss']:.4f}")
+        parts.append(
+            f"{d} features: weight [{shown}], train loss {m['train_loss']:.4f}, test loss {m['test_loss']:.4f}"
+        )
         epochs_ = [r for r in history.records if r["kind"] == "epoch"]
         series[f"train ({d})"] = ([r["epoch"] for r in epochs_], [r["train_loss"] for r in epochs_])
         series[f"test ({d})"] = ([r["epoch"] for r in epochs_], [r["test_loss"] for r in epochs_])
@@ -76,7 +78,9 @@ def run(cfg: PolynomialConfig, ctx: RunContext) -> RunResult:
 BOOK = PolynomialConfig()
 PROFILES = {
     "book": Profile(BOOK, band=(0.0, 0.1), minutes=1.0, source="book §3.6: weights ~[5.0, 1.2, -3.4, 5.6]"),
-    "quick": Profile(replace(BOOK, epochs=(200, 200, 400)), band=(0.0, 0.2), minutes=0.5, source="measured, 2 CPU cores"),
+    "quick": Profile(
+        replace(BOOK, epochs=(200, 200, 400)), band=(0.0, 0.2), minutes=0.5, source="measured, 2 CPU cores"
+    ),
     "tiny": Profile(replace(BOOK, epochs=(3, 2, 2), n_train=30, n_test=30)),
 }
 

@@ -80,7 +80,10 @@ def _run(cfg: WeightDecayConfig, ctx: RunContext, concise: bool) -> RunResult:
         f"train (wd={cfg.wd:g})": ([r["epoch"] for r in main_curve], [r["train_loss"] for r in main_curve]),
         f"test (wd={cfg.wd:g})": ([r["epoch"] for r in main_curve], [r["test_loss"] for r in main_curve]),
     }
-    summary = f"wd {cfg.wd:g}: L2 norm of w {main['l2_norm_w']:.3f}, train loss {main['train_loss']:.4g}, test loss {main['test_loss']:.4g}"
+    summary = (
+        f"wd {cfg.wd:g}: L2 norm of w {main['l2_norm_w']:.3f}, "
+        f"train loss {main['train_loss']:.4g}, test loss {main['test_loss']:.4g}"
+    )
     metrics = dict(main)
     if cfg.compare:
         plain, curve = _train(cfg, ctx, 0.0, concise, "no-decay")

@@ -13,7 +13,9 @@ import torch
 from torch import Tensor, nn
 
 
-def data_iter(batch_size: int, X: Tensor, y: Tensor, generator: torch.Generator | None = None) -> Iterator[tuple[Tensor, Tensor]]:
+def data_iter(
+    batch_size: int, X: Tensor, y: Tensor, generator: torch.Generator | None = None
+) -> Iterator[tuple[Tensor, Tensor]]:
     """The book's minibatch iterator: shuffle the indices, then yield (X, y) slices of `batch_size` rows."""
     indices = torch.randperm(len(X), generator=generator)
     for i in range(0, len(X), batch_size):

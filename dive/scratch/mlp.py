@@ -1,6 +1,6 @@
 """Multilayer perceptrons from scratch (book §5.1-5.2, 5.6): activations, the MLP, inverted dropout, L2, Xavier.
 
-    H = phi(X W1 + b1),   O = H W2 + b2
+H = phi(X W1 + b1),   O = H W2 + b2
 """
 
 from __future__ import annotations

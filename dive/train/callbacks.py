@@ -85,7 +85,9 @@ class History(Callback):
     def on_batch_end(self, trainer: Trainer, state: FitState) -> None:
         if self.log_every and state.step % self.log_every == 0 and state.last_loss is not None:
             lr = trainer.optimizer.param_groups[0]["lr"]
-            self._write({"kind": "step", "epoch": state.epoch, "step": state.step, "loss": float(state.last_loss), "lr": lr})
+            self._write(
+                {"kind": "step", "epoch": state.epoch, "step": state.step, "loss": float(state.last_loss), "lr": lr}
+            )
 
     def on_epoch_end(self, trainer: Trainer, state: FitState) -> None:
         self._write({"kind": "epoch", "epoch": state.epoch, "step": state.step, **state.metrics})
@@ -118,7 +120,9 @@ class Checkpoint(Callback):
 class EarlyStopping(Callback):
     """Stop when `monitor` (e.g. "test_loss") has not improved by `min_delta` for `patience` epochs."""
 
-    def __init__(self, monitor: str = "test_loss", patience: int = 3, mode: str = "min", min_delta: float = 0.0) -> None:
+    def __init__(
+        self, monitor: str = "test_loss", patience: int = 3, mode: str = "min", min_delta: float = 0.0
+    ) -> None:
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
         self.monitor, self.patience, self.mode, self.min_delta = monitor, patience, mode, min_delta

@@ -119,7 +119,9 @@ class Trainer:
             loader.set_epoch(epoch)
         return islice(iter(loader), start, None)
 
-    def fit(self, train_loader: Iterable, valid_loader: Iterable | None = None, state: FitState | None = None) -> FitState:
+    def fit(
+        self, train_loader: Iterable, valid_loader: Iterable | None = None, state: FitState | None = None
+    ) -> FitState:
         """Train until `max_epochs` (or a `StopTraining`); `state` continues a resumed run."""
         self.train_loader, self.valid_loader = train_loader, valid_loader
         state = state or FitState()

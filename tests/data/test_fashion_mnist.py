@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from dive.core import DiveError
-from dive.data import TEXT_LABELS, FASHION_MNIST, ImageBatch, load_fashion_mnist, read_idx, text_labels, verify_file
+from dive.data import FASHION_MNIST, TEXT_LABELS, ImageBatch, load_fashion_mnist, read_idx, text_labels, verify_file
 
 
 def _write_idx(path, array: torch.Tensor, magic=None, lie_about=None):

@@ -8,7 +8,15 @@ import torch.nn.functional as F
 from torch import nn
 
 from dive.data import ArrayLoader
-from dive.train import CheckpointError, FitState, Trainer, load_checkpoint, load_weights, read_checkpoint, save_checkpoint
+from dive.train import (
+    CheckpointError,
+    FitState,
+    Trainer,
+    load_checkpoint,
+    load_weights,
+    read_checkpoint,
+    save_checkpoint,
+)
 
 
 def _setup():

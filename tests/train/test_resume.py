@@ -35,7 +35,11 @@ ARGS = ["run", "dropout-scratch", "--profile", "tiny", "--quiet", "--max_epochs=
 
 
 def _run(args, kill_at=None):
-    code = CHILD.format(kill_at=kill_at) if kill_at else "import sys; from dive.cli.main import main; sys.exit(main(sys.argv[1:]))"
+    code = (
+        CHILD.format(kill_at=kill_at)
+        if kill_at
+        else "import sys; from dive.cli.main import main; sys.exit(main(sys.argv[1:]))"
+    )
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=300)
 
@@ -43,7 +47,9 @@ def _run(args, kill_at=None):
 def _epochs(path):
     keep = ("epoch", "step", "train_loss", "train_acc", "test_loss", "test_acc")
     records = [json.loads(line) for line in path.read_text().splitlines()]
-    return [{k: r[k] for k in keep} for r in records if r["kind"] == "epoch"], [r for r in records if r["kind"] == "step"]
+    return [{k: r[k] for k in keep} for r in records if r["kind"] == "epoch"], [
+        r for r in records if r["kind"] == "step"
+    ]
 
 
 @pytest.mark.slow

@@ -53,7 +53,9 @@ def test_trainer_equals_a_ten_line_hand_loop():
 def test_epoch_metrics_are_exact_means_and_evaluation_is_in_eval_mode():
     X, y = _data()
     model = _model()
-    trainer = Trainer(model, F.cross_entropy, torch.optim.SGD(model.parameters(), lr=0.0001), max_epochs=1, metrics=[accuracy])
+    trainer = Trainer(
+        model, F.cross_entropy, torch.optim.SGD(model.parameters(), lr=0.0001), max_epochs=1, metrics=[accuracy]
+    )
     state = trainer.fit(ArrayLoader(X, y, batch_size=40), ArrayLoader(X, y, batch_size=40))
     model.eval()
     with torch.no_grad():
@@ -82,7 +84,9 @@ def test_early_stopping_ends_fit_when_metric_stalls():
     X, y = _data()
     model = _model()
     stopper = EarlyStopping(monitor="test_loss", patience=2)
-    trainer = Trainer(model, F.cross_entropy, torch.optim.SGD(model.parameters(), lr=0.0), max_epochs=20, callbacks=[stopper])
+    trainer = Trainer(
+        model, F.cross_entropy, torch.optim.SGD(model.parameters(), lr=0.0), max_epochs=20, callbacks=[stopper]
+    )
     state = trainer.fit(ArrayLoader(X, y, batch_size=32), ArrayLoader(X, y, batch_size=32))
     assert state.epoch == 3  # first epoch sets the best; two without improvement stop it
 
@@ -124,5 +128,7 @@ def test_history_writes_jsonl_per_epoch_and_step(tmp_path):
 
 
 def test_format_summary_is_the_books_line():
-    line = format_summary({"train_loss": 0.4691, "train_acc": 0.8234, "test_acc": 0.7791, "examples_per_sec": 55296.61}, "cpu")
+    line = format_summary(
+        {"train_loss": 0.4691, "train_acc": 0.8234, "test_acc": 0.7791, "examples_per_sec": 55296.61}, "cpu"
+    )
     assert line == "loss 0.469, train acc 0.823, test acc 0.779, 55296.6 examples/sec on cpu"

@@ -1,0 +1,40 @@
+# Two set-up commands: `make demo` (train LeNet on real Fashion-MNIST) and `make test` (the whole suite).
+# Both create .venv on first use. DIVE_DATA points at ../shared/data when it exists.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# torch and torchvision are pinned here only because this machine serves exactly these wheels from its local
+# cache; pyproject.toml declares minimum versions. Override with `make TORCH_SPEC="torch torchvision" ...`.
+TORCH_SPEC ?= torch==2.14.1 torchvision==0.29.1
+
+ifneq ($(wildcard ../shared/data),)
+export DIVE_DATA ?= $(abspath ../shared/data)
+endif
+
+.PHONY: demo test lint list clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored" || true
+	$(BIN)/python -m pip install -q $(TORCH_SPEC) 2>&1 | grep -v "is ignored" || true
+	$(BIN)/python -m pip install -q -e '.[dev]' 2>&1 | grep -v "is ignored" || true
+	$(BIN)/python -c "import dive, torch, torchvision, safetensors, pandas, matplotlib, tqdm"
+	touch $@
+
+demo: $(BIN)/.installed
+	$(BIN)/dive data
+	$(BIN)/dive run lenet --profile book
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest -q
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check dive tests benchmarks
+	$(BIN)/ruff format --check dive tests benchmarks
+
+list: $(BIN)/.installed
+	$(BIN)/dive list
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

@@ -1,0 +1,93 @@
+"""End-to-end runs of the `dive` command, in-process (fast) and as a real subprocess (the installed entry point)."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from dive.cli.main import main
+
+
+def test_list_shows_every_recipe_with_bands(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for word in ("softmax-scratch", "kaggle-house", "4.4", "fashion-mnist", "0.81-0.85", "quick min"):
+        assert word in out
+
+
+def test_run_writes_summary_and_prints_the_book_line(tmp_path, capsys):
+    assert main(["run", "softmax", "--profile", "tiny", "--quiet", "--out", str(tmp_path), "--max-epochs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "train acc" in out and "examples/sec on cpu" in out
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    for key in ("recipe", "profile", "config", "metrics", "examples_per_sec", "device", "wall_seconds", "versions"):
+        assert key in summary
+    assert summary["config"]["max_epochs"] == 1 and summary["recipe"] == "softmax"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "sofmax"], "did you mean softmax"),
+        (["run", "softmax", "--lrr=1"], "unknown config key 'lrr'"),
+        (["run", "softmax", "--lr=fast"], "bad value 'fast' for lr"),
+        (["run", "softmax", "--profile", "huge"], "no profile 'huge'"),
+        (["run", "softmax", "--device", "tpu"], "unknown device"),
+        (["run", "softmax", "--lr"], "has no value"),
+    ],
+)
+def test_bad_input_is_one_clear_line_and_exit_2(argv, message, capsys, tmp_path):
+    assert main([*argv, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and err.startswith("dive: error:")
+
+
+def test_missing_data_names_where_it_looked(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DIVE_DATA", str(tmp_path / "nowhere"))
+    assert main(["run", "softmax", "--quiet", "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "'fashion-mnist' not found" in err and str(tmp_path / "nowhere") in err
+
+
+def test_corrupt_data_fails_its_hash_check(tmp_path, monkeypatch, capsys, data_root):
+    bad = tmp_path / "data" / "fashion-mnist"
+    shutil.copytree(data_root / "fashion-mnist", bad)
+    labels = bad / "t10k-labels-idx1-ubyte.gz"
+    os.chmod(labels, 0o644)
+    labels.write_bytes(labels.read_bytes()[:-100])  # truncated
+    monkeypatch.setenv("DIVE_DATA", str(tmp_path / "data"))
+    assert main(["run", "softmax", "--quiet", "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "corrupt" in err and "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5" in err
+
+
+def test_nan_loss_stops_with_a_message_and_keeps_the_checkpoint(tmp_path, capsys):
+    argv = ["run", "softmax", "--profile", "tiny", "--quiet", "--out", str(tmp_path), "--max_epochs=1"]
+    assert main(argv) == 0
+    assert main([*argv, "--max_epochs=3", "--lr=1e38", "--sigma=1e19"]) == 2
+    err = capsys.readouterr().err
+    assert "loss became" in err and "smaller learning rate" in err
+    assert (tmp_path / "checkpoint.safetensors").exists()
+
+
+def test_data_command_reports_datasets(capsys, data_root):
+    status = main(["data", "--data", str(data_root)])
+    out = capsys.readouterr().out
+    assert "fashion-mnist" in out and "sha256 verified" in out and status == 0
+
+
+@pytest.mark.slow
+def test_installed_entry_point_runs(tmp_path):
+    exe = shutil.which("dive", path=os.path.dirname(sys.executable)) or shutil.which("dive")
+    cmd = [exe] if exe else [sys.executable, "-m", "dive"]
+    done = subprocess.run(
+        [*cmd, "run", "linreg", "--profile", "tiny", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "error in estimating w" in done.stdout
