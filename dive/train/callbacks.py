@@ -107,6 +107,8 @@ class Checkpoint(Callback):
         self.extra = extra or {}
 
     def save(self, trainer: Trainer, state: FitState) -> None:
+        if state.last_loss is not None and not math.isfinite(float(state.last_loss)):
+            return  # never replace the last good checkpoint with a diverged model
         save_checkpoint(self.path, trainer.model, trainer.optimizer, trainer.scheduler, state, self.extra)
 
     def on_batch_end(self, trainer: Trainer, state: FitState) -> None:

@@ -75,3 +75,22 @@ def test_tied_weights_can_be_saved(tmp_path):
     model = nn.Sequential(a, nn.ReLU(), a)
     save_checkpoint(tmp_path / "t.safetensors", model)
     load_weights(tmp_path / "t.safetensors", model)
+
+
+def test_checkpoint_callback_keeps_the_last_good_file_when_loss_is_nan(tmp_path):
+    from dive.train import Checkpoint
+
+    model, opt, _ = _setup()
+    cb = Checkpoint(tmp_path / "c.safetensors")
+
+    class T:
+        pass
+
+    trainer = T()
+    trainer.model, trainer.optimizer, trainer.scheduler = model, opt, None
+    cb.save(trainer, FitState(step=1, last_loss=torch.tensor(0.5)))
+    before = (tmp_path / "c.safetensors").read_bytes()
+    with torch.no_grad():
+        model[0].weight.fill_(float("nan"))
+    cb.save(trainer, FitState(step=2, last_loss=torch.tensor(float("nan"))))
+    assert (tmp_path / "c.safetensors").read_bytes() == before

@@ -57,12 +57,14 @@ def test_epoch_metrics_are_exact_means_and_evaluation_is_in_eval_mode():
         model, F.cross_entropy, torch.optim.SGD(model.parameters(), lr=0.0001), max_epochs=1, metrics=[accuracy]
     )
     state = trainer.fit(ArrayLoader(X, y, batch_size=40), ArrayLoader(X, y, batch_size=40))
+    assert model.training
     model.eval()
     with torch.no_grad():
         expected_acc = (model(X).argmax(1) == y).float().mean().item()
     assert state.metrics["test_acc"] == pytest.approx(expected_acc)
     assert 0 <= state.metrics["train_acc"] <= 1 and state.metrics["examples_per_sec"] > 0
-    assert state.epoch == 1 and state.step == 3 and model.training is False or True
+    assert state.epoch == 1 and state.step == 3
+    model.train()
 
 
 def test_log_rmse_metric_is_root_of_mean():
