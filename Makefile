@@ -30,8 +30,8 @@ test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check dive tests benchmarks
-	$(BIN)/ruff format --check dive tests benchmarks
+	$(BIN)/ruff check dive tests
+	$(BIN)/ruff format --check dive tests
 
 list: $(BIN)/.installed
 	$(BIN)/dive list

@@ -30,9 +30,9 @@ def run(cfg: LeNetConfig, ctx: RunContext) -> RunResult:
 BOOK = LeNetConfig()
 PROFILES = {
     "book": Profile(
-        BOOK, band=(0.73, 0.83), minutes=3.0, source="book §7.6: test acc 0.78 (0.73-0.83) after 10 epochs"
+        BOOK, band=(0.73, 0.83), minutes=2.0, source="book §7.6: test acc 0.78 (0.73-0.83) after 10 epochs"
     ),
-    "quick": Profile(replace(BOOK, max_epochs=4), band=(0.70, 0.80), minutes=1.5, source="measured, 2 CPU cores"),
+    "quick": Profile(replace(BOOK, max_epochs=4), band=(0.70, 0.80), minutes=1.0, source="measured, 2 CPU cores"),
     "tiny": Profile(replace(BOOK, max_epochs=2, batch_size=64, synthetic=True)),
 }
 

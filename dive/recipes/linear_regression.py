@@ -80,8 +80,8 @@ def run_concise(cfg: LinRegConfig, ctx: RunContext) -> RunResult:
 
 BOOK = LinRegConfig()
 PROFILES = {
-    "book": Profile(BOOK, band=(0.0, 0.01), minutes=0.1, source="book §3.4: errors in w and b ~1e-3"),
-    "quick": Profile(BOOK, band=(0.0, 0.01), minutes=0.1, source="same as book: it is already seconds"),
+    "book": Profile(BOOK, band=(0.0, 0.01), minutes=0.2, source="book §3.4: errors in w and b ~1e-3"),
+    "quick": Profile(BOOK, band=(0.0, 0.01), minutes=0.2, source="same as book: it is already seconds"),
     "tiny": Profile(replace(BOOK, num_train=200, num_val=100, max_epochs=2)),
 }
 

@@ -43,8 +43,8 @@ DROPOUT_BOOK = MLPConfig(num_hiddens=(256, 256), dropouts=(0.5, 0.5))
 
 def _profiles(book: MLPConfig, band: tuple[float, float], quick_band: tuple[float, float], source: str) -> dict:
     return {
-        "book": Profile(book, band=band, minutes=1.5, source=source),
-        "quick": Profile(replace(book, max_epochs=3), band=quick_band, minutes=0.5, source="measured, 2 CPU cores"),
+        "book": Profile(book, band=band, minutes=1.0, source=source),
+        "quick": Profile(replace(book, max_epochs=3), band=quick_band, minutes=0.4, source="measured, 2 CPU cores"),
         "tiny": Profile(
             replace(book, max_epochs=2, batch_size=64, synthetic=True, num_hiddens=(32,) * len(book.num_hiddens))
         ),

@@ -77,9 +77,9 @@ def run(cfg: PolynomialConfig, ctx: RunContext) -> RunResult:
 
 BOOK = PolynomialConfig()
 PROFILES = {
-    "book": Profile(BOOK, band=(0.0, 0.1), minutes=1.0, source="book §3.6: weights ~[5.0, 1.2, -3.4, 5.6]"),
+    "book": Profile(BOOK, band=(0.0, 0.1), minutes=0.5, source="book §3.6: weights ~[5.0, 1.2, -3.4, 5.6]"),
     "quick": Profile(
-        replace(BOOK, epochs=(200, 200, 400)), band=(0.0, 0.2), minutes=0.5, source="measured, 2 CPU cores"
+        replace(BOOK, epochs=(200, 200, 400)), band=(0.0, 0.2), minutes=0.3, source="measured, 2 CPU cores"
     ),
     "tiny": Profile(replace(BOOK, epochs=(3, 2, 2), n_train=30, n_test=30)),
 }

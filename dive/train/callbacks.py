@@ -175,7 +175,9 @@ class Progress(Callback):
             self._open(trainer, state)
         self._tqdm.update(1)
         if state.step % 10 == 0 and state.last_loss is not None:
-            self._tqdm.set_postfix(loss=f"{float(state.last_loss):.4f}")
+            seen = float(state.sums["count"]) if "count" in state.sums else 0.0
+            speed = seen / state.train_seconds if state.train_seconds > 0 else 0.0
+            self._tqdm.set_postfix_str(f"loss {float(state.last_loss):.4f}, {speed:,.0f} examples/s")
 
     def on_epoch_end(self, trainer: Trainer, state: FitState) -> None:
         if self._tqdm is not None:
