@@ -134,3 +134,22 @@ def test_format_summary_is_the_books_line():
         {"train_loss": 0.4691, "train_acc": 0.8234, "test_acc": 0.7791, "examples_per_sec": 55296.61}, "cpu"
     )
     assert line == "loss 0.469, train acc 0.823, test acc 0.779, 55296.6 examples/sec on cpu"
+
+
+def test_progress_bar_shows_loss_and_throughput():
+    import io
+
+    from dive.train import Progress
+
+    X, y = _data(n=320)
+    model = _model()
+    stream = io.StringIO()
+    Trainer(
+        model,
+        F.cross_entropy,
+        torch.optim.SGD(model.parameters(), lr=0.1),
+        max_epochs=1,
+        callbacks=[Progress(stream, bar=True)],
+    ).fit(ArrayLoader(X, y, batch_size=16))
+    out = stream.getvalue()
+    assert "examples/s" in out and "loss" in out and "epoch 1/1" in out
