@@ -16,9 +16,9 @@ endif
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored" || true
-	$(BIN)/python -m pip install -q $(TORCH_SPEC) 2>&1 | grep -v "is ignored" || true
-	$(BIN)/python -m pip install -q -e '.[dev]' 2>&1 | grep -v "is ignored" || true
+	@echo "installing $(TORCH_SPEC) and dive into $(VENV) (log: $(VENV)/pip.log)"
+	@$(BIN)/python -m pip install -q $(TORCH_SPEC) > $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
+	@$(BIN)/python -m pip install -q -e '.[dev]' >> $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
 	$(BIN)/python -c "import dive, torch, torchvision, safetensors, pandas, matplotlib, tqdm"
 	touch $@
 

@@ -64,7 +64,7 @@ def run_fit(
     callbacks = [guard, history]
     if not quiet:
         callbacks.insert(1, Progress(bar=ctx.progress))
-    callbacks.append(_EpochCheckpoint(ckpt, cfg.ckpt_every, checkpoint_every_epochs, extra))
+    callbacks.append(Checkpoint(ckpt, cfg.ckpt_every, extra, every_epochs=checkpoint_every_epochs))
     trainer = Trainer(
         model,
         loss_fn,
@@ -84,24 +84,3 @@ def run_fit(
     state = trainer.fit(train_loader, valid_loader, state)
     plot_history(history.records, out / "curves.png", title=title or f"{ctx.recipe} {sub or ''}".strip())
     return state, trainer, history
-
-
-class _EpochCheckpoint(Checkpoint):
-    """Checkpoint every `every_epochs` epochs (and every `every_steps` steps), and always at the end of the fit."""
-
-    def __init__(self, path: Path, every_steps: int, every_epochs: int, extra: dict[str, Any]) -> None:
-        super().__init__(path, every_steps, extra)
-        self.every_epochs = max(1, every_epochs)
-        self._saved_step = -1
-
-    def save(self, trainer: Trainer, state: FitState) -> None:
-        super().save(trainer, state)
-        self._saved_step = state.step
-
-    def on_epoch_end(self, trainer: Trainer, state: FitState) -> None:
-        if state.epoch % self.every_epochs == 0 or state.epoch == trainer.max_epochs:
-            self.save(trainer, state)
-
-    def on_fit_end(self, trainer: Trainer, state: FitState) -> None:
-        if self._saved_step != state.step:
-            self.save(trainer, state)

@@ -99,24 +99,39 @@ class History(Callback):
 
 
 class Checkpoint(Callback):
-    """Save a checkpoint at every epoch end and every `every_steps` steps (0: epoch ends only), atomically."""
+    """Save a checkpoint every `every_epochs` epochs (and at the last), every `every_steps` steps (0: never
+    mid-epoch), and at the end of the fit; atomically, and never over the last good file with a diverged model."""
 
-    def __init__(self, path: str | os.PathLike, every_steps: int = 0, extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        every_steps: int = 0,
+        extra: dict[str, Any] | None = None,
+        every_epochs: int = 1,
+    ) -> None:
         self.path = Path(path)
         self.every_steps = every_steps
+        self.every_epochs = max(1, every_epochs)
         self.extra = extra or {}
+        self._saved_step = -1
 
     def save(self, trainer: Trainer, state: FitState) -> None:
         if state.last_loss is not None and not math.isfinite(float(state.last_loss)):
             return  # never replace the last good checkpoint with a diverged model
         save_checkpoint(self.path, trainer.model, trainer.optimizer, trainer.scheduler, state, self.extra)
+        self._saved_step = state.step
 
     def on_batch_end(self, trainer: Trainer, state: FitState) -> None:
         if self.every_steps and state.step % self.every_steps == 0:
             self.save(trainer, state)
 
     def on_epoch_end(self, trainer: Trainer, state: FitState) -> None:
-        self.save(trainer, state)
+        if state.epoch % self.every_epochs == 0 or state.epoch == trainer.max_epochs:
+            self.save(trainer, state)
+
+    def on_fit_end(self, trainer: Trainer, state: FitState) -> None:
+        if self._saved_step != state.step:
+            self.save(trainer, state)
 
 
 class EarlyStopping(Callback):

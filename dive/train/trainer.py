@@ -102,12 +102,10 @@ class Trainer:
         self.train_loader: Any = None
         self.valid_loader: Any = None
 
-    def _emit(self, event: str, state: FitState) -> float:
-        """Run one event on every callback; returns the seconds spent (excluded from throughput)."""
-        t0 = time.perf_counter()
+    def _emit(self, event: str, state: FitState) -> None:
+        """Run one event on every callback, in order."""
         for cb in self.callbacks:
             getattr(cb, event)(self, state)
-        return time.perf_counter() - t0
 
     def _to_device(self, batch: Sequence[Tensor]) -> list[Tensor]:
         return [t.to(self.device, non_blocking=True) for t in batch]

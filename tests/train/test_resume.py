@@ -20,13 +20,13 @@ from dive.train import read_checkpoint
 
 CHILD = """
 import os, signal, sys
-from dive.recipes.common import _EpochCheckpoint
-orig = _EpochCheckpoint.on_batch_end
+from dive.train.callbacks import Checkpoint
+orig = Checkpoint.on_batch_end
 def on_batch_end(self, trainer, state):
     orig(self, trainer, state)
     if state.step == {kill_at}:
         os.kill(os.getpid(), signal.SIGKILL)
-_EpochCheckpoint.on_batch_end = on_batch_end
+Checkpoint.on_batch_end = on_batch_end
 from dive.cli.main import main
 sys.exit(main(sys.argv[1:]))
 """
