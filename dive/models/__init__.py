@@ -1,18 +1,50 @@
 """models: concise `torch.nn` models, one file per family, registered by name in `MODELS`."""
 
+from dive.models.alexnet import AlexNet, alexnet_small
+from dive.models.batchnorm import BNLeNet
+from dive.models.densenet import DenseBlock, DenseNet, conv_block, densenet_small, transition_block
+from dive.models.googlenet import GoogLeNet, Inception, googlenet_small
 from dive.models.lenet import LeNet, lenet_modern
 from dive.models.linear import LinearRegression, SoftmaxRegression
 from dive.models.mlp import MLP, dropout_mlp
+from dive.models.nin import NiN, nin_block, nin_small
 from dive.models.registry import MODELS, ModelEntry, register_model
+from dive.models.resnet import Residual, ResNet18, ResNeXtBlock, ResNeXtSmall, resnet_block, resnet_small
+from dive.models.vgg import VGG, vgg11, vgg_block, vgg_slim, vgg_small
 
 __all__ = [
     "MLP",
     "MODELS",
+    "VGG",
+    "AlexNet",
+    "BNLeNet",
+    "DenseBlock",
+    "DenseNet",
+    "GoogLeNet",
+    "Inception",
     "LeNet",
     "LinearRegression",
     "ModelEntry",
+    "NiN",
+    "ResNeXtBlock",
+    "ResNeXtSmall",
+    "ResNet18",
+    "Residual",
     "SoftmaxRegression",
+    "alexnet_small",
+    "conv_block",
+    "densenet_small",
     "dropout_mlp",
+    "googlenet_small",
     "lenet_modern",
+    "nin_block",
+    "nin_small",
     "register_model",
+    "resnet_block",
+    "resnet_small",
+    "transition_block",
+    "vgg11",
+    "vgg_block",
+    "vgg_slim",
+    "vgg_small",
 ]

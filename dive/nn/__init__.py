@@ -1,5 +1,6 @@
-"""nn: blocks shared by several models (initialisation now; attention and friends as the chapters arrive)."""
+"""nn: blocks shared by several models (initialisation, layer-size arithmetic; attention as the chapters arrive)."""
 
 from dive.nn.init import init_normal, init_xavier
+from dive.nn.shapes import conv_out_size
 
-__all__ = ["init_normal", "init_xavier"]
+__all__ = ["conv_out_size", "init_normal", "init_xavier"]

@@ -1,11 +1,38 @@
 """scratch: the book's from-scratch versions, tensor operations only. Checked against torch by the tests."""
 
+from dive.nn.shapes import conv_out_size
+from dive.scratch.batchnorm import BatchNorm, BNLeNetScratch, batch_norm
+from dive.scratch.conv import (
+    Conv2D,
+    conv2d,
+    corr2d,
+    corr2d_multi_in,
+    corr2d_multi_in_out,
+    corr2d_multi_in_out_1x1,
+    edge_data,
+    learn_kernel,
+)
 from dive.scratch.linear import LinearRegressionScratch, data_iter, linreg, squared_loss
 from dive.scratch.mlp import ACTIVATIONS, MLPScratch, dropout_layer, l2_penalty, relu, sigmoid, tanh, xavier_uniform_
 from dive.scratch.optim import SGD
+from dive.scratch.pooling import pool2d, pool2d_batched
 from dive.scratch.softmax import SoftmaxRegressionScratch, cross_entropy, logsumexp, softmax
 
 __all__ = [
+    "BNLeNetScratch",
+    "BatchNorm",
+    "Conv2D",
+    "batch_norm",
+    "conv2d",
+    "conv_out_size",
+    "corr2d",
+    "corr2d_multi_in",
+    "corr2d_multi_in_out",
+    "corr2d_multi_in_out_1x1",
+    "edge_data",
+    "learn_kernel",
+    "pool2d",
+    "pool2d_batched",
     "ACTIVATIONS",
     "SGD",
     "LinearRegressionScratch",
