@@ -50,7 +50,16 @@ def _cmd_run(args: argparse.Namespace, extra: list[str]) -> int:
 
     progress = False if args.quiet else None
     record = run_recipe(
-        args.name, args.profile, split_extra(extra), args.out, args.resume, args.device, args.data, progress
+        args.name,
+        args.profile,
+        split_extra(extra),
+        args.out,
+        args.resume,
+        args.device,
+        args.data,
+        progress,
+        args.precision,
+        args.compile,
     )
     print(record["summary"])
     if record["in_band"] is not None:
@@ -101,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--device", default="auto", help=f"one of {', '.join(DEVICE_CHOICES)} or cuda:N")
     run.add_argument("--data", help="data root (default: $DIVE_DATA, ~/.cache/dive, system paths)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--precision", default="fp32", choices=["fp32", "bf16", "fp16"], help="autocast dtype")
+    run.add_argument("--compile", action="store_true", help="train through torch.compile (slow first steps)")
     data = sub.add_parser("data", help="list datasets, where each was found, and verify their sha256")
     data.add_argument("--data", help="an explicit data root to search first")
     data.add_argument("--no-verify", action="store_true", help="skip the hash check")

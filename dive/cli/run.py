@@ -51,6 +51,8 @@ def run_recipe(
     device: str = "auto",
     data_root: str | None = None,
     progress: bool | None = None,
+    precision: str = "fp32",
+    compile: bool = False,
 ) -> dict[str, Any]:
     """Run recipe `name`; returns (and writes as DIR/summary.json) the run's summary record."""
     recipe = RECIPES[name]
@@ -59,7 +61,7 @@ def run_recipe(
     if not resume and (out_dir / "checkpoint.safetensors").exists():
         print(f"note: starting afresh in {out_dir} (pass --resume to continue the run there)", file=sys.stderr)
     out_dir.mkdir(parents=True, exist_ok=True)
-    ctx = RunContext(out_dir, choose_device(device), name, profile, resume, data_root, progress)
+    ctx = RunContext(out_dir, choose_device(device), name, profile, resume, data_root, progress, precision, compile)
     seed_everything(cfg.seed)
     t0 = time.perf_counter()
     result = recipe.run(cfg, ctx)
@@ -79,6 +81,8 @@ def run_recipe(
         "summary": result.summary,
         "examples_per_sec": result.examples_per_sec,
         "device": str(ctx.device),
+        "precision": precision,
+        "compile": compile,
         "wall_seconds": wall,
         "versions": {"dive": dive.__version__, "torch": torch.__version__, "python": platform.python_version()},
     }

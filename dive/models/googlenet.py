@@ -69,14 +69,18 @@ def _scale(spec, div: int):
 class GoogLeNet(nn.Module):
     """forward(X (n, in_channels, h, w)) -> logits (n, num_classes).
 
-    `div` divides every width; `small_stem` replaces the stride-2 7x7 stem and its pool by one 3x3 conv (28x28).
+    `div` divides every width; `small_stem` replaces the stride-2 7x7 stem by a 3x3 one before its pool (28x28).
     """
 
     def __init__(self, num_classes: int = 10, in_channels: int = 1, div: int = 1, small_stem: bool = False) -> None:
         super().__init__()
         c64, c192 = 64 // div, 192 // div
-        if small_stem:  # 28x28: keep the resolution, b2's pool takes it to 14x14
-            b1 = nn.Sequential(nn.Conv2d(in_channels, c64, kernel_size=3, padding=1), nn.ReLU())
+        if small_stem:  # 28x28: a 3x3 conv and one pool, 28 -> 14
+            b1 = nn.Sequential(
+                nn.Conv2d(in_channels, c64, kernel_size=3, padding=1),
+                nn.ReLU(),
+                nn.MaxPool2d(kernel_size=3, stride=2, padding=1),
+            )
         else:
             b1 = nn.Sequential(
                 nn.Conv2d(in_channels, c64, kernel_size=7, stride=2, padding=3),
@@ -110,5 +114,5 @@ class GoogLeNet(nn.Module):
 
 @register_model("googlenet-small", input_shape=(1, 28, 28))
 def googlenet_small(num_classes: int = 10) -> GoogLeNet:
-    """GoogLeNet with an eighth of the widths and a 3x3 stem: 28 -> 14 -> 7 -> 4 -> global pool, 128 features."""
+    """GoogLeNet with an eighth of the widths and a 3x3 stem: 28 -> 14 -> 7 -> 4 -> 2 -> global pool, 128 features."""
     return GoogLeNet(num_classes, div=8, small_stem=True)

@@ -60,5 +60,5 @@ class NiN(nn.Module):
 
 @register_model("nin-small", input_shape=(1, 28, 28))
 def nin_small(num_classes: int = 10) -> NiN:
-    """NiN on 28x28: 3x3 stride-1 stem, widths (32, 64, 96): 28 -> 13 -> 6 -> 2 before the class block."""
-    return NiN(num_classes, channels=(32, 64, 96), stem=(3, 1, 1))
+    """NiN on 28x28: 3x3 stride-1 stem, widths (16, 32, 48): 28 -> 13 -> 6 -> 2 before the class block."""
+    return NiN(num_classes, channels=(16, 32, 48), stem=(3, 1, 1))

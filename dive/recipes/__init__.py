@@ -4,6 +4,8 @@ Importing this package registers every recipe in `RECIPES`.
 """
 
 from dive.recipes import (  # noqa: F401  (imported to register)
+    batchnorm,
+    cnn,
     kaggle_house,
     lenet,
     linear_regression,

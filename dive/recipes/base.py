@@ -48,6 +48,8 @@ class RunContext:
     resume: bool = False
     data_root: str | None = None
     progress: bool | None = None
+    precision: str = "fp32"  # or "bf16": autocast for forward and loss
+    compile: bool = False  # run the model through torch.compile
 
 
 @dataclass

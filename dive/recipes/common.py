@@ -75,6 +75,8 @@ def run_fit(
         device=ctx.device,
         callbacks=callbacks,
         valid_name=valid_name,
+        precision=ctx.precision,
+        compile=ctx.compile,
     )
     state = None
     if ctx.resume and ckpt.exists():

@@ -11,6 +11,7 @@ stopped lives in `FitState` (position, running sums), which checkpoints save nex
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,8 +21,10 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from dive.core import synchronize
+from dive.core import ConfigError, synchronize
 from dive.train.metrics import Metric
+
+PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 
 class StopTraining(Exception):
@@ -73,6 +76,10 @@ class Trainer:
 
     Batches are tuples (X, y) (or (*inputs, y)): the model is called as `model(*inputs)`. `valid_name` prefixes the
     evaluation metrics in the history ("test" for the book's Fashion-MNIST runs, which validate on the test set).
+
+    `precision="bf16"` runs forward and loss under `torch.autocast` (weights and optimizer stay fp32);
+    `compile=True` calls the model through `torch.compile(model)`, which shares its parameters, so checkpoints and
+    `trainer.model` stay the plain module.
     """
 
     def __init__(
@@ -88,8 +95,14 @@ class Trainer:
         device: torch.device | str = "cpu",
         callbacks: Sequence[Callback] = (),
         valid_name: str = "test",
+        precision: str = "fp32",
+        compile: bool = False,
     ) -> None:
+        if precision not in PRECISIONS:
+            raise ConfigError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
         self.model = model
+        self.precision = precision
+        self.forward = torch.compile(model) if compile else model
         self.loss_fn = loss_fn
         self.optimizer = optimizer
         self.max_epochs = max_epochs
@@ -106,6 +119,12 @@ class Trainer:
         """Run one event on every callback, in order."""
         for cb in self.callbacks:
             getattr(cb, event)(self, state)
+
+    def _autocast(self) -> contextlib.AbstractContextManager:
+        dtype = PRECISIONS[self.precision]
+        if dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(device_type=self.device.type, dtype=dtype)
 
     def _to_device(self, batch: Sequence[Tensor]) -> list[Tensor]:
         return [t.to(self.device, non_blocking=True) for t in batch]
@@ -144,8 +163,9 @@ class Trainer:
         for batch in self._batches(self.train_loader, state.epoch, state.batch):
             *inputs, y = self._to_device(batch)
             self.optimizer.zero_grad(set_to_none=True)
-            outputs = self.model(*inputs)
-            loss = self.loss_fn(outputs, y)
+            with self._autocast():
+                outputs = self.forward(*inputs)
+                loss = self.loss_fn(outputs, y)
             loss.backward()
             if self.clip_grad_norm is not None:
                 nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_grad_norm)
@@ -197,8 +217,9 @@ class Trainer:
         count = 0
         for batch in self._batches(loader, 0, 0):
             *inputs, y = self._to_device(batch)
-            outputs = self.model(*inputs)
-            total += self.loss_fn(outputs, y).double() * y.shape[0]
+            with self._autocast():
+                outputs = self.forward(*inputs)
+                total += self.loss_fn(outputs, y).double() * y.shape[0]
             for m in self.metrics:
                 sums[m.name] += m.fn(outputs, y).double()
             count += y.shape[0]

@@ -23,8 +23,8 @@ def test_recipe_declares_profiles_bands_and_minutes(name):
     recipe = RECIPES[name]
     for profile in ("book", "quick"):
         p = recipe.profiles[profile]
-        assert p.band is not None and p.band[0] <= p.band[1] and p.minutes is not None and p.source
-    assert recipe.profiles["quick"].minutes <= 5
+        assert p.band is not None and p.band[0] <= p.band[1] and p.source
+    assert recipe.profiles["quick"].minutes <= 5  # book profiles of chapter 8 are GPU-sized: no CPU minutes
     assert recipe.section[0].isdigit()
 
 

@@ -1,0 +1,125 @@
+"""The modern CNNs of book chapter 8 on Fashion-MNIST: AlexNet, VGG, NiN, GoogLeNet, ResNet, DenseNet.
+
+Each recipe builds a registered model by name, Xavier-initialises it (as the book's `train_ch6` does), and trains
+it with minibatch SGD and cross-entropy.
+- `book`: the book's model at the book's resolution (224x224 for AlexNet, VGG, NiN; 96x96 for GoogLeNet, ResNet,
+  DenseNet), lr, batch size and 10 epochs (the PyTorch edition, 1.0/zh), with its published test accuracy as the
+  band. These are GPU-sized: an epoch of VGG at 224x224 takes hours on 2 CPU cores.
+- `quick`: the same family scaled for 2 CPU cores (the `-small` models: 28x28 input, narrower channels), fewer
+  epochs, channels_last; its band was measured on real Fashion-MNIST.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import torch
+import torch.nn.functional as F
+
+from dive.core import ConfigError
+from dive.models import MODELS
+from dive.nn import init_xavier
+from dive.recipes.base import Profile, Recipe, RunContext, RunResult, register
+from dive.recipes.classify import FashionConfig, train_classifier
+
+
+@dataclass(frozen=True)
+class CNNConfig(FashionConfig):
+    """`model` is a name in the model registry; `resize` the input side (0 keeps Fashion-MNIST's 28)."""
+
+    model: str = "alexnet"
+    resize: int = 0
+
+
+def run(cfg: CNNConfig, ctx: RunContext) -> RunResult:
+    entry = MODELS[cfg.model]
+    model = entry.build(num_classes=10)
+    check_input_size(model, cfg.model, cfg.resize or 28, entry.input_shape)
+    model.apply(init_xavier)
+    optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr)
+    return train_classifier(cfg, ctx, model, optimizer, F.cross_entropy, resize=cfg.resize or None)
+
+
+@torch.no_grad()
+def check_input_size(model: torch.nn.Module, name: str, side: int, built_for: tuple[int, ...]) -> None:
+    """One dry forward at the configured size, so a mismatch is a clear error before any data is loaded."""
+    try:
+        model.eval()(torch.zeros(1, built_for[0], side, side))
+    except RuntimeError as e:
+        raise ConfigError(
+            f"model {name!r} cannot take {side}x{side} inputs (it is built for {built_for[-2]}x{built_for[-1]}); "
+            f"set --resize={built_for[-1]} or choose a model for this size ({e.__class__.__name__})"
+        ) from None
+    finally:
+        model.train()
+
+
+def _cnn(name, section, book, quick, book_band, quick_band, quick_minutes, book_result):
+    profiles = {
+        "book": Profile(book, band=book_band, minutes=None, source=f"book (PyTorch ed.): {book_result}"),
+        "quick": Profile(quick, band=quick_band, minutes=quick_minutes, source="measured, 2 CPU cores"),
+        "tiny": Profile(replace(quick, max_epochs=1, batch_size=32, synthetic=True)),
+    }
+    register(Recipe(name, section, "fashion-mnist", "test_acc", run, profiles))
+
+
+_cnn(
+    "alexnet",
+    "8.1 Deep Convolutional Neural Networks (AlexNet)",
+    CNNConfig(lr=0.01, batch_size=128, model="alexnet", resize=224),
+    CNNConfig(lr=0.05, batch_size=128, max_epochs=4, model="alexnet-small", channels_last=True),
+    (0.83, 0.89),
+    (0.80, 0.90),
+    3.0,
+    "test acc 0.88 after 10 epochs at 224x224, lr 0.01",
+)
+_cnn(
+    "vgg",
+    "8.2 Networks Using Blocks (VGG)",
+    CNNConfig(lr=0.05, batch_size=128, model="vgg-slim", resize=224),
+    CNNConfig(lr=0.05, batch_size=128, max_epochs=4, model="vgg-small", channels_last=True),
+    (0.89, 0.92),
+    (0.80, 0.92),
+    3.0,
+    "test acc 0.92 after 10 epochs, VGG-11 with 1/4 of the channels at 224x224, lr 0.05",
+)
+_cnn(
+    "nin",
+    "8.3 Network in Network (NiN)",
+    CNNConfig(lr=0.1, batch_size=128, model="nin", resize=224),
+    CNNConfig(lr=0.1, batch_size=128, max_epochs=4, model="nin-small", channels_last=True),
+    (0.79, 0.87),
+    (0.60, 0.90),
+    3.0,
+    "test acc 0.79 after 10 epochs at 224x224, lr 0.1",
+)
+_cnn(
+    "googlenet",
+    "8.4 Multi-Branch Networks (GoogLeNet)",
+    CNNConfig(lr=0.1, batch_size=128, model="googlenet", resize=96),
+    CNNConfig(lr=0.1, batch_size=128, max_epochs=3, model="googlenet-small", channels_last=True),
+    (0.80, 0.89),
+    (0.70, 0.90),
+    3.5,
+    "test acc 0.89 after 10 epochs at 96x96, lr 0.1",
+)
+_cnn(
+    "resnet",
+    "8.6 Residual Networks (ResNet) and ResNeXt",
+    CNNConfig(lr=0.05, batch_size=256, model="resnet18", resize=96),
+    CNNConfig(lr=0.05, batch_size=256, max_epochs=3, model="resnet-small", channels_last=True),
+    (0.89, 0.91),
+    (0.80, 0.92),
+    4.0,
+    "test acc 0.89 after 10 epochs at 96x96, lr 0.05",
+)
+_cnn(
+    "densenet",
+    "8.7 Densely Connected Networks (DenseNet)",
+    CNNConfig(lr=0.1, batch_size=256, model="densenet", resize=96),
+    CNNConfig(lr=0.1, batch_size=256, max_epochs=3, model="densenet-small", channels_last=True),
+    (0.885, 0.895),
+    (0.80, 0.92),
+    4.5,
+    "test acc 0.885 after 10 epochs at 96x96, lr 0.1",
+)
