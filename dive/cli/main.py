@@ -1,4 +1,4 @@
-"""The `dive` command: `list`, `run`, `data`.
+"""The `dive` command: `list`, `run`, `data`, `summary`, `bench`.
 
 Every user-facing error (`DiveError`) is printed as one line, `dive: error: ...`, with exit status 2; an
 unexpected exception too, unless DIVE_DEBUG=1 asks for the traceback.
@@ -12,6 +12,7 @@ import sys
 import traceback
 
 import dive
+from dive.cli.tools import add_parsers, cmd_bench, cmd_summary
 from dive.core import DiveError
 from dive.core.device import DEVICE_CHOICES
 
@@ -117,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--no-verify", action="store_true", help="skip the hash check")
     data.add_argument("--download", metavar="NAME", help="download a dataset into ~/.cache/dive (needs internet)")
     data.add_argument("-v", "--verbose", action="store_true", help="show every place searched")
+    add_parsers(sub)
     return p
 
 
@@ -130,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_list(args)
         if args.command == "run":
             return _cmd_run(args, extra)
+        if args.command == "summary":
+            return cmd_summary(args)
+        if args.command == "bench":
+            return cmd_bench(args)
         return _cmd_data(args)
     except DiveError as e:
         print(f"dive: error: {e}", file=sys.stderr)

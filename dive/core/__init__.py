@@ -1,7 +1,7 @@
 """core: seeding, devices, paths, Timer, the registry and config overrides. Imports only stdlib and torch."""
 
 from dive.core.config import apply_overrides, config_diff, config_from_dict, config_to_dict, describe_fields
-from dive.core.device import choose_device, synchronize
+from dive.core.device import check_same_device, choose_device, synchronize
 from dive.core.errors import ConfigError, DiveError, UnknownNameError
 from dive.core.paths import cache_dir, default_run_dir
 from dive.core.registry import Registry
@@ -16,6 +16,7 @@ __all__ = [
     "UnknownNameError",
     "apply_overrides",
     "cache_dir",
+    "check_same_device",
     "choose_device",
     "config_diff",
     "config_from_dict",

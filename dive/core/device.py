@@ -32,3 +32,16 @@ def synchronize(device: torch.device) -> None:
         torch.cuda.synchronize(device)
     elif device.type == "mps":
         torch.mps.synchronize()
+
+
+def check_same_device(**tensors: torch.Tensor) -> torch.device:
+    """Return the one device all named tensors live on, or raise a `DiveError` naming each tensor's device.
+
+    PyTorch refuses to combine tensors on different devices ("Expected all tensors to be on the same device");
+    this says which tensor is where, e.g. check_same_device(X=X, weight=net.weight).
+    """
+    devices = {name: t.device for name, t in tensors.items()}
+    if len(set(devices.values())) > 1:
+        where = ", ".join(f"{name} on {d}" for name, d in devices.items())
+        raise DiveError(f"tensors are on different devices ({where}); move them with .to(device) first")
+    return next(iter(devices.values()))

@@ -1,6 +1,41 @@
-"""nn: blocks shared by several models (initialisation, layer-size arithmetic; attention as the chapters arrive)."""
+"""nn: blocks shared by several models, and the builders' guide (book chapter 6): custom blocks, initialisation,
+layer-size arithmetic, model summaries, safetensors I/O."""
 
-from dive.nn.init import init_normal, init_xavier
+from dive.nn.blocks import (
+    CenteredLayer,
+    FixedHiddenMLP,
+    MLPBlock,
+    MyLinear,
+    MySequential,
+    NestMLP,
+    ParallelHeads,
+    TiedMLP,
+)
+from dive.nn.init import init_book_custom, init_constant, init_normal, init_xavier
+from dive.nn.io import load_params, load_tensors, save_params, save_tensors
 from dive.nn.shapes import conv_out_size
+from dive.nn.summary import LayerRow, format_model_summary, model_summary, parse_shape
 
-__all__ = ["conv_out_size", "init_normal", "init_xavier"]
+__all__ = [
+    "CenteredLayer",
+    "FixedHiddenMLP",
+    "LayerRow",
+    "MLPBlock",
+    "MyLinear",
+    "MySequential",
+    "NestMLP",
+    "ParallelHeads",
+    "TiedMLP",
+    "conv_out_size",
+    "format_model_summary",
+    "init_book_custom",
+    "init_constant",
+    "init_normal",
+    "init_xavier",
+    "load_params",
+    "load_tensors",
+    "model_summary",
+    "parse_shape",
+    "save_params",
+    "save_tensors",
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import torch
 from torch import nn
 
 
@@ -22,3 +23,25 @@ def init_normal(sigma: float = 0.01):
             nn.init.zeros_(module.bias)
 
     return apply
+
+
+def init_constant(value: float = 1.0):
+    """Return an `apply` function setting Linear weights to `value` and biases to 0 (book §6.3.1)."""
+
+    def apply(module: nn.Module) -> None:
+        if isinstance(module, nn.Linear):
+            nn.init.constant_(module.weight, value)
+            nn.init.zeros_(module.bias)
+
+    return apply
+
+
+def init_book_custom(module: nn.Module) -> None:
+    """The book's custom initialisation (§6.3.1.2): w ~ U(-10, 10), then zero every |w| < 5.
+
+    So each weight is 0 with probability 1/2 and otherwise uniform on [-10, -5] or [5, 10].
+    """
+    if isinstance(module, nn.Linear):
+        with torch.no_grad():
+            nn.init.uniform_(module.weight, -10, 10)
+            module.weight *= module.weight.abs() >= 5

@@ -91,3 +91,16 @@ def test_installed_entry_point_runs(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "error in estimating w" in done.stdout
+
+
+def test_summary_prints_shapes_and_parameter_count(capsys):
+    assert main(["summary", "lenet", "--input", "1x1x28x28"]) == 0
+    out = capsys.readouterr().out
+    assert "(1, 16, 5, 5)" in out and "61,706" in out
+
+
+def test_summary_errors_are_one_line(capsys):
+    assert main(["summary", "alexnet", "--input", "1x1x28x28"]) == 2
+    assert "cannot take input 1x1x28x28" in capsys.readouterr().err
+    assert main(["summary", "lenet", "--input", "28by28"]) == 2
+    assert main(["summary", "lenett"]) == 2

@@ -1,0 +1,61 @@
+"""Timing on noisy machines: run the contenders alternately in one process and compare medians, never single runs.
+
+Alternating (A, B, A, B, ...) spreads slow periods of a shared machine over both contenders; the median ignores the
+odd outlier. `matmul_peak_gflops` measures what this machine's fp32 matrix product reaches, the ceiling against
+which a training step's FLOP rate is judged.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Mapping
+
+import torch
+from torch import nn
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs) if xs else float("nan")
+
+
+def alternate(
+    cases: Mapping[str, Callable[[], float]], rounds: int, on_result: Callable[[str, int, float], None] | None = None
+) -> dict[str, list[float]]:
+    """Call each case once per round, in turn; each call returns its own measurement (e.g. examples/s)."""
+    out: dict[str, list[float]] = {name: [] for name in cases}
+    for r in range(rounds):
+        for name, fn in cases.items():
+            value = fn()
+            out[name].append(value)
+            if on_result is not None:
+                on_result(name, r, value)
+    return out
+
+
+def matmul_peak_gflops(n: int = 2048, reps: int = 10) -> float:
+    """Median GFLOP/s of an (n x n) @ (n x n) fp32 product: 2 n^3 floating-point operations each."""
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b  # warm up
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - t)
+    return 2 * n**3 / median(times) / 1e9
+
+
+def train_flops_per_example(model: nn.Module, input_shape: tuple[int, ...], batch: int = 8) -> float:
+    """FLOPs of one training step (forward + backward) per example, counted by `torch.utils.flop_counter`.
+
+    Counts matrix products and convolutions (the work that can approach the matmul peak); elementwise ops and
+    pooling are left out, as is usual for model FLOP counts.
+    """
+    from torch.utils.flop_counter import FlopCounterMode
+
+    X = torch.rand(batch, *input_shape)
+    counter = FlopCounterMode(display=False)
+    with counter:
+        model(X).sum().backward()
+    model.zero_grad(set_to_none=True)
+    return counter.get_total_flops() / batch

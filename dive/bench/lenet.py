@@ -1,0 +1,172 @@
+"""`dive bench lenet`: the book's pipeline against dive's, same model, data and hyperparameters, in one process.
+
+Contenders (each call trains one full epoch and returns examples per second, data loading included):
+- `book`: per-sample dataset + PIL + `ToTensor` + `DataLoader(num_workers=4)` + the book's loop (`book_style`);
+- `dive`: in-memory uint8 batches converted on the batch (`ArrayLoader`, `ImageBatch`) + `Trainer`;
+- `dive+cl`, `dive+bf16`, `dive+compile`: dive with channels_last, bf16 autocast, or `torch.compile`.
+The contenders run alternately for `rounds` rounds; medians are compared. With `accuracy_epochs`, a fresh LeNet is
+then trained for that many epochs by the book's pipeline and by dive's, and the test accuracies compared.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+
+from dive.bench.book_style import book_evaluate, book_loaders, book_train_epoch
+from dive.bench.harness import alternate, matmul_peak_gflops, median, train_flops_per_example
+from dive.core import ConfigError, seed_everything
+from dive.data import ImageBatch, ImageSet, image_loaders
+from dive.models import LeNet
+from dive.nn import init_xavier
+from dive.train import Trainer, accuracy
+
+VARIANTS = {
+    "dive": {},
+    "dive+cl": {"channels_last": True},
+    "dive+bf16": {"precision": "bf16"},
+    "dive+cl+bf16": {"channels_last": True, "precision": "bf16"},
+    "dive+compile": {"compile": True},
+}
+
+
+@dataclass
+class BenchResult:
+    examples: int
+    batch_size: int
+    rounds: dict[str, list[float]]  # examples/s per round, per contender
+    flops_per_example: float
+    peak_gflops: float
+    accuracy: dict[str, float] = field(default_factory=dict)
+    accuracy_seconds: dict[str, float] = field(default_factory=dict)
+
+    def medians(self) -> dict[str, float]:
+        return {k: median(v) for k, v in self.rounds.items()}
+
+    def ratios(self) -> dict[str, float]:
+        m = self.medians()
+        return {k: v / m["book"] for k, v in m.items()}
+
+    def to_dict(self) -> dict:
+        return {**self.__dict__, "medians": self.medians(), "ratios": self.ratios()}
+
+
+def _lenet(seed: int, channels_last: bool = False) -> LeNet:
+    torch.manual_seed(seed)
+    model = LeNet()
+    model.apply(init_xavier)
+    return model.to(memory_format=torch.channels_last) if channels_last else model
+
+
+def _book_case(train: ImageSet, test: ImageSet, batch_size: int, lr: float, workers: int) -> Callable[[], float]:
+    model = _lenet(0)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    loader, _ = book_loaders(train, test, batch_size, num_workers=workers)
+
+    def epoch() -> float:
+        t = time.perf_counter()
+        n = book_train_epoch(model, loader, opt)["count"]
+        return n / (time.perf_counter() - t)
+
+    return epoch
+
+
+def _dive_trainer(lr: float, channels_last=False, precision="fp32", compile=False, seed=0) -> Trainer:
+    model = _lenet(seed, channels_last)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    return Trainer(model, F.cross_entropy, opt, max_epochs=1, metrics=[accuracy], precision=precision, compile=compile)
+
+
+def _dive_case(train: ImageSet, test: ImageSet, batch_size: int, lr: float, **variant) -> Callable[[], float]:
+    trainer = _dive_trainer(lr, **variant)
+    tf = ImageBatch(channels_last=variant.get("channels_last", False))
+    loader, _ = image_loaders(train, test, batch_size, transform=tf)
+
+    def epoch() -> float:
+        t = time.perf_counter()
+        state = trainer.fit(loader)
+        return state.total_examples / (time.perf_counter() - t)
+
+    return epoch
+
+
+def run_lenet_bench(
+    train: ImageSet,
+    test: ImageSet,
+    *,
+    rounds: int = 3,
+    batch_size: int = 256,
+    lr: float = 0.9,
+    variants: Sequence[str] = ("dive", "dive+cl"),
+    workers: int = 4,
+    accuracy_epochs: int = 0,
+    log: Callable[[str], None] = print,
+) -> BenchResult:
+    """Alternate the book's pipeline and dive's `variants` for `rounds` epochs each; see the module docstring."""
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown:
+        raise ConfigError(f"unknown bench variant(s) {unknown}; choose from {', '.join(VARIANTS)}")
+    if rounds < 1:
+        raise ConfigError("rounds must be >= 1")
+    cases = {"book": _book_case(train, test, batch_size, lr, workers)}
+    for v in variants:
+        cases[v] = _dive_case(train, test, batch_size, lr, **VARIANTS[v])
+    log(
+        f"{len(train)} training images, batch {batch_size}, lr {lr}, {torch.get_num_threads()} threads; "
+        f"{rounds} alternating rounds of one epoch each"
+    )
+    results = alternate(cases, rounds, lambda n, r, v: log(f"  round {r + 1}: {n:14} {v:10,.0f} examples/s"))
+    result = BenchResult(
+        len(train), batch_size, results, train_flops_per_example(_lenet(0), (1, 28, 28)), matmul_peak_gflops()
+    )
+    if accuracy_epochs:
+        best = max(variants, key=lambda v: result.medians()[v])
+        _accuracy_runs(result, train, test, batch_size, lr, workers, accuracy_epochs, best, log)
+    return result
+
+
+def _accuracy_runs(result, train, test, batch_size, lr, workers, epochs, variant, log) -> None:
+    """Train fresh LeNets for `epochs` epochs with both pipelines; record test accuracy and wall time."""
+    seed_everything(0)
+    model = _lenet(0)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    train_loader, test_loader = book_loaders(train, test, batch_size, num_workers=workers)
+    t = time.perf_counter()
+    for _ in range(epochs):
+        book_train_epoch(model, train_loader, opt)
+    result.accuracy["book"] = book_evaluate(model, test_loader)
+    result.accuracy_seconds["book"] = time.perf_counter() - t
+    log(f"  book pipeline, {epochs} epochs: test acc {result.accuracy['book']:.3f}")
+    seed_everything(0)
+    trainer = _dive_trainer(lr, **VARIANTS[variant])
+    trainer.max_epochs = epochs
+    tf = ImageBatch(channels_last=VARIANTS[variant].get("channels_last", False))
+    train_loader, test_loader = image_loaders(train, test, batch_size, transform=tf)
+    t = time.perf_counter()
+    trainer.fit(train_loader)
+    result.accuracy[variant] = trainer.evaluate(test_loader)["acc"]
+    result.accuracy_seconds[variant] = time.perf_counter() - t
+    log(f"  {variant}, {epochs} epochs: test acc {result.accuracy[variant]:.3f}")
+
+
+def format_bench(r: BenchResult) -> str:
+    """The table `dive bench lenet` prints."""
+    med, ratio = r.medians(), r.ratios()
+    lines = [f"{'pipeline':14} {'median ex/s':>12} {'vs book':>8}   per round (examples/s)"]
+    for name, values in r.rounds.items():
+        per = " ".join(f"{v:,.0f}" for v in values)
+        lines.append(f"{name:14} {med[name]:12,.0f} {ratio[name]:7.2f}x   {per}")
+    best = max((k for k in med if k != "book"), key=med.get)
+    achieved = r.flops_per_example * med[best] / 1e9
+    lines.append(
+        f"training step: {r.flops_per_example / 1e6:.2f} MFLOP per example (forward + backward); "
+        f"fp32 matmul peak here {r.peak_gflops:.0f} GFLOP/s; {best} reaches {achieved:.1f} GFLOP/s "
+        f"= {achieved / r.peak_gflops:.0%} of peak"
+    )
+    for name, acc in r.accuracy.items():
+        lines.append(f"after the accuracy run: {name:14} test acc {acc:.3f} in {r.accuracy_seconds[name]:.0f} s")
+    return "\n".join(lines)

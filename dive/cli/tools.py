@@ -1,0 +1,85 @@
+"""`dive summary MODEL` and `dive bench lenet`: the commands that inspect models and measure speed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from dive.core import DiveError
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from dive.models import MODELS
+    from dive.nn import format_model_summary, model_summary, parse_shape
+
+    entry = MODELS[args.model]
+    try:
+        shape = parse_shape(args.input) if args.input else (1, *entry.input_shape)
+    except ValueError as e:
+        raise DiveError(str(e)) from None
+    model = entry.build()
+    try:
+        rows, _ = model_summary(model, shape)
+    except RuntimeError as e:
+        first = str(e).splitlines()[0]
+        raise DiveError(
+            f"{args.model} cannot take input {'x'.join(map(str, shape))} (it is registered for "
+            f"{'x'.join(map(str, (1, *entry.input_shape)))}): {first}"
+        ) from None
+    print(f"{args.model}: {type(model).__name__}")
+    print(format_model_summary(model, rows, shape))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    import torch
+
+    from dive.bench import format_bench, run_lenet_bench
+    from dive.data import ImageSet, load_fashion_mnist
+
+    train, test = load_fashion_mnist(args.data)
+    if args.examples:
+        if not 0 < args.examples <= len(train):
+            raise DiveError(f"--examples must be in 1..{len(train)}")
+        g = torch.Generator().manual_seed(0)
+        idx = torch.randperm(len(train), generator=g)[: args.examples]
+        train = ImageSet(train.images[idx], train.labels[idx])
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    print(f"dive bench {args.target}: LeNet (book §7.6) on Fashion-MNIST, book-style pipeline vs dive")
+    result = run_lenet_bench(
+        train,
+        test,
+        rounds=args.rounds,
+        batch_size=args.batch_size,
+        variants=variants,
+        workers=args.workers,
+        accuracy_epochs=args.epochs,
+    )
+    print(format_bench(result))
+    if args.json:
+        path = Path(args.json)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(result.to_dict(), indent=2) + "\n")
+        print(f"wrote {path}")
+    return 0
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    summary = sub.add_parser("summary", help="print each layer's output shape and parameter count")
+    summary.add_argument("model", help="a registered model name, e.g. lenet, resnet18, alexnet-small")
+    summary.add_argument("--input", help="input shape such as 1x1x28x28 (default: the model's registered shape)")
+    bench = sub.add_parser("bench", help="time dive's training pipeline against the book's (medians, ratios)")
+    bench.add_argument("target", choices=["lenet"], help="what to benchmark")
+    bench.add_argument("--rounds", type=int, default=3, help="alternating rounds, one epoch per contender each")
+    bench.add_argument(
+        "--variants",
+        default="dive,dive+cl",
+        help="comma-separated: dive, dive+cl, dive+bf16, dive+cl+bf16, dive+compile",
+    )
+    bench.add_argument("--batch-size", type=int, default=256)
+    bench.add_argument("--workers", type=int, default=4, help="DataLoader workers of the book-style pipeline")
+    bench.add_argument("--examples", type=int, default=0, help="use a random subset of the training set")
+    bench.add_argument("--epochs", type=int, default=0, help="then train N epochs each and compare test accuracy")
+    bench.add_argument("--data", help="data root (default: $DIVE_DATA, ~/.cache/dive, system paths)")
+    bench.add_argument("--json", help="also write the results as JSON here")
