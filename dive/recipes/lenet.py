@@ -15,10 +15,14 @@ from dive.recipes.classify import FashionConfig, train_classifier
 
 @dataclass(frozen=True)
 class LeNetConfig(FashionConfig):
-    """Book 1.0 §6.6: lr 0.9, batch 256, 10 epochs, Xavier init; `modern` swaps in ReLU and max pooling."""
+    """Book 1.0 §6.6: lr 0.9, batch 256, 10 epochs, Xavier init; `modern` swaps in ReLU and max pooling.
+
+    channels_last is on: the same computation, 1.4x faster on CPU here (`dive bench lenet`: 9.7k vs 6.8k examples/s).
+    """
 
     lr: float = 0.9
     modern: bool = False
+    channels_last: bool = True
 
 
 def run(cfg: LeNetConfig, ctx: RunContext) -> RunResult:
