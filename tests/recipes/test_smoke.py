@@ -38,3 +38,12 @@ def test_kaggle_house_writes_a_submission(tmp_path):
     run_recipe("kaggle-house", "tiny", out=tmp_path, device="cpu", progress=False)
     lines = (tmp_path / "submission.csv").read_text().splitlines()
     assert lines[0] == "Id,SalePrice" and len(lines) == 33
+
+
+@pytest.mark.parametrize("name", ["alexnet", "vgg", "nin", "googlenet", "resnet", "densenet"])
+def test_cnn_book_profiles_feed_their_model_the_size_it_is_built_for(name):
+    from dive.models import MODELS
+
+    for profile in ("book", "quick"):
+        cfg = RECIPES[name].config(profile)
+        assert (cfg.resize or 28) == MODELS[cfg.model].input_shape[-1], (profile, cfg.model)
