@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from torch import Tensor, nn
 
+from dive.models.heads import dropout_head
 from dive.models.registry import register_model
 from dive.nn import conv_out_size
 
@@ -55,13 +56,7 @@ class AlexNet(nn.Module):
             nn.ReLU(),
             nn.MaxPool2d(kernel_size=3, stride=2),
             nn.Flatten(),
-            nn.Linear(c5 * size * size, num_hiddens),  # 6400 = 256 x 5 x 5 at 224x224
-            nn.ReLU(),
-            nn.Dropout(dropout),
-            nn.Linear(num_hiddens, num_hiddens),
-            nn.ReLU(),
-            nn.Dropout(dropout),
-            nn.Linear(num_hiddens, num_classes),
+            *dropout_head(c5 * size * size, num_hiddens, num_classes, dropout),  # 6400 = 256 x 5 x 5 at 224x224
         )
 
     def forward(self, X: Tensor) -> Tensor:

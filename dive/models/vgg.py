@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from torch import Tensor, nn
 
+from dive.models.heads import dropout_head
 from dive.models.registry import register_model
 
 VGG11_ARCH = ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))  # (number of convolutions, output channels)
@@ -47,13 +48,9 @@ class VGG(nn.Module):
         self.net = nn.Sequential(
             *blocks,
             nn.Flatten(),
-            nn.Linear(in_channels * size * size, num_hiddens),  # 512 x 7 x 7 for VGG-11 at 224x224
-            nn.ReLU(),
-            nn.Dropout(dropout),
-            nn.Linear(num_hiddens, num_hiddens),
-            nn.ReLU(),
-            nn.Dropout(dropout),
-            nn.Linear(num_hiddens, num_classes),
+            *dropout_head(
+                in_channels * size * size, num_hiddens, num_classes, dropout
+            ),  # 512 x 7 x 7 for VGG-11 at 224x224
         )
 
     def forward(self, X: Tensor) -> Tensor:
