@@ -83,10 +83,14 @@ def _dive_trainer(lr: float, channels_last=False, precision="fp32", compile=Fals
     return Trainer(model, F.cross_entropy, opt, max_epochs=1, metrics=[accuracy], precision=precision, compile=compile)
 
 
+def _dive_loaders(train: ImageSet, test: ImageSet, batch_size: int, variant: dict):
+    tf = ImageBatch(channels_last=variant.get("channels_last", False))
+    return image_loaders(train, test, batch_size, transform=tf)
+
+
 def _dive_case(train: ImageSet, test: ImageSet, batch_size: int, lr: float, **variant) -> Callable[[], float]:
     trainer = _dive_trainer(lr, **variant)
-    tf = ImageBatch(channels_last=variant.get("channels_last", False))
-    loader, _ = image_loaders(train, test, batch_size, transform=tf)
+    loader, _ = _dive_loaders(train, test, batch_size, variant)
 
     def epoch() -> float:
         t = time.perf_counter()
@@ -146,8 +150,7 @@ def _accuracy_runs(result, train, test, batch_size, lr, workers, epochs, variant
     seed_everything(0)
     trainer = _dive_trainer(lr, **VARIANTS[variant])
     trainer.max_epochs = epochs
-    tf = ImageBatch(channels_last=VARIANTS[variant].get("channels_last", False))
-    train_loader, test_loader = image_loaders(train, test, batch_size, transform=tf)
+    train_loader, test_loader = _dive_loaders(train, test, batch_size, VARIANTS[variant])
     t = time.perf_counter()
     trainer.fit(train_loader)
     result.accuracy[variant] = trainer.evaluate(test_loader)["acc"]
