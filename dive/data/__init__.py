@@ -24,7 +24,16 @@ from dive.data.files import (
 )
 from dive.data.kaggle_house import HousePreprocessor, fake_house_frames, k_fold_indices, labels_of, read_kaggle_house
 from dive.data.loader import ArrayLoader
-from dive.data.synthetic import fake_image_sets, linear_data, polynomial_data, weight_decay_data
+from dive.data.sequences import RandomSeqLoader, SequentialSeqLoader, window_loaders, windows
+from dive.data.synthetic import (
+    fake_image_sets,
+    fake_text,
+    linear_data,
+    polynomial_data,
+    sine_data,
+    weight_decay_data,
+)
+from dive.data.timemachine import Corpus, build_corpus, load_time_machine, read_time_machine
 
 __all__ = [
     "AIRFOIL",
@@ -34,29 +43,39 @@ __all__ = [
     "TEXT_LABELS",
     "TIME_MACHINE",
     "ArrayLoader",
+    "RandomSeqLoader",
+    "SequentialSeqLoader",
     "ChecksumError",
+    "Corpus",
     "DataFile",
     "DataNotFoundError",
     "DatasetSpec",
     "HousePreprocessor",
     "ImageBatch",
     "ImageSet",
+    "build_corpus",
     "download",
     "download_dataset",
     "fake_house_frames",
     "fake_image_sets",
+    "fake_text",
     "image_loaders",
     "k_fold_indices",
     "labels_of",
     "linear_data",
     "load_fashion_mnist",
+    "load_time_machine",
     "locate",
     "polynomial_data",
     "read_idx",
     "read_kaggle_house",
+    "read_time_machine",
     "search_dirs",
     "sha256_of",
+    "sine_data",
     "text_labels",
     "verify_file",
     "weight_decay_data",
+    "window_loaders",
+    "windows",
 ]

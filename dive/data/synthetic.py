@@ -4,6 +4,8 @@
 - `polynomial_data`: y = 5 + 1.2x - 3.4x^2/2! + 5.6x^3/3! + noise (book §3.6, under- and over-fitting).
 - `weight_decay_data`: 200-dimensional, 20 training examples (book §3.7).
 - `fake_image_sets`: Fashion-MNIST-shaped uint8 images whose class is learnable, for fast tests.
+- `sine_data`: the sequence-model toy x_t = sin(0.01 t) + N(0, 0.2^2) (book §9.1).
+- `fake_text`: a Time-Machine-like stand-in (lower-case words and spaces) for fast language-model tests.
 All take a `seed` and draw from their own generator, never the global one.
 """
 
@@ -84,3 +86,25 @@ def fake_image_sets(
         return ImageSet((x * 255).to(torch.uint8), labels)
 
     return make(n_train), make(n_test)
+
+
+def sine_data(T: int = 1000, noise: float = 0.2, seed: int = 0) -> tuple[Tensor, Tensor]:
+    """(time (T,), x (T,)) with x_t = sin(0.01 t) + N(0, noise^2), t = 1..T (book §9.1)."""
+    g = _gen(seed)
+    time = torch.arange(1, T + 1, dtype=torch.float32)
+    return time, torch.sin(0.01 * time) + noise * torch.randn(T, generator=g)
+
+
+_WORDS = ("the", "time", "traveller", "machine", "was", "a", "and", "of", "i", "it", "to", "in", "that", "said")
+
+
+def fake_text(num_words: int = 3000, seed: int = 0) -> str:
+    """Words drawn from a small fixed list with a learnable bigram structure, joined by spaces (lower-case)."""
+    g = _gen(seed)
+    n = len(_WORDS)
+    nxt = torch.randint(0, n, (n, 2), generator=g)  # each word is followed by one of two words
+    w, out = 0, []
+    for choice in torch.randint(0, 2, (num_words,), generator=g).tolist():
+        out.append(_WORDS[w])
+        w = int(nxt[w, choice])
+    return " ".join(out)

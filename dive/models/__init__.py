@@ -10,9 +10,17 @@ from dive.models.mlp import MLP, dropout_mlp
 from dive.models.nin import NiN, nin_block, nin_small
 from dive.models.registry import MODELS, ModelEntry, register_model
 from dive.models.resnet import Residual, ResNet18, ResNeXtBlock, ResNeXtSmall, resnet_block, resnet_small
+from dive.models.rnn_lm import CELLS, RNNLM, bigru_lm, deep_gru_lm, gru_lm, lstm_lm, rnn_lm
 from dive.models.vgg import VGG, vgg11, vgg_block, vgg_slim, vgg_small
 
 __all__ = [
+    "CELLS",
+    "RNNLM",
+    "bigru_lm",
+    "deep_gru_lm",
+    "gru_lm",
+    "lstm_lm",
+    "rnn_lm",
     "MLP",
     "MODELS",
     "VGG",

@@ -12,13 +12,36 @@ from dive.scratch.conv import (
     edge_data,
     learn_kernel,
 )
+from dive.scratch.gated import GRUScratch, LSTMScratch
 from dive.scratch.linear import LinearRegressionScratch, data_iter, linreg, squared_loss
 from dive.scratch.mlp import ACTIVATIONS, MLPScratch, dropout_layer, l2_penalty, relu, sigmoid, tanh, xavier_uniform_
 from dive.scratch.optim import SGD
 from dive.scratch.pooling import pool2d, pool2d_batched
+from dive.scratch.rnn import (
+    BiRNNScratch,
+    Recurrent,
+    RecurrentCell,
+    RNNScratch,
+    StackedRNNScratch,
+    grad_clipping,
+    one_hot,
+)
+from dive.scratch.rnn_lm import RNNLMScratch
 from dive.scratch.softmax import SoftmaxRegressionScratch, cross_entropy, logsumexp, softmax
+from dive.scratch.torch_layout import copy_from_torch
 
 __all__ = [
+    "BiRNNScratch",
+    "GRUScratch",
+    "LSTMScratch",
+    "RNNLMScratch",
+    "RNNScratch",
+    "Recurrent",
+    "RecurrentCell",
+    "StackedRNNScratch",
+    "copy_from_torch",
+    "grad_clipping",
+    "one_hot",
     "BNLeNetScratch",
     "BatchNorm",
     "Conv2D",

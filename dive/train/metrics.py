@@ -16,14 +16,17 @@ from torch import Tensor
 
 @dataclass(frozen=True)
 class Metric:
-    """`fn(outputs, y)` returns the batch sum; `root=True` reports sqrt(mean) (RMSE-style metrics)."""
+    """`fn(outputs, y)` returns the batch sum; `root=True` reports sqrt(mean) (RMSE-style), `exp=True` exp(mean)."""
 
     name: str
     fn: Callable[[Tensor, Tensor], Tensor]
     root: bool = False
+    exp: bool = False
 
     def finalize(self, total: float, count: int) -> float:
         mean = total / max(count, 1)
+        if self.exp:
+            return math.exp(min(mean, 700.0))  # exp(700) ~ 1e304: still a float
         return math.sqrt(mean) if self.root else mean
 
 
@@ -40,11 +43,25 @@ def squared_log_error_sum(preds: Tensor, y: Tensor) -> Tensor:
     return (torch.log(preds.clamp(min=1.0)) - torch.log(y)).pow(2).sum()
 
 
+def token_nll_sum(logits: Tensor, y: Tensor) -> Tensor:
+    """Summed cross-entropy over every token: logits (B, T, V), y (B, T)."""
+    return torch.nn.functional.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]).float(), y.reshape(-1), reduction="sum"
+    )
+
+
+def sequence_loss(logits: Tensor, y: Tensor) -> Tensor:
+    """Mean cross-entropy per token: logits (B, T, V), y (B, T) (the language-model loss, book §9.5)."""
+    return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+
+
 accuracy = Metric("acc", correct_count)
+# perplexity = exp(mean cross-entropy per token) (book §9.3.2): 1 is perfect, V is guessing uniformly
+perplexity = Metric("ppl", token_nll_sum, exp=True)
 log_rmse = Metric("log_rmse", squared_log_error_sum, root=True)
 
 
-def format_summary(metrics: dict[str, float], device: str, valid_name: str = "test") -> str:
+def format_summary(metrics: dict[str, float], device: str, valid_name: str = "test", unit: str = "examples") -> str:
     """The book's one-line summary: `loss 0.469, train acc 0.823, test acc 0.779, 55296.6 examples/sec on cpu`."""
     parts = []
     if "train_loss" in metrics:
@@ -58,5 +75,5 @@ def format_summary(metrics: dict[str, float], device: str, valid_name: str = "te
     if f"{valid_name}_loss" in metrics and len(parts) <= 2:
         parts.append(f"{valid_name} loss {metrics[f'{valid_name}_loss']:.4g}")
     if "examples_per_sec" in metrics:
-        parts.append(f"{metrics['examples_per_sec']:.1f} examples/sec on {device}")
+        parts.append(f"{metrics['examples_per_sec']:.1f} {unit}/sec on {device}")
     return ", ".join(parts)

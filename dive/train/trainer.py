@@ -76,6 +76,11 @@ class Trainer:
 
     Batches are tuples (X, y) (or (*inputs, y)): the model is called as `model(*inputs)`. `valid_name` prefixes the
     evaluation metrics in the history ("test" for the book's Fashion-MNIST runs, which validate on the test set).
+    Counts are of target elements (`y.numel()`): examples for a classifier, tokens for a language model.
+
+    Sequence models return `(outputs, state)`: the loss sees `outputs`. When the loader says `carries_state`
+    (sequential partitioning), the state is passed, detached, into the next batch's call `model(X, state)`:
+    truncated backpropagation through time. It starts from None at each epoch (and after a mid-epoch resume).
 
     `precision="bf16"` runs forward and loss under `torch.autocast` (weights and optimizer stay fp32);
     `compile=True` calls the model through `torch.compile(model)`, which shares its parameters, so checkpoints and
@@ -129,6 +134,14 @@ class Trainer:
     def _to_device(self, batch: Sequence[Tensor]) -> list[Tensor]:
         return [t.to(self.device, non_blocking=True) for t in batch]
 
+    def _call(self, inputs: list[Tensor], hidden: Any, carry: bool) -> tuple[Tensor, Any]:
+        """Run the model; split a sequence model's (outputs, state) and keep the state detached if carried."""
+        outputs = self.forward(*inputs, hidden) if hidden is not None else self.forward(*inputs)
+        if isinstance(outputs, tuple):
+            outputs, new_hidden = outputs
+            return outputs, (_detach(new_hidden) if carry else None)
+        return outputs, None
+
     def _batches(self, loader: Any, epoch: int, start: int) -> Iterator[Sequence[Tensor]]:
         if hasattr(loader, "epoch"):
             return iter(loader.epoch(epoch, start))
@@ -160,19 +173,21 @@ class Trainer:
             sums.setdefault(key, torch.zeros((), dtype=torch.float64, device=self.device))
         state.sums = sums  # live tensors during the epoch; a checkpoint turns them into floats
         t_last = time.perf_counter()
+        carry = getattr(self.train_loader, "carries_state", False)
+        hidden = None  # a sequence model's state carried between batches
         for batch in self._batches(self.train_loader, state.epoch, state.batch):
             *inputs, y = self._to_device(batch)
             self.optimizer.zero_grad(set_to_none=True)
             with self._autocast():
-                outputs = self.forward(*inputs)
+                outputs, hidden = self._call(inputs, hidden, carry)
                 loss = self.loss_fn(outputs, y)
             loss.backward()
             if self.clip_grad_norm is not None:
                 nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_grad_norm)
             self.optimizer.step()
             with torch.no_grad():
-                sums["loss"] += loss.detach().double() * y.shape[0]
-                sums["count"] += y.shape[0]
+                sums["loss"] += loss.detach().double() * y.numel()
+                sums["count"] += y.numel()
                 for m in self.metrics:
                     sums[m.name] += m.fn(outputs.detach(), y).double()
             state.batch += 1
@@ -215,14 +230,15 @@ class Trainer:
         total = torch.zeros((), dtype=torch.float64, device=self.device)
         sums = {m.name: torch.zeros((), dtype=torch.float64, device=self.device) for m in self.metrics}
         count = 0
+        carry, hidden = getattr(loader, "carries_state", False), None
         for batch in self._batches(loader, 0, 0):
             *inputs, y = self._to_device(batch)
             with self._autocast():
-                outputs = self.forward(*inputs)
-                total += self.loss_fn(outputs, y).double() * y.shape[0]
+                outputs, hidden = self._call(inputs, hidden, carry)
+                total += self.loss_fn(outputs, y).double() * y.numel()
             for m in self.metrics:
                 sums[m.name] += m.fn(outputs, y).double()
-            count += y.shape[0]
+            count += y.numel()
         self.model.train(was_training)
         out = {"loss": total.item() / max(count, 1)}
         out.update({m.name: m.finalize(sums[m.name].item(), count) for m in self.metrics})
@@ -231,3 +247,10 @@ class Trainer:
 
 def _floats(sums: dict[str, Any]) -> dict[str, float]:
     return {k: float(v) for k, v in sums.items()}
+
+
+def _detach(state: Any) -> Any:
+    """Cut the graph behind a carried state (a tensor or a tuple of them, as an LSTM's (H, C))."""
+    if isinstance(state, tuple):
+        return tuple(_detach(s) for s in state)
+    return state.detach() if state is not None else None
