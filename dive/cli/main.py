@@ -1,4 +1,4 @@
-"""The `dive` command: `list`, `run`, `data`, `summary`, `bench`.
+"""The `dive` command: `list`, `run`, `data`, `summary`, `bench`, `generate`, `corpus`.
 
 Every user-facing error (`DiveError`) is printed as one line, `dive: error: ...`, with exit status 2; an
 unexpected exception too, unless DIVE_DEBUG=1 asks for the traceback.
@@ -12,6 +12,7 @@ import sys
 import traceback
 
 import dive
+from dive.cli.text import add_text_parsers, cmd_corpus, cmd_generate
 from dive.cli.tools import add_parsers, cmd_bench, cmd_summary
 from dive.core import DiveError
 from dive.core.device import DEVICE_CHOICES
@@ -119,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--download", metavar="NAME", help="download a dataset into ~/.cache/dive (needs internet)")
     data.add_argument("-v", "--verbose", action="store_true", help="show every place searched")
     add_parsers(sub)
+    add_text_parsers(sub)
     return p
 
 
@@ -136,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_summary(args)
         if args.command == "bench":
             return cmd_bench(args)
+        if args.command == "generate":
+            return cmd_generate(args)
+        if args.command == "corpus":
+            return cmd_corpus(args)
         return _cmd_data(args)
     except DiveError as e:
         print(f"dive: error: {e}", file=sys.stderr)

@@ -1,6 +1,6 @@
 """plot: figures from recorded history or tensors, written to files; never needs a display."""
 
-from dive.plot.curves import plot_history, plot_series
+from dive.plot.curves import plot_history, plot_series, plot_zipf
 from dive.plot.images import plot_image_grid
 
-__all__ = ["plot_history", "plot_image_grid", "plot_series"]
+__all__ = ["plot_history", "plot_image_grid", "plot_series", "plot_zipf"]

@@ -63,18 +63,38 @@ def plot_series(
     xlabel: str = "epoch",
     ylabel: str = "",
     logy: bool = False,
+    logx: bool = False,
     title: str = "",
+    styles: Mapping[str, str] | None = None,
 ) -> Path:
-    """Several named (x, y) lines on one axis, e.g. train and test loss of the polynomial experiment."""
+    """Several named (x, y) lines on one axis, e.g. train and test loss of the polynomial experiment.
+
+    `logx` and `logy` together make a log-log plot (Zipf's law, book §9.2); `styles` maps a name to a matplotlib
+    format string such as ":" or "o".
+    """
     fig, ax = pyplot().subplots(figsize=(5.5, 3.6))
     for name, (x, y) in series.items():
-        ax.plot(list(x), list(y), label=name)
+        ax.plot(list(x), list(y), (styles or {}).get(name, "-"), label=name)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if logy:
         ax.set_yscale("log")
+    if logx:
+        ax.set_xscale("log")
     ax.grid(alpha=0.3)
     ax.legend()
     if title:
         ax.set_title(title)
     return save(fig, path)
+
+
+def plot_zipf(freqs: Mapping[str, Sequence[int]], path: str | os.PathLike, title: str = "") -> Path:
+    """Frequency against rank on log-log axes, one line per list of counts (book §9.2, Zipf's law).
+
+    Word frequencies fall off as n_i ~ 1 / i^alpha: a straight line here. Bigrams and trigrams follow it too,
+    with a smaller alpha, which is why n-gram tables are mostly empty and a learned model is needed.
+    """
+    series = {name: (range(1, len(f) + 1), list(f)) for name, f in freqs.items()}
+    return plot_series(
+        series, path, xlabel="token: x (rank)", ylabel="frequency: n(x)", logx=True, logy=True, title=title
+    )

@@ -11,6 +11,8 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     linear_regression,
     mlp,
     polynomial,
+    rnn,
+    sequence_sine,
     softmax_regression,
     weight_decay,
 )

@@ -1,7 +1,15 @@
 """text: pure functions on strings and token lists (tokenize, Vocab, n-gram statistics) and greedy generation."""
 
 from dive.text.generate import generate, prefix_only_perplexity
-from dive.text.tokenize import TOKEN_KINDS, ngram_freqs, ngrams, preprocess, tokenize, tokenize_lines
+from dive.text.tokenize import (
+    TOKEN_KINDS,
+    ngram_freqs,
+    ngrams,
+    preprocess,
+    tokenize,
+    tokenize_lines,
+    zipf_exponent,
+)
 from dive.text.vocab import UNK, Vocab
 
 __all__ = [
@@ -15,4 +23,5 @@ __all__ = [
     "preprocess",
     "tokenize",
     "tokenize_lines",
+    "zipf_exponent",
 ]

@@ -6,6 +6,7 @@ calls these; a learner can call them on any string.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -47,3 +48,17 @@ def ngram_freqs(tokens: Sequence[str], n: int = 1) -> list[tuple[tuple[str, ...]
     """(n-gram, count) pairs, most frequent first; ties broken by the n-gram, so the order is deterministic."""
     counts = Counter(ngrams(tokens, n))
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def zipf_exponent(counts: Sequence[int], skip: int = 10) -> float:
+    """alpha in n_i ~ C / i^alpha: minus the least-squares slope of log count on log rank, ranks after `skip`.
+
+    The first few words (the, i, and, ...) bend away from the line, as the book notes; they are skipped.
+    """
+    pts = [(math.log(i + 1), math.log(c)) for i, c in enumerate(counts) if i >= skip and c > 0]
+    if len(pts) < 2:
+        raise ValueError("need at least two counts past `skip` to fit a line")
+    mx = sum(x for x, _ in pts) / len(pts)
+    my = sum(y for _, y in pts) / len(pts)
+    slope = sum((x - mx) * (y - my) for x, y in pts) / sum((x - mx) ** 2 for x, _ in pts)
+    return -slope

@@ -11,9 +11,17 @@ def test_model_forward_backward(name):
     entry = MODELS[name]
     torch.manual_seed(0)
     model = entry.build()
-    X = torch.rand(3, *entry.input_shape)
-    out = model(X)
-    assert out.shape == ((3, 10) if entry.task == "classification" else (3, 1))
+    if entry.task == "language-model":  # sequence interface: forward(X (B, T) ids, state) -> (logits, state)
+        X = torch.randint(0, 28, (3, *entry.input_shape))
+        out, state = model(X)
+        assert out.shape == (3, *entry.input_shape, 28)
+        out2, _ = model(X, state)  # continues from a state
+        assert out2.shape == out.shape and not torch.equal(out2, out)
+        out = out + out2
+    else:
+        X = torch.rand(3, *entry.input_shape)
+        out = model(X)
+        assert out.shape == ((3, 10) if entry.task == "classification" else (3, 1))
     assert torch.isfinite(out).all()
     out.float().pow(2).mean().backward()
     grads = [p.grad for p in model.parameters()]
@@ -22,7 +30,8 @@ def test_model_forward_backward(name):
     for _ in range(2):  # fresh builds: a training-mode forward has moved BatchNorm's running statistics
         torch.manual_seed(0)
         fresh = entry.build().eval()  # dropout is random in training mode by design
-        outs.append(fresh(X))
+        y = fresh(X)
+        outs.append(y[0] if isinstance(y, tuple) else y)
     assert torch.equal(outs[0], outs[1])
 
 
