@@ -1,4 +1,4 @@
-"""`dive summary MODEL` and `dive bench lenet`: the commands that inspect models and measure speed."""
+"""`dive summary MODEL` and `dive bench lenet|lstm`: the commands that inspect models and measure speed."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.target == "lstm":
+        return _bench_lstm(args)
     import torch
 
     from dive.bench import format_bench, run_lenet_bench
@@ -45,24 +47,50 @@ def cmd_bench(args: argparse.Namespace) -> int:
         g = torch.Generator().manual_seed(0)
         idx = torch.randperm(len(train), generator=g)[: args.examples]
         train = ImageSet(train.images[idx], train.labels[idx])
-    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    variants = [v.strip() for v in (args.variants or "dive,dive+cl").split(",") if v.strip()]
     print(f"dive bench {args.target}: LeNet (book §7.6) on Fashion-MNIST, book-style pipeline vs dive")
     result = run_lenet_bench(
         train,
         test,
         rounds=args.rounds,
-        batch_size=args.batch_size,
+        batch_size=args.batch_size or 256,
         variants=variants,
         workers=args.workers,
         accuracy_epochs=args.epochs,
     )
     print(format_bench(result))
+    _write_json(args, result.to_dict())
+    return 0
+
+
+def _bench_lstm(args: argparse.Namespace) -> int:
+    from dive.bench import format_lstm_bench, run_lstm_bench
+    from dive.data import load_time_machine
+
+    corpus = load_time_machine(args.data)
+    ids = corpus.ids[: args.tokens] if args.tokens else corpus.ids
+    variants = [v.strip() for v in (args.variants or "dive,dive-scratch").split(",") if v.strip()]
+    print("dive bench lstm: character-level LSTM language model (book §10.1) on The Time Machine, book loop vs dive")
+    result = run_lstm_bench(
+        ids,
+        len(corpus.vocab),
+        rounds=args.rounds,
+        batch_size=args.batch_size or 32,
+        num_steps=args.num_steps,
+        num_hiddens=args.hidden,
+        variants=variants,
+    )
+    print(format_lstm_bench(result))
+    _write_json(args, result.to_dict())
+    return 0
+
+
+def _write_json(args: argparse.Namespace, data: dict) -> None:
     if args.json:
         path = Path(args.json)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(result.to_dict(), indent=2) + "\n")
+        path.write_text(json.dumps(data, indent=2) + "\n")
         print(f"wrote {path}")
-    return 0
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -70,16 +98,20 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     summary.add_argument("model", help="a registered model name, e.g. lenet, resnet18, alexnet-small")
     summary.add_argument("--input", help="input shape such as 1x1x28x28 (default: the model's registered shape)")
     bench = sub.add_parser("bench", help="time dive's training pipeline against the book's (medians, ratios)")
-    bench.add_argument("target", choices=["lenet"], help="what to benchmark")
+    bench.add_argument("target", choices=["lenet", "lstm"], help="what to benchmark")
     bench.add_argument("--rounds", type=int, default=3, help="alternating rounds, one epoch per contender each")
     bench.add_argument(
         "--variants",
-        default="dive,dive+cl",
-        help="comma-separated: dive, dive+cl, dive+bf16, dive+cl+bf16, dive+compile",
+        default=None,
+        help="comma-separated; lenet: dive, dive+cl (default), dive+bf16, dive+cl+bf16, dive+compile; "
+        "lstm: dive, dive-scratch (default both)",
     )
-    bench.add_argument("--batch-size", type=int, default=256)
+    bench.add_argument("--batch-size", type=int, default=0, help="default: 256 (lenet), 32 (lstm)")
     bench.add_argument("--workers", type=int, default=4, help="DataLoader workers of the book-style pipeline")
     bench.add_argument("--examples", type=int, default=0, help="use a random subset of the training set")
     bench.add_argument("--epochs", type=int, default=0, help="then train N epochs each and compare test accuracy")
     bench.add_argument("--data", help="data root (default: $DIVE_DATA, ~/.cache/dive, system paths)")
     bench.add_argument("--json", help="also write the results as JSON here")
+    bench.add_argument("--hidden", type=int, default=256, help="lstm: hidden units (book zh 2.0: 256)")
+    bench.add_argument("--num-steps", type=int, default=35, help="lstm: steps per subsequence")
+    bench.add_argument("--tokens", type=int, default=0, help="lstm: use only the first N tokens of the corpus")

@@ -60,6 +60,7 @@ class LMConfig(TrainConfig):
     num_val: int = 5000
     valid_fraction: float = 0.1  # random / sequential schemes: the held-out tail of the novel
     max_tokens: int = 0  # keep only the first tokens (0: all)
+    token: str = "char"  # char | word
     prefix: str = "time traveller"
     num_preds: int = 50
     synthetic: bool = False
@@ -77,8 +78,8 @@ def build_lm(cfg: LMConfig, vocab_size: int) -> nn.Module:
 
 def lm_corpus(cfg: LMConfig, ctx: RunContext) -> Corpus:
     if cfg.synthetic:
-        return build_corpus(fake_text(seed=cfg.seed), max_tokens=cfg.max_tokens or None)
-    return load_time_machine(ctx.data_root, max_tokens=cfg.max_tokens or None)
+        return build_corpus(fake_text(seed=cfg.seed), cfg.token, max_tokens=cfg.max_tokens or None)
+    return load_time_machine(ctx.data_root, cfg.token, max_tokens=cfg.max_tokens or None)
 
 
 def lm_loaders(cfg: LMConfig, corpus: Corpus) -> tuple[Any, Any]:
@@ -135,7 +136,7 @@ def train_lm(cfg: LMConfig, ctx: RunContext) -> RunResult:
             f"valid ppl {metrics['valid_ppl']:.2f} reads the future; predicting from the prefix only, as"
             f" generation must: ppl {metrics['valid_prefix_ppl']:.2f}"
         )
-    samples = [generate(model, p, cfg.num_preds, corpus.vocab) for p in (cfg.prefix, "traveller")]
+    samples = [generate(model, p, cfg.num_preds, corpus.vocab, cfg.token) for p in (cfg.prefix, "traveller")]
     (ctx.out_dir / "samples.txt").write_text("\n".join(samples) + "\n")
     lines.extend(samples)
     return RunResult(metrics, "\n".join(lines), metrics.get("examples_per_sec"))
