@@ -3,6 +3,7 @@
 Contenders, each training one epoch over The Time Machine (sequential partitioning, clip 1, SGD):
 - `book`: the book's scratch LSTM loop (`book_style_rnn`): one-hot per step, a Python loop over time steps;
 - `dive`: the concise `RNNLM` (nn.LSTM: the time loop inside one fused kernel) through `Trainer`;
+- `dive+bf16`: the same under bf16 autocast (`--precision bf16`; on CPU torch runs oneDNN's bf16 LSTM kernel);
 - `dive-scratch`: dive's own scratch LSTM (`dive.scratch`) through `Trainer`, to separate loop from kernel.
 They run alternately for `rounds` rounds and medians are compared, as in `dive bench lenet`.
 """
@@ -24,7 +25,7 @@ from dive.models import RNNLM
 from dive.scratch import LSTMScratch, Recurrent, RNNLMScratch
 from dive.train import Trainer, sequence_loss
 
-VARIANTS = ("dive", "dive-scratch")
+VARIANTS = {"dive": "fp32", "dive+bf16": "bf16", "dive-scratch": "fp32"}  # name -> autocast precision
 
 
 @dataclass
@@ -65,7 +66,7 @@ def lm_flops_per_token(model: torch.nn.Module, vocab_size: int, batch: int, num_
 
 def _model(variant: str, vocab_size: int, num_hiddens: int) -> torch.nn.Module:
     torch.manual_seed(0)
-    if variant == "dive":
+    if variant != "dive-scratch":
         return RNNLM(vocab_size, num_hiddens, "lstm")
     return RNNLMScratch(Recurrent(LSTMScratch, vocab_size, num_hiddens), vocab_size)
 
@@ -79,7 +80,7 @@ def run_lstm_bench(
     num_steps: int = 35,
     num_hiddens: int = 256,
     lr: float = 1.0,
-    variants: Sequence[str] = VARIANTS,
+    variants: Sequence[str] = tuple(VARIANTS),
     log: Callable[[str], None] = print,
 ) -> LSTMBenchResult:
     unknown = [v for v in variants if v not in VARIANTS]

@@ -69,7 +69,7 @@ def _bench_lstm(args: argparse.Namespace) -> int:
 
     corpus = load_time_machine(args.data)
     ids = corpus.ids[: args.tokens] if args.tokens else corpus.ids
-    variants = [v.strip() for v in (args.variants or "dive,dive-scratch").split(",") if v.strip()]
+    variants = [v.strip() for v in (args.variants or "dive,dive+bf16,dive-scratch").split(",") if v.strip()]
     print("dive bench lstm: character-level LSTM language model (book §10.1) on The Time Machine, book loop vs dive")
     result = run_lstm_bench(
         ids,
@@ -104,7 +104,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "--variants",
         default=None,
         help="comma-separated; lenet: dive, dive+cl (default), dive+bf16, dive+cl+bf16, dive+compile; "
-        "lstm: dive, dive-scratch (default both)",
+        "lstm: dive, dive+bf16, dive-scratch (default all three)",
     )
     bench.add_argument("--batch-size", type=int, default=0, help="default: 256 (lenet), 32 (lstm)")
     bench.add_argument("--workers", type=int, default=4, help="DataLoader workers of the book-style pipeline")

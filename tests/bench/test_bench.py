@@ -30,3 +30,23 @@ def test_bench_runs_both_pipelines_on_stand_in_data():
     assert "vs book" in table and "of peak" in table and r.ratios()["book"] == 1.0
     with pytest.raises(ConfigError, match="variant"):
         run_lenet_bench(train, test, rounds=1, variants=("fast",), workers=0)
+
+
+def test_lstm_bench_runs_all_loops_on_a_small_corpus():
+    import torch
+
+    from dive.bench import format_lstm_bench, run_lstm_bench
+
+    corpus = torch.arange(3000) % 10  # learnable: each token determines the next
+    r = run_lstm_bench(corpus, 10, rounds=1, batch_size=4, num_steps=8, num_hiddens=16, log=lambda s: None)
+    assert set(r.rounds) == {"book", "dive", "dive+bf16", "dive-scratch"} and r.ratios()["book"] == 1.0
+    assert all(1 < p < 10 for p in r.train_ppl.values()), r.train_ppl  # all learn (uniform guessing: 10)
+    assert r.train_ppl["dive"] < 5  # torch's default init starts faster than the book's N(0, 0.01)
+    # same N(0, 0.01) initial draws, data and updates: the book's loop and dive's scratch LSTM agree
+    assert r.train_ppl["dive-scratch"] == pytest.approx(r.train_ppl["book"], rel=1e-4)
+    # forward + backward of an LSTM step is ~3 x 2 x 4H(D + H) FLOPs per token plus the output layer
+    expected = 3 * 2 * (4 * 16 * (10 + 16) + 16 * 10)
+    assert 0.8 * expected < r.flops_per_token < 1.3 * expected
+    assert "tokens/s" in format_lstm_bench(r)
+    with pytest.raises(ConfigError):
+        run_lstm_bench(corpus, 10, variants=["dive+cuda"])

@@ -63,3 +63,14 @@ def test_ngrams_and_frequencies():
     assert ngram_freqs(toks, 3)[0] == (("a", "b", "a"), 1)
     with pytest.raises(ValueError):
         ngrams(toks, 0)
+
+
+def test_zipf_exponent_recovers_a_known_power_law(tmp_path):
+    from dive.plot import plot_zipf
+    from dive.text import zipf_exponent
+
+    counts = [round(1e6 / i**1.5) for i in range(1, 400)]
+    assert zipf_exponent(counts) == pytest.approx(1.5, abs=0.01)
+    with pytest.raises(ValueError):
+        zipf_exponent([5, 3], skip=10)
+    assert plot_zipf({"unigram": counts}, tmp_path / "z.png").stat().st_size > 0
