@@ -100,27 +100,23 @@ def run_lstm_bench(
 
     cases: dict[str, Callable[[], float]] = {"book": book}
     loader = SequentialSeqLoader(corpus, batch_size, num_steps, random_offset=False)
-    names: dict = {}
     for v in variants:
         model = _model(v, vocab_size, num_hiddens)
-        trainer = Trainer(
-            model, sequence_loss, torch.optim.SGD(model.parameters(), lr=lr), max_epochs=1, clip_grad_norm=1.0
-        )
+        opt = torch.optim.SGD(model.parameters(), lr=lr)
+        trainer = Trainer(model, sequence_loss, opt, max_epochs=1, clip_grad_norm=1.0, precision=VARIANTS[v])
 
-        def dive_epoch(trainer: Trainer = trainer) -> float:
+        def dive_epoch(trainer: Trainer = trainer, name: str = v) -> float:
             t = time.perf_counter()
             state = trainer.fit(loader)  # a fresh FitState each call: one more epoch on the same model
-            last_ppl[trainer] = math.exp(state.metrics["train_loss"])
+            last_ppl[name] = math.exp(state.metrics["train_loss"])
             return state.total_examples / (time.perf_counter() - t)
 
         cases[v] = dive_epoch
-        names[trainer] = v
     settings = f"LSTM {num_hiddens} hidden, batch {batch_size} x {num_steps} steps, lr {lr}, clip 1"
     log(f"{corpus.numel()} tokens, vocab {vocab_size}; {settings}; {torch.get_num_threads()} threads; {rounds} rounds")
     results = alternate(cases, rounds, lambda n, r, v: log(f"  round {r + 1}: {n:14} {v:12,.0f} tokens/s"))
     flops = lm_flops_per_token(_model("dive-scratch", vocab_size, num_hiddens), vocab_size, batch_size, num_steps)
-    ppl = {names.get(k, k): v for k, v in last_ppl.items()}
-    return LSTMBenchResult(corpus.numel(), settings, results, flops, matmul_peak_gflops(), ppl)
+    return LSTMBenchResult(corpus.numel(), settings, results, flops, matmul_peak_gflops(), last_ppl)
 
 
 def format_lstm_bench(r: LSTMBenchResult) -> str:

@@ -50,3 +50,4 @@ def test_lstm_bench_runs_all_loops_on_a_small_corpus():
     assert "tokens/s" in format_lstm_bench(r)
     with pytest.raises(ConfigError):
         run_lstm_bench(corpus, 10, variants=["dive+cuda"])
+    assert r.train_ppl["dive+bf16"] != r.train_ppl["dive"]  # bf16 autocast really ran: rounding differs
