@@ -1,6 +1,13 @@
 """nn: blocks shared by several models, and the builders' guide (book chapter 6): custom blocks, initialisation,
-layer-size arithmetic, model summaries, safetensors I/O."""
+layer-size arithmetic, model summaries, safetensors I/O; attention and the Transformer's parts (chapter 11)."""
 
+from dive.nn.attention import (
+    AdditiveAttention,
+    DotProductAttention,
+    MultiHeadAttention,
+    masked_softmax,
+    sequence_mask,
+)
 from dive.nn.blocks import (
     CenteredLayer,
     FixedHiddenMLP,
@@ -15,8 +22,18 @@ from dive.nn.init import init_book_custom, init_constant, init_normal, init_xavi
 from dive.nn.io import load_params, load_tensors, save_params, save_tensors
 from dive.nn.shapes import conv_out_size
 from dive.nn.summary import LayerRow, format_model_summary, model_summary, parse_shape
+from dive.nn.transformer_blocks import AddNorm, PositionalEncoding, PositionWiseFFN, sinusoidal_table
 
 __all__ = [
+    "AddNorm",
+    "AdditiveAttention",
+    "DotProductAttention",
+    "MultiHeadAttention",
+    "PositionWiseFFN",
+    "PositionalEncoding",
+    "masked_softmax",
+    "sequence_mask",
+    "sinusoidal_table",
     "CenteredLayer",
     "FixedHiddenMLP",
     "LayerRow",
