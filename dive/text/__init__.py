@@ -1,5 +1,8 @@
-"""text: pure functions on strings and token lists (tokenize, Vocab, n-gram statistics) and greedy generation."""
+"""text: pure functions on strings and token lists (tokenize, Vocab, n-gram statistics, BLEU) and decoding
+(greedy generation for language models; greedy, beam and exhaustive search for sequence-to-sequence models)."""
 
+from dive.text.bleu import bleu, corpus_bleu
+from dive.text.decode import Hypothesis, beam_search, exhaustive_search, greedy_search, index_state
 from dive.text.generate import generate, prefix_only_perplexity
 from dive.text.tokenize import (
     TOKEN_KINDS,
@@ -13,6 +16,13 @@ from dive.text.tokenize import (
 from dive.text.vocab import UNK, Vocab
 
 __all__ = [
+    "Hypothesis",
+    "beam_search",
+    "bleu",
+    "corpus_bleu",
+    "exhaustive_search",
+    "greedy_search",
+    "index_state",
     "TOKEN_KINDS",
     "UNK",
     "Vocab",
