@@ -1,6 +1,6 @@
 """data: datasets and loaders, checksum-verified files, synthetic stand-ins for tests."""
 
-from dive.data.catalog import AIRFOIL, DATASETS, FASHION_MNIST, KAGGLE_HOUSE, TIME_MACHINE
+from dive.data.catalog import AIRFOIL, DATASETS, FASHION_MNIST, FRA_ENG, KAGGLE_HOUSE, TIME_MACHINE
 from dive.data.fashion_mnist import (
     TEXT_LABELS,
     ImageBatch,
@@ -22,12 +22,23 @@ from dive.data.files import (
     sha256_of,
     verify_file,
 )
+from dive.data.fra_eng import (
+    MTArrays,
+    build_arrays,
+    build_vocab,
+    pad_or_trim,
+    parse_pairs,
+    preprocess_nmt,
+    read_fra_eng,
+    split_by_source,
+)
 from dive.data.kaggle_house import HousePreprocessor, fake_house_frames, k_fold_indices, labels_of, read_kaggle_house
 from dive.data.loader import ArrayLoader
 from dive.data.sequences import RandomSeqLoader, SequentialSeqLoader, window_loaders, windows
 from dive.data.synthetic import (
     fake_image_sets,
     fake_text,
+    fake_translation_text,
     linear_data,
     polynomial_data,
     sine_data,
@@ -36,6 +47,15 @@ from dive.data.synthetic import (
 from dive.data.timemachine import Corpus, build_corpus, load_time_machine, read_time_machine
 
 __all__ = [
+    "FRA_ENG",
+    "MTArrays",
+    "build_arrays",
+    "build_vocab",
+    "pad_or_trim",
+    "parse_pairs",
+    "preprocess_nmt",
+    "read_fra_eng",
+    "split_by_source",
     "AIRFOIL",
     "DATASETS",
     "FASHION_MNIST",
@@ -59,6 +79,7 @@ __all__ = [
     "fake_house_frames",
     "fake_image_sets",
     "fake_text",
+    "fake_translation_text",
     "image_loaders",
     "k_fold_indices",
     "labels_of",

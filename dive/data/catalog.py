@@ -96,3 +96,20 @@ AIRFOIL = DATASETS.add(
         ),
     ),
 )
+
+FRA_ENG = DATASETS.add(
+    "fra-eng",
+    DatasetSpec(
+        name="fra-eng",
+        description="English-French sentence pairs from Tatoeba (manythings.org): 167,130 tab-separated pairs",
+        files=(
+            DataFile(
+                "fra.txt",
+                "0bb85dbaa1c896844649094d7eaf2e34bee34e84fe362b26ce7e8f2e12aae104",
+                _D2L + "fra-eng.zip",
+                member="fra-eng/fra.txt",
+            ),
+        ),
+        license="CC-BY 2.0 (Tatoeba)",
+    ),
+)

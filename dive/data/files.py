@@ -16,9 +16,11 @@ import hashlib
 import os
 import tempfile
 import urllib.request
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dive.core import DiveError, cache_dir
 
@@ -33,12 +35,17 @@ class ChecksumError(DiveError):
 
 @dataclass(frozen=True)
 class DataFile:
-    """One file of a dataset. `raw_sha256` (gzip files only) accepts a copy re-compressed with other settings."""
+    """One file of a dataset. `raw_sha256` (gzip files only) accepts a copy re-compressed with other settings.
+
+    `member`: the URL is a zip archive and this file is the member at that path inside it (e.g. the book's
+    fra-eng.zip holds fra-eng/fra.txt); the sha256 is the member's.
+    """
 
     name: str
     sha256: str
     url: str
     raw_sha256: str | None = None
+    member: str | None = None
 
 
 @dataclass(frozen=True)
@@ -148,12 +155,25 @@ def download(
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
+        if file.member is not None:
+            h = _extract_member(tmp, file.member)
         if h.hexdigest() != file.sha256:
             raise ChecksumError(f"downloaded {file.url} has sha256 {h.hexdigest()}, expected {file.sha256}")
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
     return target
+
+
+def _extract_member(archive: Path, member: str) -> Any:
+    """Replace the downloaded zip `archive` by its `member` (same path); return the member's sha256 object."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            data = zf.read(member)
+    except (zipfile.BadZipFile, KeyError) as e:
+        raise DiveError(f"downloaded archive has no readable {member!r}: {e}") from None
+    archive.write_bytes(data)
+    return hashlib.sha256(data)
 
 
 def download_dataset(spec: DatasetSpec, dest_root: Path | None = None) -> Path:

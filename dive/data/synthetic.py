@@ -108,3 +108,20 @@ def fake_text(num_words: int = 3000, seed: int = 0) -> str:
         out.append(_WORDS[w])
         w = int(nxt[w, choice])
     return " ".join(out)
+
+
+_EN = ("i", "you", "he", "she", "am", "is", "are", "calm", "home", "lost", "tired", "here", "happy", "cold")
+_FR = ("je", "tu", "il", "elle", "suis", "est", "es", "calme", "maison", "perdu", "fatigué", "ici", "heureux", "froid")
+
+
+def fake_translation_text(num_pairs: int = 400, seed: int = 0) -> str:
+    """fra.txt-shaped stand-in: 'I am calm.\\tJe suis calme.' lines from a word-for-word toy dictionary."""
+    g = _gen(seed)
+    lines = []
+    for _ in range(num_pairs):
+        n = int(torch.randint(2, 5, (1,), generator=g))
+        idx = torch.randint(0, len(_EN), (n,), generator=g).tolist()
+        en = " ".join(_EN[i] for i in idx)
+        fr = " ".join(_FR[i] for i in idx)
+        lines.append(f"{en.capitalize()}.\t{fr.capitalize()}.")
+    return "\n".join(lines) + "\n"

@@ -1,6 +1,7 @@
 """plot: figures from recorded history or tensors, written to files; never needs a display."""
 
 from dive.plot.curves import plot_history, plot_series, plot_zipf
+from dive.plot.histogram import plot_length_histogram
 from dive.plot.images import plot_image_grid
 
-__all__ = ["plot_history", "plot_image_grid", "plot_series", "plot_zipf"]
+__all__ = ["plot_history", "plot_image_grid", "plot_length_histogram", "plot_series", "plot_zipf"]

@@ -3,6 +3,7 @@ import io
 
 import pytest
 
+from dive.core import DiveError
 from dive.data import ChecksumError, DataFile, DataNotFoundError, DatasetSpec, download, locate, search_dirs
 from dive.data.files import download_dataset
 
@@ -83,3 +84,22 @@ def test_download_refuses_plain_http(tmp_path):
 def test_download_dataset_verifies_existing_files_without_fetching(tmp_path):
     _put(tmp_path)
     assert download_dataset(SPEC, tmp_path) == tmp_path / "toy"
+
+
+def test_download_extracts_a_member_of_a_zip_archive(tmp_path):
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("fra-eng/fra.txt", "Go.\tVa !\n")
+        zf.writestr("fra-eng/_about.txt", "about")
+    member = b"Go.\tVa !\n"
+    f = DataFile(
+        "fra.txt", hashlib.sha256(member).hexdigest(), "https://example.invalid/x.zip", member="fra-eng/fra.txt"
+    )
+    path = download(f, tmp_path, urlopen=lambda url, timeout: FakeResponse(buf.getvalue()))
+    assert path.read_bytes() == member and sorted(p.name for p in tmp_path.iterdir()) == ["fra.txt"]
+    missing = DataFile("fra.txt", f.sha256, f.url, member="nope.txt")
+    with pytest.raises(DiveError, match="nope.txt"):
+        download(missing, tmp_path / "b", urlopen=lambda url, timeout: FakeResponse(buf.getvalue()))
+    assert not any((tmp_path / "b").iterdir())
