@@ -1,8 +1,10 @@
 """models: concise `torch.nn` models, one file per family, registered by name in `MODELS`."""
 
 from dive.models.alexnet import AlexNet, alexnet_small
+from dive.models.bahdanau import Seq2SeqAttention, Seq2SeqAttentionDecoder, seq2seq_bahdanau
 from dive.models.batchnorm import BNLeNet
 from dive.models.densenet import DenseBlock, DenseNet, conv_block, densenet_small, transition_block
+from dive.models.encoder_decoder import Decoder, Encoder, EncoderDecoder, translate
 from dive.models.googlenet import GoogLeNet, Inception, googlenet_small
 from dive.models.lenet import LeNet, lenet_modern
 from dive.models.linear import LinearRegression, SoftmaxRegression
@@ -11,9 +13,36 @@ from dive.models.nin import NiN, nin_block, nin_small
 from dive.models.registry import MODELS, ModelEntry, register_model
 from dive.models.resnet import Residual, ResNet18, ResNeXtBlock, ResNeXtSmall, resnet_block, resnet_small
 from dive.models.rnn_lm import CELLS, RNNLM, bigru_lm, deep_gru_lm, gru_lm, lstm_lm, rnn_lm
+from dive.models.seq2seq import Seq2Seq, Seq2SeqDecoder, Seq2SeqEncoder, init_seq2seq, seq2seq_gru
+from dive.models.transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderBlock,
+    TransformerEncoder,
+    TransformerEncoderBlock,
+    transformer_mt,
+)
 from dive.models.vgg import VGG, vgg11, vgg_block, vgg_slim, vgg_small
 
 __all__ = [
+    "Seq2SeqAttention",
+    "Seq2SeqAttentionDecoder",
+    "seq2seq_bahdanau",
+    "Decoder",
+    "Encoder",
+    "EncoderDecoder",
+    "translate",
+    "Seq2Seq",
+    "Seq2SeqDecoder",
+    "Seq2SeqEncoder",
+    "init_seq2seq",
+    "seq2seq_gru",
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderBlock",
+    "TransformerEncoder",
+    "TransformerEncoderBlock",
+    "transformer_mt",
     "CELLS",
     "RNNLM",
     "bigru_lm",

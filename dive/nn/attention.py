@@ -96,21 +96,35 @@ class MultiHeadAttention(nn.Module):
         self.W_v = nn.Linear(value_size or num_hiddens, num_hiddens, bias=bias)
         self.W_o = nn.Linear(num_hiddens, num_hiddens, bias=bias)
 
+    def heads(self, X: Tensor) -> Tensor:
+        """(B, n, num_hiddens) -> (B, h, n, num_hiddens / h)."""
+        B, n, _ = X.shape
+        return X.reshape(B, n, self.num_heads, -1).permute(0, 2, 1, 3)
+
     def transpose_qkv(self, X: Tensor) -> Tensor:
         """(B, n, num_hiddens) -> (B * h, n, num_hiddens / h): one batch entry per (example, head)."""
-        B, n, _ = X.shape
-        return X.reshape(B, n, self.num_heads, -1).permute(0, 2, 1, 3).reshape(B * self.num_heads, n, -1)
+        H = self.heads(X)
+        return H.reshape(-1, H.shape[2], H.shape[3])
 
     def transpose_output(self, X: Tensor) -> Tensor:
         """(B * h, n, d) -> (B, n, h * d): undo `transpose_qkv`."""
         _, n, d = X.shape
         return X.reshape(-1, self.num_heads, n, d).permute(0, 2, 1, 3).reshape(-1, n, self.num_heads * d)
 
-    def forward(self, queries: Tensor, keys: Tensor, values: Tensor, valid_lens: Tensor | None = None) -> Tensor:
-        q, k, v = (self.transpose_qkv(W(X)) for W, X in ((self.W_q, queries), (self.W_k, keys), (self.W_v, values)))
+    def project_kv(self, keys: Tensor, values: Tensor) -> tuple[Tensor, Tensor]:
+        """Projected keys and values split into heads, each (B, h, n, d): what a key-value cache stores."""
+        return self.heads(self.W_k(keys)), self.heads(self.W_v(values))
+
+    def attend(self, queries: Tensor, k: Tensor, v: Tensor, valid_lens: Tensor | None = None) -> Tensor:
+        """Attention of raw queries (B, Q, d_q) over projected heads k, v (B, h, K, d) -> (B, Q, num_hiddens)."""
+        q = self.transpose_qkv(self.W_q(queries))
+        k, v = k.reshape(-1, k.shape[2], k.shape[3]), v.reshape(-1, v.shape[2], v.shape[3])
         if valid_lens is not None:  # the same lengths for every head of an example
             valid_lens = torch.repeat_interleave(valid_lens, self.num_heads, dim=0)
         return self.W_o(self.transpose_output(self.attention(q, k, v, valid_lens)))
+
+    def forward(self, queries: Tensor, keys: Tensor, values: Tensor, valid_lens: Tensor | None = None) -> Tensor:
+        return self.attend(queries, *self.project_kv(keys, values), valid_lens)
 
     @property
     def attention_weights(self) -> Tensor | None:

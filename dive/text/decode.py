@@ -59,9 +59,19 @@ def greedy_search(step: Step, state: Any, bos: int, eos: int, max_len: int) -> H
 
 
 def beam_search(
-    step: Step, state: Any, bos: int, eos: int, max_len: int, beam_size: int = 4, alpha: float = 0.75
+    step: Step,
+    state: Any,
+    bos: int,
+    eos: int,
+    max_len: int,
+    beam_size: int = 4,
+    alpha: float = 0.75,
+    reorder: Callable[[Any, Tensor], Any] = index_state,
 ) -> Hypothesis:
-    """Keep the `beam_size` most likely prefixes at each step (book §10.8.3); return the best-scoring candidate."""
+    """Keep the `beam_size` most likely prefixes at each step (book §10.8.3); return the best-scoring candidate.
+
+    `reorder(state, rows)` picks the surviving prefixes' states (a GRU's state has the batch on axis 1).
+    """
     if beam_size < 1:
         raise ValueError(f"beam_size must be >= 1, got {beam_size}")
     alive: list[Hypothesis] = [Hypothesis((), 0.0)]
@@ -86,7 +96,7 @@ def beam_search(
             break
         alive = keep
         rows = torch.tensor(keep_rows)
-        state = index_state(state, rows)
+        state = reorder(state, rows)
         prev = torch.tensor([h.tokens[-1] for h in alive])
     return max(finished, key=lambda h: h.score(alpha))
 

@@ -11,7 +11,12 @@ def test_model_forward_backward(name):
     entry = MODELS[name]
     torch.manual_seed(0)
     model = entry.build()
-    if entry.task == "language-model":  # sequence interface: forward(X (B, T) ids, state) -> (logits, state)
+    if entry.task == "encoder-decoder":  # forward(enc_X, dec_X, valid_lens) -> logits (B, T, V)
+        X = torch.randint(0, 200, (3, *entry.input_shape))
+        args = (X, torch.randint(0, 200, (3, *entry.input_shape)), torch.tensor([9, 3, 1]))
+        out = model(*args)
+        assert out.shape == (3, *entry.input_shape, 200)
+    elif entry.task == "language-model":  # sequence interface: forward(X (B, T) ids, state) -> (logits, state)
         X = torch.randint(0, 28, (3, *entry.input_shape))
         out, state = model(X)
         assert out.shape == (3, *entry.input_shape, 28)
@@ -30,7 +35,7 @@ def test_model_forward_backward(name):
     for _ in range(2):  # fresh builds: a training-mode forward has moved BatchNorm's running statistics
         torch.manual_seed(0)
         fresh = entry.build().eval()  # dropout is random in training mode by design
-        y = fresh(X)
+        y = fresh(*args) if entry.task == "encoder-decoder" else fresh(X)
         outs.append(y[0] if isinstance(y, tuple) else y)
     assert torch.equal(outs[0], outs[1])
 
