@@ -67,14 +67,15 @@ def run_recipe(
     result = recipe.run(cfg, ctx)
     wall = time.perf_counter() - t0
     band = recipe.profiles[profile].band
-    value = result.metrics.get(recipe.metric)
+    metric = recipe.profiles[profile].metric or recipe.metric
+    value = result.metrics.get(metric)
     record = {
         "recipe": name,
         "profile": profile,
         "section": recipe.section,
         "config": config_to_dict(cfg),
         "metrics": result.metrics,
-        "metric": recipe.metric,
+        "metric": metric,
         "value": value,
         "band": list(band) if band else None,
         "in_band": in_band(recipe, value, band),

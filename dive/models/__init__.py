@@ -4,7 +4,14 @@ from dive.models.alexnet import AlexNet, alexnet_small
 from dive.models.bahdanau import Seq2SeqAttention, Seq2SeqAttentionDecoder, seq2seq_bahdanau
 from dive.models.batchnorm import BNLeNet
 from dive.models.densenet import DenseBlock, DenseNet, conv_block, densenet_small, transition_block
-from dive.models.encoder_decoder import Decoder, Encoder, EncoderDecoder, translate
+from dive.models.encoder_decoder import (
+    Decoder,
+    Encoder,
+    EncoderDecoder,
+    cross_attention,
+    greedy_translate_batch,
+    translate,
+)
 from dive.models.googlenet import GoogLeNet, Inception, googlenet_small
 from dive.models.lenet import LeNet, lenet_modern
 from dive.models.linear import LinearRegression, SoftmaxRegression
@@ -32,6 +39,8 @@ __all__ = [
     "Encoder",
     "EncoderDecoder",
     "translate",
+    "cross_attention",
+    "greedy_translate_batch",
     "Seq2Seq",
     "Seq2SeqDecoder",
     "Seq2SeqEncoder",

@@ -85,3 +85,45 @@ def translate(
     model.train(was_training)
     tokens = list(hyp.tokens[:-1] if hyp.tokens and hyp.tokens[-1] == eos else hyp.tokens)
     return tgt_vocab.to_tokens(tokens)
+
+
+@torch.inference_mode()
+def greedy_translate_batch(
+    model: EncoderDecoder, enc_X: Tensor, enc_valid_lens: Tensor, bos: int, eos: int, num_steps: int
+) -> list[list[int]]:
+    """Greedy decoding of a whole batch at once (for corpus BLEU): token ids per sentence, `<eos>` and after cut."""
+    was_training = model.training
+    model.eval()
+    state = model.decoder.init_state(model.encoder(enc_X, enc_valid_lens), enc_valid_lens)
+    prev = torch.full((enc_X.shape[0], 1), bos, dtype=torch.long, device=enc_X.device)
+    done = torch.zeros(enc_X.shape[0], dtype=torch.bool, device=enc_X.device)
+    outs = []
+    for _ in range(num_steps):
+        logits, state = model.decoder(prev, state)
+        tok = logits[:, -1].argmax(-1)
+        outs.append(tok)
+        done |= tok == eos
+        if bool(done.all()):
+            break
+        prev = tok[:, None]
+    model.train(was_training)
+    seqs = torch.stack(outs, dim=1).tolist()
+    return [s[: s.index(eos)] if eos in s else s for s in seqs]
+
+
+@torch.inference_mode()
+def cross_attention(model: EncoderDecoder, enc_X: Tensor, dec_X: Tensor, enc_valid_lens: Tensor) -> Tensor | None:
+    """Decoder-to-source attention weights for one teacher-forced sentence: (heads, T, S), or None without attention.
+
+    Transformer: the last decoder block's encoder-decoder attention, one map per head; Bahdanau: one map.
+    """
+    was_training = model.training
+    model.eval()
+    model(enc_X, dec_X, enc_valid_lens)
+    model.train(was_training)
+    weights = getattr(model.decoder, "attention_weights", None)
+    if not weights:
+        return None
+    if isinstance(weights[0], tuple):  # Transformer: per block (self, cross), each (B * h, T, S)
+        return weights[-1][1].reshape(-1, dec_X.shape[1], enc_X.shape[1]).float().cpu()
+    return torch.cat(weights, dim=1).float().cpu()  # Bahdanau: T x (B, 1, S) -> (1, T, S)

@@ -1,7 +1,8 @@
 """plot: figures from recorded history or tensors, written to files; never needs a display."""
 
 from dive.plot.curves import plot_history, plot_series, plot_zipf
+from dive.plot.heatmap import plot_heatmaps
 from dive.plot.histogram import plot_length_histogram
 from dive.plot.images import plot_image_grid
 
-__all__ = ["plot_history", "plot_image_grid", "plot_length_histogram", "plot_series", "plot_zipf"]
+__all__ = ["plot_heatmaps", "plot_history", "plot_image_grid", "plot_length_histogram", "plot_series", "plot_zipf"]

@@ -35,6 +35,7 @@ class Profile:
     band: tuple[float, float] | None = None
     minutes: float | None = None
     source: str = ""  # where the band comes from, e.g. "book 2.0 §4.4" or "measured on 2 CPU cores"
+    metric: str | None = None  # the metric this band is on, when not the recipe's (e.g. corpus BLEU on a full run)
 
 
 @dataclass

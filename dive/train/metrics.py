@@ -50,9 +50,14 @@ def token_nll_sum(logits: Tensor, y: Tensor) -> Tensor:
     )
 
 
-def sequence_loss(logits: Tensor, y: Tensor) -> Tensor:
-    """Mean cross-entropy per token: logits (B, T, V), y (B, T) (the language-model loss, book §9.5)."""
-    return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+def sequence_loss(logits: Tensor, y: Tensor, ignore_index: int = -100) -> Tensor:
+    """Mean cross-entropy per token: logits (B, T, V), y (B, T) (the language-model loss, book §9.5).
+
+    `ignore_index` leaves out padding (the masked loss of book §10.7.2): the mean is over real tokens only.
+    """
+    return torch.nn.functional.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]), y.reshape(-1), ignore_index=ignore_index
+    )
 
 
 accuracy = Metric("acc", correct_count)

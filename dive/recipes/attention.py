@@ -1,0 +1,53 @@
+"""The attention-mechanism recipes (book chapters 10-11): seq2seq, bahdanau, transformer on fra-eng.
+
+Book profiles are d2l 1.0's (its data slice, sizes and optimizer: Adam, lr 0.005 for the GRU models and 0.001 for
+the Transformer, 30 epochs, batch 128, 9 steps, clipping at 1); the book prints four translations, and the metric
+is their mean BLEU. `full` trains on the whole corpus split by source sentence and reports held-out corpus BLEU
+(GPU-sized); `quick` is the same on the first 20,000 pairs for a few CPU minutes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dive.recipes.base import Profile, Recipe, register
+from dive.recipes.translation import MTConfig, train_translation
+
+TINY = {"synthetic": True, "max_epochs": 2, "num_train": 300, "num_val": 60, "batch_size": 32, "embed_size": 16,
+        "num_hiddens": 16, "ffn_num_hiddens": 16, "num_layers": 1}  # fmt: skip
+
+
+Band = tuple[float, float]
+
+
+def _register(name: str, section: str, book: MTConfig, band: Band, source: str, quick: MTConfig, quick_band: Band,
+              quick_minutes: float, full_band: Band) -> None:  # fmt: skip
+    profiles = {
+        "book": Profile(book, band=band, minutes=1, source=source),
+        "quick": Profile(
+            quick, band=quick_band, minutes=quick_minutes, source="measured, 2 CPU cores", metric="test_bleu"
+        ),  # fmt: skip
+        "full": Profile(
+            replace(book, scope="full", max_epochs=10),
+            band=full_band,
+            metric="test_bleu",
+            source="target: >= 30 corpus BLEU (Transformer, GPU)",
+        ),  # fmt: skip
+        "tiny": Profile(replace(book, **TINY)),
+    }
+    register(Recipe(name, section, "fra-eng", "book4_bleu", train_translation, profiles))
+
+
+SEQ2SEQ = MTConfig(model="seq2seq", lr=0.005)
+BAHDANAU = MTConfig(model="bahdanau", lr=0.005)
+TRANSFORMER = MTConfig(model="transformer", lr=0.001)
+QUICK = {"scope": "full", "max_pairs": 20000, "max_epochs": 5}
+
+_register("seq2seq", "10.7 Sequence-to-Sequence Learning for Machine Translation", SEQ2SEQ, (0.5, 1.0),
+          "d2l 1.0 §10.7: three of the four sentences right (mean BLEU 0.75)", replace(SEQ2SEQ, **QUICK), (0, 100), 5,
+          (20, 100))  # fmt: skip
+_register("bahdanau", "11.4 The Bahdanau Attention Mechanism", BAHDANAU, (0.6, 1.0),
+          "d2l 1.0 §11.4: three right, he's calm . at 0.658 (mean 0.91)", replace(BAHDANAU, **QUICK), (0, 100), 5,
+          (25, 100))  # fmt: skip
+_register("transformer", "11.7 The Transformer Architecture", TRANSFORMER, (0.6, 1.0),
+          "d2l 1.0 §11.7: all four near right", replace(TRANSFORMER, **QUICK), (0, 100), 5, (30, 100))  # fmt: skip

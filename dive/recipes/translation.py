@@ -1,0 +1,191 @@
+"""Machine translation English -> French (book §10.7, 11.4, 11.7): GRU seq2seq, Bahdanau attention, Transformer.
+
+`scope="book"`: d2l 1.0's slice (the first 512 pairs train, the next 128 validate; vocabularies from those
+pairs) and its report: the four sentences go . / i lost . / he's calm . / i'm home . translated greedily, each
+with the book's BLEU (k = 2). `scope="full"`: the whole corpus (or its first `max_pairs`), split by source
+sentence into train / validation / test; corpus BLEU (sacrebleu) and the mean book BLEU on the held-out test set,
+greedy, and beam search on the first `beam_sentences` test sentences.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from dive.core import ConfigError, DiveError, config_from_dict
+from dive.data import (
+    ArrayLoader,
+    build_arrays,
+    build_vocab,
+    fake_translation_text,
+    parse_pairs,
+    read_fra_eng,
+    split_by_source,
+)
+from dive.models import Seq2Seq, Seq2SeqAttention, Transformer, cross_attention, greedy_translate_batch, translate
+from dive.plot import plot_heatmaps, plot_length_histogram
+from dive.recipes.base import RunContext, RunResult, TrainConfig
+from dive.recipes.common import run_fit
+from dive.text import Vocab, bleu, corpus_bleu
+from dive.train import format_summary, load_weights, read_checkpoint, sequence_loss
+
+BOOK_SENTENCES = (("go .", "va !"), ("i lost .", "j'ai perdu ."), ("he's calm .", "il est calme ."),
+                  ("i'm home .", "je suis chez moi ."))  # fmt: skip
+MODELS = ("seq2seq", "bahdanau", "transformer")
+
+
+@dataclass(frozen=True)
+class MTConfig(TrainConfig):
+    model: str = "seq2seq"  # seq2seq | bahdanau | transformer
+    embed_size: int = 256
+    num_hiddens: int = 256
+    num_layers: int = 2  # GRU layers, or Transformer blocks on each side
+    ffn_num_hiddens: int = 64
+    num_heads: int = 4
+    dropout: float = 0.2
+    lr: float = 0.005  # Adam
+    max_epochs: int = 30
+    batch_size: int = 128
+    num_steps: int = 9
+    grad_clip: float = 1.0
+    scope: str = "book"  # book | full
+    num_train: int = 512  # book scope
+    num_val: int = 128
+    max_pairs: int = 0  # full scope: use the first N pairs (0: all 167,130)
+    min_freq: int = 2
+    beam_size: int = 4
+    alpha: float = 0.75
+    beam_sentences: int = 200
+    synthetic: bool = False
+
+
+def build_mt_model(cfg: MTConfig, src_size: int, tgt_size: int) -> nn.Module:
+    if cfg.model == "seq2seq":
+        return Seq2Seq(src_size, tgt_size, cfg.embed_size, cfg.num_hiddens, cfg.num_layers, cfg.dropout)
+    if cfg.model == "bahdanau":
+        return Seq2SeqAttention(src_size, tgt_size, cfg.embed_size, cfg.num_hiddens, cfg.num_layers, cfg.dropout)
+    if cfg.model == "transformer":
+        return Transformer(src_size, tgt_size, cfg.num_hiddens, cfg.ffn_num_hiddens, cfg.num_heads, cfg.num_layers,
+                           cfg.dropout)  # fmt: skip
+    raise ConfigError(f"unknown model {cfg.model!r}; choose one of {', '.join(MODELS)}")
+
+
+def mt_splits(cfg: MTConfig, ctx: RunContext) -> tuple[dict[str, tuple[list, list]], Vocab, Vocab]:
+    """{"train": (src, tgt), "valid": ..., ["test": ...]} token lists, and the vocabularies (from train only)."""
+    if cfg.scope not in ("book", "full"):
+        raise ConfigError(f"unknown scope {cfg.scope!r}; choose book or full")
+    text = fake_translation_text(seed=cfg.seed) if cfg.synthetic else read_fra_eng(ctx.data_root)
+    if cfg.scope == "book":
+        src, tgt = parse_pairs(text, cfg.num_train + cfg.num_val)
+        n = cfg.num_train
+        parts = {"train": (src[:n], tgt[:n]), "valid": (src[n:], tgt[n:])}
+        vocab_from = (src, tgt)  # d2l 1.0 builds the vocabularies on both slices
+    else:
+        src, tgt = parse_pairs(text, cfg.max_pairs or None)
+        idx = split_by_source(src)
+        parts = {k: ([src[i] for i in ix], [tgt[i] for i in ix]) for k, ix in zip(("train", "valid", "test"), idx)}
+        vocab_from = parts["train"]
+    src_vocab = build_vocab([[*s, "<eos>"] for s in vocab_from[0]], cfg.min_freq)
+    tgt_vocab = build_vocab([[*t, "<eos>"] for t in vocab_from[1]], cfg.min_freq)
+    return parts, src_vocab, tgt_vocab
+
+
+def train_translation(cfg: MTConfig, ctx: RunContext) -> RunResult:
+    parts, src_vocab, tgt_vocab = mt_splits(cfg, ctx)
+    src_vocab.save(ctx.out_dir / "src_vocab.json")
+    tgt_vocab.save(ctx.out_dir / "tgt_vocab.json")
+    train_src, train_tgt = parts["train"]
+    plot_length_histogram([len(s) for s in train_src], [len(t) for t in train_tgt], ctx.out_dir / "lengths.png",
+                          labels=("English", "French"))  # fmt: skip
+    arrays = {k: build_arrays(*v, cfg.num_steps, src_vocab, tgt_vocab) for k, v in parts.items()}
+    train = ArrayLoader(*arrays["train"].tensors(), batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed)
+    valid = ArrayLoader(*arrays["valid"].tensors(), batch_size=256)
+    model = build_mt_model(cfg, len(src_vocab), len(tgt_vocab))
+    state, _, _ = run_fit(
+        ctx,
+        cfg,
+        model=model,
+        loss_fn=functools.partial(sequence_loss, ignore_index=tgt_vocab["<pad>"]),  # padding is not a word
+        optimizer=torch.optim.Adam(model.parameters(), lr=cfg.lr),
+        train_loader=train,
+        valid_loader=valid,
+        max_epochs=cfg.max_epochs,
+        valid_name="valid",
+        clip_grad_norm=cfg.grad_clip,
+    )
+    metrics = dict(state.metrics)
+    lines = [format_summary(metrics, str(ctx.device), "valid", unit="tokens")]
+    scores = []
+    for en, fr in BOOK_SENTENCES:
+        pred = translate(model, en.split(), src_vocab, tgt_vocab, cfg.num_steps, device=ctx.device)
+        scores.append(bleu(pred, fr.split(), k=2))
+        lines.append(f"{en} => {pred}, bleu {scores[-1]:.3f}")
+    metrics["book4_bleu"] = sum(scores) / len(scores)
+    if "test" in arrays:
+        lines.extend(_test_bleu(cfg, model, arrays["test"], parts["test"], src_vocab, tgt_vocab, metrics, ctx))
+    _save_attention(model, src_vocab, tgt_vocab, cfg, ctx)
+    return RunResult(metrics, "\n".join(lines), metrics.get("examples_per_sec"))
+
+
+def _test_bleu(cfg, model, arrays, pairs, src_vocab, tgt_vocab, metrics, ctx) -> list[str]:
+    """Greedy corpus BLEU on the whole test split; greedy vs beam on its first `beam_sentences`."""
+    bos, eos = tgt_vocab["<bos>"], tgt_vocab["<eos>"]
+    preds: list[list[str]] = []
+    for i in range(0, len(arrays), 512):
+        enc_X, valid = arrays.enc_X[i : i + 512].to(ctx.device), arrays.enc_valid_len[i : i + 512].to(ctx.device)
+        preds += [tgt_vocab.to_tokens(s) for s in greedy_translate_batch(model, enc_X, valid, bos, eos, cfg.num_steps)]
+    refs = [" ".join(t) for t in pairs[1]]
+    metrics["test_bleu"] = corpus_bleu([" ".join(p) for p in preds], refs)
+    metrics["test_book_bleu"] = sum(bleu(p, r.split(), k=4) for p, r in zip(preds, refs)) / max(len(refs), 1)
+    n = min(cfg.beam_sentences, len(refs))
+    beam = [translate(model, s, src_vocab, tgt_vocab, cfg.num_steps, cfg.beam_size, cfg.alpha) for s in pairs[0][:n]]
+    metrics["test_bleu_greedy_subset"] = corpus_bleu([" ".join(p) for p in preds[:n]], refs[:n])
+    metrics["test_bleu_beam_subset"] = corpus_bleu([" ".join(p) for p in beam], refs[:n])
+    return [
+        f"test ({len(refs)} held-out pairs): corpus BLEU {metrics['test_bleu']:.1f} (sacrebleu), "
+        f"mean book BLEU (k=4) {metrics['test_book_bleu']:.3f}",
+        f"first {n} test sentences: greedy BLEU {metrics['test_bleu_greedy_subset']:.1f}, "
+        f"beam {cfg.beam_size} BLEU {metrics['test_bleu_beam_subset']:.1f}",
+    ]
+
+
+def _save_attention(model, src_vocab, tgt_vocab, cfg, ctx, sentence: str = "i lost .") -> None:
+    save_attention_heatmap(model, sentence.split(), src_vocab, tgt_vocab, cfg.num_steps, ctx.out_dir / "attention.png")
+
+
+def save_attention_heatmap(model, src_tokens, src_vocab, tgt_vocab, num_steps, path: Path, beam_size: int = 1) -> bool:
+    """Translate `src_tokens`, then plot the decoder's attention over the source for it; False without attention."""
+    device = next(model.parameters()).device
+    pred = translate(model, src_tokens, src_vocab, tgt_vocab, num_steps, beam_size, device=device)
+    src = [*src_tokens, "<eos>"][:num_steps]
+    tgt_in = ["<bos>", *pred][:num_steps]
+    enc_X = torch.tensor([src_vocab[src]], device=device)
+    dec_X = torch.tensor([tgt_vocab[tgt_in]], device=device)
+    weights = cross_attention(model, enc_X, dec_X, torch.tensor([len(src)], device=device))
+    if weights is None:
+        return False
+    titles = [f"head {i + 1}" for i in range(weights.shape[0])] if weights.shape[0] > 1 else None
+    plot_heatmaps(weights, path, xlabel="source", ylabel="target", titles=titles, xticks=src, yticks=tgt_in)
+    return True
+
+
+def load_translation_model(checkpoint: str | Path) -> tuple[nn.Module, Vocab, Vocab, MTConfig]:
+    """Rebuild a trained translation model from its run directory or checkpoint."""
+    checkpoint = Path(checkpoint)
+    if checkpoint.is_dir():
+        checkpoint = checkpoint / "checkpoint.safetensors"
+    _, meta = read_checkpoint(checkpoint)
+    cfg_dict: dict[str, Any] = meta.get("extra", {}).get("config", {})
+    if "num_heads" not in cfg_dict or "scope" not in cfg_dict:
+        raise DiveError(f"{checkpoint} is not a translation run (recipe {meta.get('extra', {}).get('recipe')!r})")
+    cfg = config_from_dict(MTConfig, cfg_dict)
+    src_vocab = Vocab.load(checkpoint.parent / "src_vocab.json")
+    tgt_vocab = Vocab.load(checkpoint.parent / "tgt_vocab.json")
+    model = build_mt_model(cfg, len(src_vocab), len(tgt_vocab))
+    load_weights(checkpoint, model)
+    return model, src_vocab, tgt_vocab, cfg
