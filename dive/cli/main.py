@@ -1,4 +1,5 @@
-"""The `dive` command: `list`, `run`, `data`, `summary`, `bench`, `generate`, `corpus`.
+"""The `dive` command: `list`, `run`, `data`, `summary`, `bench`, `generate`, `translate`,
+`corpus`.
 
 Every user-facing error (`DiveError`) is printed as one line, `dive: error: ...`, with exit status 2; an
 unexpected exception too, unless DIVE_DEBUG=1 asks for the traceback.
@@ -12,7 +13,7 @@ import sys
 import traceback
 
 import dive
-from dive.cli.text import add_text_parsers, cmd_corpus, cmd_generate
+from dive.cli.text import add_text_parsers, cmd_corpus, cmd_generate, cmd_translate
 from dive.cli.tools import add_parsers, cmd_bench, cmd_summary
 from dive.core import DiveError
 from dive.core.device import DEVICE_CHOICES
@@ -142,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_generate(args)
         if args.command == "corpus":
             return cmd_corpus(args)
+        if args.command == "translate":
+            return cmd_translate(args)
         return _cmd_data(args)
     except DiveError as e:
         print(f"dive: error: {e}", file=sys.stderr)

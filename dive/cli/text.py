@@ -1,4 +1,5 @@
-"""`dive generate RUN` (continue a prefix with a trained language model) and `dive corpus` (n-gram statistics)."""
+"""`dive generate RUN` (continue a prefix with a language model), `dive translate RUN "..."` (machine translation)
+and `dive corpus` (n-gram statistics)."""
 
 from __future__ import annotations
 
@@ -54,8 +55,41 @@ def add_text_parsers(sub: argparse._SubParsersAction) -> None:
     gen.add_argument("--prefix", default="time traveller", help="text to continue (default: %(default)r)")
     gen.add_argument("--len", type=int, default=50, help="tokens to generate (default: %(default)s)")
     gen.add_argument("--device", default="cpu")
+    tr = sub.add_parser("translate", help="translate an English sentence with a trained seq2seq/bahdanau/transformer")
+    tr.add_argument("checkpoint", help="a run's checkpoint.safetensors or its directory, e.g. runs/transformer")
+    tr.add_argument("sentence", help='e.g. "i lost ."')
+    tr.add_argument("--beam", type=int, default=1, help="beam size (1: greedy)")
+    tr.add_argument("--heatmap", help="also save the attention over the source as this PNG")
+    tr.add_argument("--device", default="cpu")
     corpus = sub.add_parser("corpus", help="n-gram statistics of The Time Machine and the Zipf plot (book §9.2)")
     corpus.add_argument("--token", default="word", choices=["word", "char"])
     corpus.add_argument("--top", type=int, default=5, help="most frequent n-grams to print")
     corpus.add_argument("--out", default="runs/corpus", help="where to write the plot")
     corpus.add_argument("--data", help="data root (default: $DIVE_DATA, ~/.cache/dive, system paths)")
+
+
+def cmd_translate(args: argparse.Namespace) -> int:
+    from dive.core import choose_device
+    from dive.data import preprocess_nmt
+    from dive.models import translate
+    from dive.recipes.translation import load_translation_model, save_attention_heatmap
+
+    if args.beam < 1:
+        raise DiveError("--beam must be >= 1")
+    model, src_vocab, tgt_vocab, cfg = load_translation_model(args.checkpoint)
+    device = choose_device(args.device)
+    model.to(device)
+    tokens = [t for t in preprocess_nmt(args.sentence).split(" ") if t]
+    unknown = [t for t in tokens if t not in src_vocab]
+    if unknown:
+        print(f"note: {' '.join(unknown)} not in the source vocabulary; read as <unk>")
+    pred = translate(model, tokens, src_vocab, tgt_vocab, cfg.num_steps, args.beam, cfg.alpha, device)
+    print(" ".join(pred))
+    if args.heatmap:
+        path = Path(args.heatmap)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if save_attention_heatmap(model, tokens, src_vocab, tgt_vocab, cfg.num_steps, path, args.beam):
+            print(f"wrote {path}")
+        else:
+            print(f"note: the {cfg.model} model has no attention to plot")
+    return 0
