@@ -11,6 +11,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     lenet,
     linear_regression,
     mlp,
+    nadaraya_watson,
     polynomial,
     rnn,
     sequence_sine,
