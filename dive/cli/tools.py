@@ -35,6 +35,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     if args.target == "lstm":
         return _bench_lstm(args)
+    if args.target == "transformer":
+        return _bench_transformer(args)
     import torch
 
     from dive.bench import format_bench, run_lenet_bench
@@ -85,6 +87,18 @@ def _bench_lstm(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench_transformer(args: argparse.Namespace) -> int:
+    from dive.bench.transformer import run_decode_bench, run_training_bench
+
+    print("dive bench transformer: training (book loop vs dive) and decoding (kv cache vs recompute)")
+    train = run_training_bench(rounds=args.rounds)
+    book, dive = train["book"], train["dive"]
+    print(f"training: book {book:,.0f} tok/s, dive {dive:,.0f} tok/s, {dive / book:.2f}x")
+    decode = run_decode_bench()
+    _write_json(args, {"training": train, "decode": decode})
+    return 0
+
+
 def _write_json(args: argparse.Namespace, data: dict) -> None:
     if args.json:
         path = Path(args.json)
@@ -98,7 +112,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     summary.add_argument("model", help="a registered model name, e.g. lenet, resnet18, alexnet-small")
     summary.add_argument("--input", help="input shape such as 1x1x28x28 (default: the model's registered shape)")
     bench = sub.add_parser("bench", help="time dive's training pipeline against the book's (medians, ratios)")
-    bench.add_argument("target", choices=["lenet", "lstm"], help="what to benchmark")
+    bench.add_argument("target", choices=["lenet", "lstm", "transformer"], help="what to benchmark")
     bench.add_argument("--rounds", type=int, default=3, help="alternating rounds, one epoch per contender each")
     bench.add_argument(
         "--variants",

@@ -30,8 +30,14 @@ from dive.models.transformer import (
     transformer_mt,
 )
 from dive.models.vgg import VGG, vgg11, vgg_block, vgg_slim, vgg_small
+from dive.models.vit import PatchEmbedding, ViT, ViTBlock, vit, vit_small
 
 __all__ = [
+    "PatchEmbedding",
+    "ViT",
+    "ViTBlock",
+    "vit",
+    "vit_small",
     "Seq2SeqAttention",
     "Seq2SeqAttentionDecoder",
     "seq2seq_bahdanau",

@@ -1,4 +1,4 @@
-"""The modern CNNs of book chapter 8 on Fashion-MNIST: AlexNet, VGG, NiN, GoogLeNet, ResNet, DenseNet.
+"""Modern CNNs of book chapter 8 (AlexNet, VGG, NiN, GoogLeNet, ResNet, DenseNet) and the ViT (§11.8), Fashion-MNIST.
 
 Each recipe builds a registered model by name, Xavier-initialises it (as the book's `train_ch6` does), and trains
 it with minibatch SGD and cross-entropy.
@@ -122,4 +122,14 @@ _cnn(
     (0.75, 0.88),  # measured: 0.804 after 3 epochs (0.835 after 2: the test accuracy swings at lr 0.1), 209 s
     4.0,
     "test acc 0.885 after 10 epochs at 96x96, lr 0.1",
+)
+_cnn(
+    "vit",
+    "11.8 Transformers for Vision (ViT)",
+    CNNConfig(lr=0.1, batch_size=128, model="vit", resize=96),
+    CNNConfig(lr=0.1, batch_size=128, max_epochs=3, model="vit-small"),
+    (0.82, 0.90),
+    (0.0, 1.0),
+    3.0,
+    "test acc ~0.86 after 10 epochs at 96x96, lr 0.1",
 )
