@@ -127,9 +127,9 @@ _cnn(
     "vit",
     "11.8 Transformers for Vision (ViT)",
     CNNConfig(lr=0.1, batch_size=128, model="vit", resize=96),
-    CNNConfig(lr=0.1, batch_size=128, max_epochs=3, model="vit-small"),
+    CNNConfig(lr=0.1, batch_size=128, max_epochs=2, model="vit-small"),
     (0.82, 0.90),
-    (0.0, 1.0),
-    3.0,
+    (0.72, 0.84),  # measured: 0.784 after 2 epochs (0.804 after 3), 96 s per epoch
+    4.0,
     "test acc ~0.86 after 10 epochs at 96x96, lr 0.1",
 )
