@@ -92,8 +92,7 @@ def _bench_transformer(args: argparse.Namespace) -> int:
 
     print("dive bench transformer: training (book loop vs dive) and decoding (kv cache vs recompute)")
     train = run_training_bench(rounds=args.rounds)
-    book, dive = train["book"], train["dive"]
-    print(f"training: book {book:,.0f} tok/s, dive {dive:,.0f} tok/s, {dive / book:.2f}x")
+    print("training: " + ", ".join(f"{k} {v:,.0f} tok/s ({v / train['book']:.2f}x)" for k, v in train.items()))
     decode = run_decode_bench()
     _write_json(args, {"training": train, "decode": decode})
     return 0

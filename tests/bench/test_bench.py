@@ -51,3 +51,18 @@ def test_lstm_bench_runs_all_loops_on_a_small_corpus():
     with pytest.raises(ConfigError):
         run_lstm_bench(corpus, 10, variants=["dive+cuda"])
     assert r.train_ppl["dive+bf16"] != r.train_ppl["dive"]  # bf16 autocast really ran: rounding differs
+
+
+def test_transformer_bench_trains_both_loops_and_times_decoding():
+    from dive.bench.transformer import book_masked_ce, run_decode_bench, run_training_bench
+
+    medians = run_training_bench(n=256, vocab=50, rounds=1, log=lambda s: None)
+    assert set(medians) == {"book", "dive", "dive+bf16"} and all(v > 0 for v in medians.values())
+    decode = run_decode_bench(lengths=(4,), batch=2, log=lambda s: None)
+    assert decode[4]["kv"] > 0 and decode[4]["recompute"] > 0
+    import torch
+
+    pred = torch.zeros(1, 3, 5)
+    pred[0, :, 2] = 10.0
+    loss = book_masked_ce(pred, torch.tensor([[2, 0, 0]]), torch.tensor([1]))  # only step 0 counts, and it is right
+    assert loss.item() < 1e-3
