@@ -61,3 +61,25 @@ def test_translate_greedy_and_beam(cls):
     beam = translate(model, ["go", "."], src_vocab, tgt_vocab, num_steps=5, beam_size=3)
     assert 0 <= len(greedy) <= 5 and 0 <= len(beam) <= 5 and "<eos>" not in greedy
     assert model.training  # translate restores the mode
+
+
+def test_vit_patches_class_token_and_sizes():
+    from dive.models import ViT
+    from dive.models.vit import PatchEmbedding
+
+    pe = PatchEmbedding(img_size=28, patch_size=4, num_hiddens=8)
+    assert pe.num_patches == 49 and pe(torch.zeros(2, 1, 28, 28)).shape == (2, 49, 8)
+    with pytest.raises(ValueError, match="multiple"):
+        PatchEmbedding(img_size=28, patch_size=5)
+    model = ViT(img_size=28, patch_size=7, num_hiddens=16, mlp_num_hiddens=32, num_heads=2, num_blks=1).eval()
+    assert model.pos_embedding.shape == (1, 17, 16)  # 16 patches + the class token
+    X = torch.rand(3, 1, 28, 28)
+    assert model(X).shape == (3, 10)
+    # attention is order-blind: without position embeddings, reordering the patches leaves the class token's
+    # output unchanged; the learned position embeddings are what tell the model where a patch was
+    with torch.no_grad():
+        model.pos_embedding.zero_()
+        # dims (B, C, patch row, pixel row, patch col, pixel col): reverse the patch grid, keep each patch intact
+        reordered = X.reshape(3, 1, 4, 7, 4, 7).flip(2).flip(4).reshape(3, 1, 28, 28)
+        torch.testing.assert_close(model(reordered), model(X), atol=1e-5, rtol=1e-5)
+        assert not torch.allclose(reordered, X)
