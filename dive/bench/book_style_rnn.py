@@ -87,6 +87,6 @@ def book_train_epoch(
         with torch.no_grad():
             for p in params:
                 p -= lr * p.grad  # the book's sgd with batch_size=1: the loss is already a mean
-        total += float(loss) * y.numel()
+        total += loss.item() * y.numel()  # the per-batch host sync the book does
         count += y.numel()
     return math.exp(total / count), count
