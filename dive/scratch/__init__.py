@@ -16,6 +16,8 @@ from dive.scratch.gated import GRUScratch, LSTMScratch
 from dive.scratch.linear import LinearRegressionScratch, data_iter, linreg, squared_loss
 from dive.scratch.mlp import ACTIVATIONS, MLPScratch, dropout_layer, l2_penalty, relu, sigmoid, tanh, xavier_uniform_
 from dive.scratch.optim import SGD
+from dive.scratch.optim_2d import book_line, f_2d, f_ill, trace_2d
+from dive.scratch.optimizers import OPTIMIZERS, Adadelta, AdaGrad, Adam, Momentum, RMSProp, Yogi
 from dive.scratch.pooling import pool2d, pool2d_batched
 from dive.scratch.rnn import (
     BiRNNScratch,
@@ -31,6 +33,17 @@ from dive.scratch.softmax import SoftmaxRegressionScratch, cross_entropy, logsum
 from dive.scratch.torch_layout import copy_from_torch
 
 __all__ = [
+    "OPTIMIZERS",
+    "AdaGrad",
+    "Adadelta",
+    "Adam",
+    "Momentum",
+    "RMSProp",
+    "Yogi",
+    "book_line",
+    "f_2d",
+    "f_ill",
+    "trace_2d",
     "BiRNNScratch",
     "GRUScratch",
     "LSTMScratch",
