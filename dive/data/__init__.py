@@ -1,5 +1,6 @@
 """data: datasets and loaders, checksum-verified files, synthetic stand-ins for tests."""
 
+from dive.data.airfoil import load_airfoil, parse_airfoil, standardize_airfoil
 from dive.data.catalog import AIRFOIL, DATASETS, FASHION_MNIST, FRA_ENG, KAGGLE_HOUSE, TIME_MACHINE
 from dive.data.fashion_mnist import (
     TEXT_LABELS,
@@ -47,6 +48,9 @@ from dive.data.synthetic import (
 from dive.data.timemachine import Corpus, build_corpus, load_time_machine, read_time_machine
 
 __all__ = [
+    "load_airfoil",
+    "parse_airfoil",
+    "standardize_airfoil",
     "FRA_ENG",
     "MTArrays",
     "build_arrays",

@@ -4,6 +4,7 @@ Importing this package registers every recipe in `RECIPES`.
 """
 
 from dive.recipes import (  # noqa: F401  (imported to register)
+    airfoil,
     attention,
     batchnorm,
     cnn,
