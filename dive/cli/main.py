@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 import traceback
+from pathlib import Path
 
 import dive
 from dive.cli.text import add_text_parsers, cmd_corpus, cmd_generate, cmd_translate
@@ -69,7 +70,8 @@ def _cmd_run(args: argparse.Namespace, extra: list[str]) -> int:
         lo, hi = record["band"]
         verdict = "within" if record["in_band"] else "OUTSIDE"
         print(f"{record['metric']} {record['value']:.4g} {verdict} the {args.profile} band {lo:g}-{hi:g}")
-    print(f"wrote {args.out or 'runs/' + args.name}/ (summary.json, history.jsonl, curves.png, checkpoint)")
+    out = Path(args.out or f"runs/{args.name}")
+    print(f"wrote {out}/ ({', '.join(sorted(p.name for p in out.iterdir() if not p.name.startswith('.')))})")
     return 0
 
 

@@ -1,8 +1,17 @@
 """plot: figures from recorded history or tensors, written to files; never needs a display."""
 
+from dive.plot.contour import plot_traces_2d
 from dive.plot.curves import plot_history, plot_series, plot_zipf
 from dive.plot.heatmap import plot_heatmaps
 from dive.plot.histogram import plot_length_histogram
 from dive.plot.images import plot_image_grid
 
-__all__ = ["plot_heatmaps", "plot_history", "plot_image_grid", "plot_length_histogram", "plot_series", "plot_zipf"]
+__all__ = [
+    "plot_traces_2d",
+    "plot_heatmaps",
+    "plot_history",
+    "plot_image_grid",
+    "plot_length_histogram",
+    "plot_series",
+    "plot_zipf",
+]

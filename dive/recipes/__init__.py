@@ -13,6 +13,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     linear_regression,
     mlp,
     nadaraya_watson,
+    optim_traces,
     polynomial,
     rnn,
     sequence_sine,

@@ -71,6 +71,7 @@ class Recipe:
     run: Callable[[Any, RunContext], RunResult]
     profiles: Mapping[str, Profile]
     higher_is_better: bool = True
+    checkpoints: bool = True  # False for recipes that train no model (e.g. the 2-D optimizer traces)
 
     def config(self, profile: str) -> Any:
         from dive.core import UnknownNameError

@@ -1,0 +1,61 @@
+"""Every 2-D optimization run the book shows (§12.3-12.8), printed as the book prints them and drawn over contours.
+
+Each run starts at (-5, -2) and takes 20 steps with a scratch optimizer on x1^2 + 2 x2^2 or 0.1 x1^2 + 2 x2^2;
+the printed end points equal the book's (deterministic: `tests/scratch/test_optimizers.py`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+
+from dive.plot import plot_traces_2d
+from dive.recipes.base import Profile, Recipe, RunContext, RunResult, TrainConfig, register
+from dive.scratch import SGD, AdaGrad, Momentum, RMSProp, book_line, f_2d, f_ill, trace_2d
+
+RUNS = [  # name, optimizer, objective, hyperparameters (book section)
+    ("gd lr 0.1 (§12.3)", SGD, f_2d, {"lr": 0.1}),
+    ("gd lr 0.4, ill-conditioned (§12.6)", SGD, f_ill, {"lr": 0.4}),
+    ("gd lr 0.6, ill-conditioned", SGD, f_ill, {"lr": 0.6}),
+    ("momentum lr 0.6 beta 0.5", Momentum, f_ill, {"lr": 0.6, "beta": 0.5}),
+    ("momentum lr 0.6 beta 0.25", Momentum, f_ill, {"lr": 0.6, "beta": 0.25}),
+    ("adagrad lr 0.4 (§12.7)", AdaGrad, f_ill, {"lr": 0.4}),
+    ("adagrad lr 2", AdaGrad, f_ill, {"lr": 2.0}),
+    ("rmsprop lr 0.4 gamma 0.9 (§12.8)", RMSProp, f_ill, {"lr": 0.4, "gamma": 0.9}),
+]
+
+
+@dataclass(frozen=True)
+class TracesConfig(TrainConfig):
+    steps: int = 20
+
+
+def run(cfg: TracesConfig, ctx: RunContext) -> RunResult:
+    lines, traces, metrics = [], {}, {}
+    for name, opt, f, hyper in RUNS:
+        trace = trace_2d(opt, f, steps=cfg.steps, **hyper)
+        traces[name] = trace
+        lines.append(f"{name}: {book_line(trace)}")
+        metrics[name] = float(abs(trace[-1][0]) + abs(trace[-1][1]))
+    plot_traces_2d(f_2d, {k: v for k, v in traces.items() if "§12.3" in k}, ctx.out_dir / "gd.png")
+    ill = {k: v for k, v in traces.items() if "§12.3" not in k}
+    plot_traces_2d(f_ill, ill, ctx.out_dir / "curves.png")
+    metrics["final_distance"] = metrics[RUNS[0][0]]  # gd lr 0.1: |x1| + |x2| after 20 steps
+    records = [
+        {"kind": "step", "run": k, "step": i + 1, "x1": p[0], "x2": p[1]}
+        for k, t in traces.items()
+        for i, p in enumerate(t)
+    ]
+    (ctx.out_dir / "history.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    return RunResult(metrics, "\n".join(lines))
+
+
+BOOK = TracesConfig()
+PROFILES = {
+    "book": Profile(BOOK, band=(0.0, 0.06), minutes=0.1, source="book §12.3: epoch 20, x1: -0.057646, x2: -0.000073"),
+    "quick": Profile(BOOK, band=(0.0, 0.06), minutes=0.1, source="same as book"),
+    "tiny": Profile(replace(BOOK, steps=5)),
+}
+register(
+    Recipe("optim-traces", "12.3-12.8 Optimization in 2-D", "synthetic", "final_distance", run, PROFILES, False, False)
+)
