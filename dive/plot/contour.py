@@ -37,4 +37,5 @@ def plot_traces_2d(
         ax.set_ylabel("x2")
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
+    fig.tight_layout()
     return save(fig, path)
