@@ -11,6 +11,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     kaggle_house,
     lenet,
     linear_regression,
+    lr_schedules,
     mlp,
     nadaraya_watson,
     optim_traces,

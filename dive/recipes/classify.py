@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -40,8 +41,11 @@ def train_classifier(
     loss_fn: Callable[[Tensor, Tensor], Tensor],
     *,
     resize: int | None = None,
+    scheduler: Any = None,
 ) -> RunResult:
-    """Train on Fashion-MNIST (test set as validation, as the book does); save curves and a prediction grid."""
+    """Train on Fashion-MNIST (test set as validation, as the book does); save curves and a prediction grid.
+
+    `scheduler` (a `torch.optim.lr_scheduler`) steps once per epoch, as the book's `train_ch6` does."""
     train, test = fashion_sets(cfg, ctx)
     transform = ImageBatch(resize=resize, channels_last=cfg.channels_last)
     if cfg.channels_last:
@@ -57,6 +61,7 @@ def train_classifier(
         valid_loader=test_loader,
         max_epochs=cfg.max_epochs,
         metrics=[accuracy],
+        scheduler=scheduler,
     )
     save_predictions(model, test, transform, ctx)
     metrics = dict(state.metrics)
