@@ -29,3 +29,23 @@ def test_every_optimizer_lands_in_the_books_band(optimizer, scratch, data_root, 
                         device="cpu", data_root=str(data_root), progress=False)  # fmt: skip
     assert 0.242 <= record["value"] <= 0.26, record["summary"]
     assert load_airfoil(data_root)[0].shape == (1500, 5)
+
+
+def test_lr_schedule_table_and_errors():
+    from dataclasses import replace
+
+    from dive.recipes import RECIPES
+    from dive.recipes.lr_schedules import schedule_fn
+
+    cfg = RECIPES["lr-schedules"].config("book")
+    warm = schedule_fn(cfg)
+    assert warm(0) == 0 and warm(5) == pytest.approx(0.3) and warm(25) == 0.01  # 5 warm-up epochs, cosine to 20
+    assert schedule_fn(replace(cfg, schedule="multi_factor"))(15) == pytest.approx(0.15)
+    with pytest.raises(ConfigError, match="cosine_warmup"):
+        schedule_fn(replace(cfg, schedule="cyclic"))
+
+
+def test_optim_traces_prints_the_books_lines(tmp_path):
+    record = run_recipe("optim-traces", "book", out=tmp_path, device="cpu", progress=False)
+    assert "gd lr 0.1 (§12.3): epoch 20, x1: -0.057646, x2: -0.000073" in record["summary"]
+    assert (tmp_path / "gd.png").stat().st_size > 0 and not (tmp_path / "checkpoint.safetensors").exists()
