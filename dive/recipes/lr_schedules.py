@@ -60,7 +60,7 @@ def run(cfg: ScheduleConfig, ctx: RunContext) -> RunResult:
 BOOK = ScheduleConfig()
 PROFILES = {
     "book": Profile(BOOK, band=(0.88, 0.92), minutes=4, source="book §12.11: cosine with warm-up, test acc ~0.90"),
-    "quick": Profile(replace(BOOK, max_epochs=8), band=(0.0, 1.0), minutes=1.5, source="measured, 2 CPU cores"),
+    "quick": Profile(replace(BOOK, max_epochs=8), band=(0.84, 0.90), minutes=1.5, source="measured: 0.876, 69 s"),
     "tiny": Profile(replace(BOOK, max_epochs=2, batch_size=64, synthetic=True)),
 }
 register(Recipe("lr-schedules", "12.11 Learning Rate Scheduling", "fashion-mnist", "test_acc", run, PROFILES))
