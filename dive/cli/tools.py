@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 from dive.core import DiveError
@@ -37,6 +38,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return _bench_lstm(args)
     if args.target == "transformer":
         return _bench_transformer(args)
+    if args.target in ("compile", "threads"):
+        from dive.bench.perf import compile_bench, format_compile, format_threads, threads_bench
+
+        if args.target == "compile":
+            print("dive bench compile: one training step (batch 256), eager vs torch.compile")
+            rows = compile_bench()
+            print(format_compile(rows))
+        else:
+            print(f"dive bench threads: LeNet training step (batch 256); this machine has {os.cpu_count()} CPUs")
+            rows = threads_bench(threads=sorted({1, 2, os.cpu_count() or 1}))
+            print(format_threads(rows))
+        _write_json(args, {"rows": rows})
+        return 0
     import torch
 
     from dive.bench import format_bench, run_lenet_bench
@@ -111,7 +125,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     summary.add_argument("model", help="a registered model name, e.g. lenet, resnet18, alexnet-small")
     summary.add_argument("--input", help="input shape such as 1x1x28x28 (default: the model's registered shape)")
     bench = sub.add_parser("bench", help="time dive's training pipeline against the book's (medians, ratios)")
-    bench.add_argument("target", choices=["lenet", "lstm", "transformer"], help="what to benchmark")
+    bench.add_argument(
+        "target", choices=["lenet", "lstm", "transformer", "compile", "threads"], help="what to benchmark"
+    )
     bench.add_argument("--rounds", type=int, default=3, help="alternating rounds, one epoch per contender each")
     bench.add_argument(
         "--variants",

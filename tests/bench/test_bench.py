@@ -66,3 +66,21 @@ def test_transformer_bench_trains_both_loops_and_times_decoding():
     pred[0, :, 2] = 10.0
     loss = book_masked_ce(pred, torch.tensor([[2, 0, 0]]), torch.tensor([1]))  # only step 0 counts, and it is right
     assert loss.item() < 1e-3
+
+
+def test_threads_and_compile_benches_report_their_tables():
+    from dive.bench.perf import format_compile, format_threads, threads_bench
+
+    rows = threads_bench("softmax-regression", batch=8, steps=2, threads=(1, 2))
+    assert [r["threads"] for r in rows] == [1, 2] and all(r["step_ms"] > 0 for r in rows)
+    assert "threads" in format_threads(rows)
+    fake = [{"model": "m", "eager_ms": 2.0, "compiled_ms": 1.0, "first_compiled_s": 1.0, "break_even_steps": 999.0}]
+    assert "2.00x" in format_compile(fake) and "999 steps" in format_compile(fake)
+
+
+@pytest.mark.slow
+def test_compile_bench_compiles_a_small_model():
+    from dive.bench.perf import compile_bench
+
+    (row,) = compile_bench(models=("softmax-regression",), batch=8, steps=2)
+    assert row["first_compiled_s"] > row["compiled_ms"] / 1e3  # the first call pays for compilation
