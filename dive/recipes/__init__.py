@@ -12,6 +12,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     lenet,
     linear_regression,
     lr_schedules,
+    minibatch_sgd,
     mlp,
     nadaraya_watson,
     optim_traces,

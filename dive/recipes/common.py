@@ -54,6 +54,7 @@ def run_fit(
     checkpoint_every_epochs: int = 1,
     title: str = "",
     quiet: bool = False,
+    callbacks: Sequence[Any] = (),
 ) -> tuple[FitState, Trainer, History]:
     """Fit with NanGuard, Progress, History and Checkpoint; resume from `run_dir/checkpoint` when `ctx.resume`."""
     out = run_dir(ctx, sub)
@@ -62,7 +63,8 @@ def run_fit(
     extra = {"recipe": ctx.recipe, "profile": ctx.profile, "config": config_to_dict(cfg), "sub": sub}
     # on an accelerator every check is a host sync: check every 25 steps there (epoch ends always)
     guard = NanGuard(every=1 if ctx.device.type == "cpu" else 25, checkpoint_path=ckpt)
-    callbacks = [guard, history]
+    extra_callbacks = list(callbacks)  # the recipe's own, e.g. a loss tracker; they run before the checkpoint
+    callbacks = [guard, history, *extra_callbacks]
     if not quiet:
         callbacks.insert(1, Progress(bar=ctx.progress))
     callbacks.append(Checkpoint(ckpt, cfg.ckpt_every, extra, every_epochs=checkpoint_every_epochs))

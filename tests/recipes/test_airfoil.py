@@ -49,3 +49,9 @@ def test_optim_traces_prints_the_books_lines(tmp_path):
     record = run_recipe("optim-traces", "book", out=tmp_path, device="cpu", progress=False)
     assert "gd lr 0.1 (§12.3): epoch 20, x1: -0.057646, x2: -0.000073" in record["summary"]
     assert (tmp_path / "gd.png").stat().st_size > 0 and not (tmp_path / "checkpoint.safetensors").exists()
+
+
+def test_minibatch_sgd_tracks_loss_against_time_and_examples(tmp_path):
+    record = run_recipe("minibatch-sgd", "tiny", out=tmp_path, device="cpu", progress=False)
+    assert {"gd_loss", "sgd_loss", "minibatch 100_loss", "minibatch 10_loss"} <= set(record["metrics"])
+    assert (tmp_path / "loss_vs_time.png").stat().st_size > 0 and (tmp_path / "sgd" / "checkpoint.safetensors").exists()
