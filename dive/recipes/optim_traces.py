@@ -1,7 +1,8 @@
 """Every 2-D optimization run the book shows (§12.3-12.8), printed as the book prints them and drawn over contours.
 
 Each run starts at (-5, -2) and takes 20 steps with a scratch optimizer on x1^2 + 2 x2^2 or 0.1 x1^2 + 2 x2^2;
-the printed end points equal the book's (deterministic: `tests/scratch/test_optimizers.py`).
+the printed end points equal the book's (deterministic: `tests/scratch/test_optimizers.py`). Also draws
+momentum's effective weights beta^t (`effective_weights.png`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 
-from dive.plot import plot_traces_2d
+from dive.plot import plot_series, plot_traces_2d
 from dive.recipes.base import Profile, Recipe, RunContext, RunResult, TrainConfig, register
 from dive.scratch import SGD, AdaGrad, Momentum, RMSProp, book_line, f_2d, f_ill, trace_2d
 
@@ -38,6 +39,9 @@ def run(cfg: TracesConfig, ctx: RunContext) -> RunResult:
         lines.append(f"{name}: {book_line(trace)}")
         metrics[name] = float(abs(trace[-1][0]) + abs(trace[-1][1]))
     plot_traces_2d(f_2d, {k: v for k, v in traces.items() if "§12.3" in k}, ctx.out_dir / "gd.png")
+    # momentum's velocity is sum_t beta^t g_{-t}: the weight a gradient t steps old still has (book §12.6.1)
+    plot_series({f"beta = {b:.2f}": (range(40), [b**t for t in range(40)]) for b in (0.95, 0.9, 0.6, 0.0)},
+                ctx.out_dir / "effective_weights.png", xlabel="time", ylabel="weight")  # fmt: skip
     ill = {k: v for k, v in traces.items() if "§12.3" not in k}
     plot_traces_2d(f_ill, ill, ctx.out_dir / "curves.png")
     metrics["final_distance"] = metrics[RUNS[0][0]]  # gd lr 0.1: |x1| + |x2| after 20 steps

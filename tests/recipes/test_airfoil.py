@@ -48,6 +48,7 @@ def test_lr_schedule_table_and_errors():
 def test_optim_traces_prints_the_books_lines(tmp_path):
     record = run_recipe("optim-traces", "book", out=tmp_path, device="cpu", progress=False)
     assert "gd lr 0.1 (§12.3): epoch 20, x1: -0.057646, x2: -0.000073" in record["summary"]
+    assert (tmp_path / "effective_weights.png").exists()
     assert (tmp_path / "gd.png").stat().st_size > 0 and not (tmp_path / "checkpoint.safetensors").exists()
 
 
