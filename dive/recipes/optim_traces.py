@@ -2,17 +2,20 @@
 
 Each run starts at (-5, -2) and takes 20 steps with a scratch optimizer on x1^2 + 2 x2^2 or 0.1 x1^2 + 2 x2^2;
 the printed end points equal the book's (deterministic: `tests/scratch/test_optimizers.py`). Also draws
-momentum's effective weights beta^t (`effective_weights.png`).
+momentum's effective weights beta^t (`effective_weights.png`) and SGD with a noisy gradient under a constant,
+an exponentially and a polynomially decaying learning rate (`sgd_noisy.png`; random, so seeded, not the book's).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, replace
 
 from dive.plot import plot_series, plot_traces_2d
 from dive.recipes.base import Profile, Recipe, RunContext, RunResult, TrainConfig, register
 from dive.scratch import SGD, AdaGrad, Momentum, RMSProp, book_line, f_2d, f_ill, trace_2d
+from dive.scratch.optim_2d import noisy_sgd_trace
 
 RUNS = [  # name, optimizer, objective, hyperparameters (book section)
     ("gd lr 0.1 (§12.3)", SGD, f_2d, {"lr": 0.1}),
@@ -39,6 +42,13 @@ def run(cfg: TracesConfig, ctx: RunContext) -> RunResult:
         lines.append(f"{name}: {book_line(trace)}")
         metrics[name] = float(abs(trace[-1][0]) + abs(trace[-1][1]))
     plot_traces_2d(f_2d, {k: v for k, v in traces.items() if "§12.3" in k}, ctx.out_dir / "gd.png")
+    noisy = {
+        "sgd, constant lr 0.1": noisy_sgd_trace(lambda t: 0.1, 50, cfg.seed),
+        "exponential 0.1 e^(-0.1 t), 1000 steps": noisy_sgd_trace(lambda t: 0.1 * math.exp(-0.1 * t), 1000, cfg.seed),
+        "polynomial 0.1 (t+1)^-0.5, 50 steps": noisy_sgd_trace(lambda t: 0.1 * (t + 1) ** -0.5, 50, cfg.seed),
+    }
+    plot_traces_2d(f_2d, noisy, ctx.out_dir / "sgd_noisy.png")
+    lines += [f"noisy {name}: {book_line(t)}" for name, t in noisy.items()]
     # momentum's velocity is sum_t beta^t g_{-t}: the weight a gradient t steps old still has (book §12.6.1)
     plot_series({f"beta = {b:.2f}": (range(40), [b**t for t in range(40)]) for b in (0.95, 0.9, 0.6, 0.0)},
                 ctx.out_dir / "effective_weights.png", xlabel="time", ylabel="weight")  # fmt: skip

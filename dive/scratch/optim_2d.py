@@ -52,3 +52,19 @@ def book_line(trace: list[tuple[float, float]]) -> str:
     """The line the book prints after a run: `epoch 20, x1: -0.057646, x2: -0.000073`."""
     x1, x2 = trace[-1]
     return f"epoch {len(trace)}, x1: {x1:f}, x2: {x2:f}"
+
+
+def noisy_sgd_trace(
+    lr: Callable[[int], float], steps: int = 50, seed: int = 0, start: tuple[float, float] = (-5.0, -2.0)
+) -> list[tuple[float, float]]:
+    """SGD on x1^2 + 2 x2^2 with N(0, 1) noise added to each gradient coordinate (book §12.4.1); `lr(t)` is the
+    rate at step t (book §12.4.2: constant, exponential eta e^{-0.1 t}, polynomial eta (t + 1)^{-1/2})."""
+    g = torch.Generator().manual_seed(seed)
+    x1, x2 = start
+    out = []
+    for t in range(steps):
+        n1, n2 = torch.randn(2, generator=g, dtype=torch.float64).tolist()
+        eta = lr(t)
+        x1, x2 = x1 - eta * (2 * x1 + n1), x2 - eta * (4 * x2 + n2)
+        out.append((x1, x2))
+    return out

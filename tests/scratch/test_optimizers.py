@@ -74,3 +74,15 @@ def test_yogi_second_moment_by_hand():
     assert opt.state[p]["s"].item() == pytest.approx(0.004 - 0.0)  # g^2 = 0 < s: sign -1 times 0: no change
     with pytest.raises(ValueError):
         Momentum([p], lr=0.0)
+
+
+def test_noisy_sgd_is_seeded_and_exponential_decay_freezes_early():
+    import math
+
+    from dive.scratch.optim_2d import noisy_sgd_trace
+
+    a = noisy_sgd_trace(lambda t: 0.1, 50, seed=3)
+    assert a == noisy_sgd_trace(lambda t: 0.1, 50, seed=3) and a != noisy_sgd_trace(lambda t: 0.1, 50, seed=4)
+    frozen = noisy_sgd_trace(lambda t: 0.1 * math.exp(-0.1 * t), 1000, seed=0)
+    # after 100 steps the rate is below 5e-6: the iterate stops moving wherever it is (book §12.4.2)
+    assert abs(frozen[-1][0] - frozen[100][0]) < 1e-4
