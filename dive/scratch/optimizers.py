@@ -16,38 +16,15 @@ inside. The two agree exactly when eps = 0, which is how the parity tests compar
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
 import torch
 from torch import Tensor
 
-
-class _Scratch(torch.optim.Optimizer):
-    """Shared `step`: call `update(p, grad, state, group)` for every parameter with a gradient."""
-
-    def __init__(self, params: Iterable[Tensor], defaults: dict[str, Any]) -> None:
-        if defaults.get("lr", 1.0) <= 0:
-            raise ValueError(f"learning rate must be positive, got {defaults['lr']}")
-        super().__init__(params, defaults)
-
-    def update(self, p: Tensor, g: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
-        raise NotImplementedError
-
-    @torch.no_grad()
-    def step(self, closure: Callable[[], Tensor] | None = None) -> Tensor | None:  # torch's signature
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    self.update(p, p.grad, self.state[p], group)
-        return loss
+from dive.scratch.optim import ScratchOptimizer
 
 
-class Momentum(_Scratch):
+class Momentum(ScratchOptimizer):
     def __init__(self, params: Iterable[Tensor], lr: float, beta: float = 0.5) -> None:
         super().__init__(params, {"lr": lr, "beta": beta})
 
@@ -57,7 +34,7 @@ class Momentum(_Scratch):
         p.sub_(group["lr"] * v)
 
 
-class AdaGrad(_Scratch):
+class AdaGrad(ScratchOptimizer):
     def __init__(self, params: Iterable[Tensor], lr: float, eps: float = 1e-6) -> None:
         super().__init__(params, {"lr": lr, "eps": eps})
 
@@ -67,7 +44,7 @@ class AdaGrad(_Scratch):
         p.sub_(group["lr"] * g / torch.sqrt(s + group["eps"]))
 
 
-class RMSProp(_Scratch):
+class RMSProp(ScratchOptimizer):
     def __init__(self, params: Iterable[Tensor], lr: float, gamma: float = 0.9, eps: float = 1e-6) -> None:
         super().__init__(params, {"lr": lr, "gamma": gamma, "eps": eps})
 
@@ -77,7 +54,7 @@ class RMSProp(_Scratch):
         p.sub_(group["lr"] * g / torch.sqrt(s + group["eps"]))
 
 
-class Adadelta(_Scratch):
+class Adadelta(ScratchOptimizer):
     def __init__(self, params: Iterable[Tensor], rho: float = 0.9, eps: float = 1e-5, lr: float = 1.0) -> None:
         super().__init__(params, {"lr": lr, "rho": rho, "eps": eps})
 
@@ -91,7 +68,7 @@ class Adadelta(_Scratch):
         delta.mul_(rho).add_((1 - rho) * g_prime * g_prime)
 
 
-class Adam(_Scratch):
+class Adam(ScratchOptimizer):
     def __init__(
         self, params: Iterable[Tensor], lr: float = 0.01, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-6
     ) -> None:
