@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import torch
 
 from dive.bench.book_style_rnn import book_lstm_params, book_train_epoch
-from dive.bench.harness import alternate, matmul_peak_gflops, median
+from dive.bench.harness import RoundsMixin, alternate, matmul_peak_gflops
 from dive.core import ConfigError
 from dive.data import SequentialSeqLoader
 from dive.models import RNNLM
@@ -29,23 +29,13 @@ VARIANTS = {"dive": "fp32", "dive+bf16": "bf16", "dive-scratch": "fp32"}  # name
 
 
 @dataclass
-class LSTMBenchResult:
+class LSTMBenchResult(RoundsMixin):
     tokens: int
     settings: str
     rounds: dict[str, list[float]]  # tokens/s per round
     flops_per_token: float
     peak_gflops: float
     train_ppl: dict[str, float]  # training perplexity of each contender's last epoch (same data, same epochs)
-
-    def medians(self) -> dict[str, float]:
-        return {k: median(v) for k, v in self.rounds.items()}
-
-    def ratios(self) -> dict[str, float]:
-        m = self.medians()
-        return {k: v / m["book"] for k, v in m.items()}
-
-    def to_dict(self) -> dict:
-        return {**self.__dict__, "medians": self.medians(), "ratios": self.ratios()}
 
 
 def lm_flops_per_token(model: torch.nn.Module, vocab_size: int, batch: int, num_steps: int) -> float:

@@ -19,6 +19,22 @@ def median(xs: list[float]) -> float:
     return statistics.median(xs) if xs else float("nan")
 
 
+class RoundsMixin:
+    """For a result dataclass with `rounds: {contender: [measurement per round]}`, "book" among them."""
+
+    rounds: dict[str, list[float]]
+
+    def medians(self) -> dict[str, float]:
+        return {k: median(v) for k, v in self.rounds.items()}
+
+    def ratios(self) -> dict[str, float]:
+        m = self.medians()
+        return {k: v / m["book"] for k, v in m.items()}
+
+    def to_dict(self) -> dict:
+        return {**self.__dict__, "medians": self.medians(), "ratios": self.ratios()}
+
+
 def alternate(
     cases: Mapping[str, Callable[[], float]], rounds: int, on_result: Callable[[str, int, float], None] | None = None
 ) -> dict[str, list[float]]:

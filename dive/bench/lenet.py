@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from dive.bench.book_style import book_evaluate, book_loaders, book_train_epoch
-from dive.bench.harness import alternate, matmul_peak_gflops, median, train_flops_per_example
+from dive.bench.harness import RoundsMixin, alternate, matmul_peak_gflops, train_flops_per_example
 from dive.core import ConfigError, seed_everything
 from dive.data import ImageBatch, ImageSet, image_loaders
 from dive.models import LeNet
@@ -37,7 +37,7 @@ VARIANTS = {
 
 
 @dataclass
-class BenchResult:
+class BenchResult(RoundsMixin):
     examples: int
     batch_size: int
     rounds: dict[str, list[float]]  # examples/s per round, per contender
@@ -45,16 +45,6 @@ class BenchResult:
     peak_gflops: float
     accuracy: dict[str, float] = field(default_factory=dict)
     accuracy_seconds: dict[str, float] = field(default_factory=dict)
-
-    def medians(self) -> dict[str, float]:
-        return {k: median(v) for k, v in self.rounds.items()}
-
-    def ratios(self) -> dict[str, float]:
-        m = self.medians()
-        return {k: v / m["book"] for k, v in m.items()}
-
-    def to_dict(self) -> dict:
-        return {**self.__dict__, "medians": self.medians(), "ratios": self.ratios()}
 
 
 def _lenet(seed: int, channels_last: bool = False) -> LeNet:
