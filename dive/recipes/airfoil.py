@@ -63,15 +63,25 @@ def make_optimizer(cfg: AirfoilConfig, params: Any) -> torch.optim.Optimizer:
     return (ours if cfg.scratch else theirs)(params, **hyper)
 
 
-def run(cfg: AirfoilConfig, ctx: RunContext) -> RunResult:
-    if cfg.synthetic:
-        X, y = linear_data([0.5, -0.3, 0.2, 0.1, -0.4], 0.0, 300, 0.5, cfg.seed)
-    else:
-        X, y = load_airfoil(ctx.data_root)
-    torch.manual_seed(cfg.seed)
+def airfoil_data(synthetic: bool, seed: int, data_root: str | None) -> tuple[Tensor, Tensor]:
+    """X (n, 5), y (n, 1): the standardised airfoil rows, or a same-shaped linear stand-in for tests."""
+    if synthetic:
+        return linear_data([0.5, -0.3, 0.2, 0.1, -0.4], 0.0, 300, 0.5, seed)
+    return load_airfoil(data_root)
+
+
+def linreg_model(seed: int) -> nn.Linear:
+    """The chapter's linear regression, 5 -> 1: weights from N(0, 0.01^2), bias 0 (book `train_ch11`)."""
+    torch.manual_seed(seed)
     model = nn.Linear(5, 1)
     nn.init.normal_(model.weight, std=0.01)
     nn.init.zeros_(model.bias)
+    return model
+
+
+def run(cfg: AirfoilConfig, ctx: RunContext) -> RunResult:
+    X, y = airfoil_data(cfg.synthetic, cfg.seed, ctx.data_root)
+    model = linreg_model(cfg.seed)
     optimizer = make_optimizer(cfg, model.parameters())
     train = ArrayLoader(X, y, batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed)
     whole = ArrayLoader(X, y, batch_size=len(X))

@@ -12,11 +12,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import torch
-from torch import nn
 
-from dive.data import ArrayLoader, linear_data, load_airfoil
+from dive.data import ArrayLoader
 from dive.plot import plot_series
-from dive.recipes.airfoil import half_mse
+from dive.recipes.airfoil import airfoil_data, half_mse, linreg_model
 from dive.recipes.base import Profile, Recipe, RunContext, RunResult, TrainConfig, register
 from dive.recipes.common import run_fit
 from dive.scratch import SGD
@@ -48,16 +47,10 @@ class MinibatchConfig(TrainConfig):
 
 
 def run(cfg: MinibatchConfig, ctx: RunContext) -> RunResult:
-    if cfg.synthetic:
-        X, y = linear_data([0.5, -0.3, 0.2, 0.1, -0.4], 0.0, 300, 0.5, cfg.seed)
-    else:
-        X, y = load_airfoil(ctx.data_root)
+    X, y = airfoil_data(cfg.synthetic, cfg.seed, ctx.data_root)
     by_time, by_examples, metrics, lines = {}, {}, {}, []
     for name, batch, lr, epochs in RUNS:
-        torch.manual_seed(cfg.seed)
-        model = nn.Linear(5, 1)
-        nn.init.normal_(model.weight, std=0.01)
-        nn.init.zeros_(model.bias)
+        model = linreg_model(cfg.seed)
         batch = min(batch, len(X))
         tracker = LossTracker(X, y, batch)
         loader = ArrayLoader(X, y, batch_size=batch, shuffle=True, seed=cfg.seed)
