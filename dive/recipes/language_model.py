@@ -18,7 +18,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from dive.core import ConfigError, DiveError, config_from_dict
+from dive.core import ConfigError
 from dive.data import (
     Corpus,
     RandomSeqLoader,
@@ -31,10 +31,10 @@ from dive.data import (
 )
 from dive.models import RNNLM
 from dive.recipes.base import RunContext, RunResult, TrainConfig
-from dive.recipes.common import run_fit
+from dive.recipes.common import load_run_config, run_fit
 from dive.scratch import GRUScratch, LSTMScratch, Recurrent, RNNLMScratch, RNNScratch
 from dive.text import Vocab, generate, prefix_only_perplexity
-from dive.train import format_summary, load_weights, perplexity, read_checkpoint, sequence_loss
+from dive.train import format_summary, load_weights, perplexity, sequence_loss
 
 SCRATCH_CELLS = {"rnn": RNNScratch, "gru": GRUScratch, "lstm": LSTMScratch}
 SCHEMES = ("windows", "random", "sequential")
@@ -144,18 +144,7 @@ def train_lm(cfg: LMConfig, ctx: RunContext) -> RunResult:
 
 def load_language_model(checkpoint: str | Path) -> tuple[nn.Module, Vocab, LMConfig]:
     """Rebuild a trained language model from its run: the checkpoint's config, weights, and `vocab.json` beside it."""
-    checkpoint = Path(checkpoint)
-    if checkpoint.is_dir():
-        checkpoint = checkpoint / "checkpoint.safetensors"
-    _, meta = read_checkpoint(checkpoint)
-    extra = meta.get("extra", {})
-    if "config" not in extra or "cell" not in extra["config"]:
-        raise DiveError(f"{checkpoint} is not a language-model run (recipe {extra.get('recipe')!r})")
-    cfg = config_from_dict(LMConfig, extra["config"])
-    vocab_path = checkpoint.parent / "vocab.json"
-    if not vocab_path.is_file():
-        raise DiveError(f"no vocab.json beside {checkpoint}; it is written by `dive run` with the checkpoint")
-    vocab = Vocab.load(vocab_path)
+    path, cfg, (vocab,) = load_run_config(checkpoint, LMConfig, "language-model", ["vocab.json"])
     model = build_lm(cfg, len(vocab))
-    load_weights(checkpoint, model)
+    load_weights(path, model)
     return model, vocab, cfg

@@ -12,12 +12,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import torch
 from torch import nn
 
-from dive.core import ConfigError, DiveError, config_from_dict
+from dive.core import ConfigError
 from dive.data import (
     ArrayLoader,
     build_arrays,
@@ -30,9 +29,9 @@ from dive.data import (
 from dive.models import Seq2Seq, Seq2SeqAttention, Transformer, cross_attention, greedy_translate_batch, translate
 from dive.plot import plot_heatmaps, plot_length_histogram
 from dive.recipes.base import RunContext, RunResult, TrainConfig
-from dive.recipes.common import run_fit
+from dive.recipes.common import load_run_config, run_fit
 from dive.text import Vocab, bleu, corpus_bleu
-from dive.train import format_summary, load_weights, read_checkpoint, sequence_loss
+from dive.train import format_summary, load_weights, sequence_loss
 
 BOOK_SENTENCES = (("go .", "va !"), ("i lost .", "j'ai perdu ."), ("he's calm .", "il est calme ."),
                   ("i'm home .", "je suis chez moi ."))  # fmt: skip
@@ -176,16 +175,9 @@ def save_attention_heatmap(model, src_tokens, src_vocab, tgt_vocab, num_steps, p
 
 def load_translation_model(checkpoint: str | Path) -> tuple[nn.Module, Vocab, Vocab, MTConfig]:
     """Rebuild a trained translation model from its run directory or checkpoint."""
-    checkpoint = Path(checkpoint)
-    if checkpoint.is_dir():
-        checkpoint = checkpoint / "checkpoint.safetensors"
-    _, meta = read_checkpoint(checkpoint)
-    cfg_dict: dict[str, Any] = meta.get("extra", {}).get("config", {})
-    if "num_heads" not in cfg_dict or "scope" not in cfg_dict:
-        raise DiveError(f"{checkpoint} is not a translation run (recipe {meta.get('extra', {}).get('recipe')!r})")
-    cfg = config_from_dict(MTConfig, cfg_dict)
-    src_vocab = Vocab.load(checkpoint.parent / "src_vocab.json")
-    tgt_vocab = Vocab.load(checkpoint.parent / "tgt_vocab.json")
+    path, cfg, (src_vocab, tgt_vocab) = load_run_config(
+        checkpoint, MTConfig, "translation", ["src_vocab.json", "tgt_vocab.json"]
+    )
     model = build_mt_model(cfg, len(src_vocab), len(tgt_vocab))
-    load_weights(checkpoint, model)
+    load_weights(path, model)
     return model, src_vocab, tgt_vocab, cfg
