@@ -88,7 +88,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
     if args.heatmap:
         path = Path(args.heatmap)
         path.parent.mkdir(parents=True, exist_ok=True)
-        if save_attention_heatmap(model, tokens, src_vocab, tgt_vocab, cfg.num_steps, path, args.beam):
+        if save_attention_heatmap(model, tokens, pred, src_vocab, tgt_vocab, cfg.num_steps, path):
             print(f"wrote {path}")
         else:
             print(f"note: the {cfg.model} model has no attention to plot")

@@ -119,15 +119,16 @@ def train_translation(cfg: MTConfig, ctx: RunContext) -> RunResult:
     )
     metrics = dict(state.metrics)
     lines = [format_summary(metrics, str(ctx.device), "valid", unit="tokens")]
-    scores = []
+    scores, preds = [], {}
     for en, fr in BOOK_SENTENCES:
-        pred = translate(model, en.split(), src_vocab, tgt_vocab, cfg.num_steps, device=ctx.device)
+        preds[en] = pred = translate(model, en.split(), src_vocab, tgt_vocab, cfg.num_steps, device=ctx.device)
         scores.append(bleu(pred, fr.split(), k=2))
         lines.append(f"{en} => {pred}, bleu {scores[-1]:.3f}")
     metrics["book4_bleu"] = sum(scores) / len(scores)
     if "test" in arrays:
         lines.extend(_test_bleu(cfg, model, arrays["test"], parts["test"], src_vocab, tgt_vocab, metrics, ctx))
-    _save_attention(model, src_vocab, tgt_vocab, cfg, ctx)
+    heatmap = ctx.out_dir / "attention.png"
+    save_attention_heatmap(model, "i lost .".split(), preds["i lost ."], src_vocab, tgt_vocab, cfg.num_steps, heatmap)
     return RunResult(metrics, "\n".join(lines), metrics.get("examples_per_sec"))
 
 
@@ -153,14 +154,9 @@ def _test_bleu(cfg, model, arrays, pairs, src_vocab, tgt_vocab, metrics, ctx) ->
     ]
 
 
-def _save_attention(model, src_vocab, tgt_vocab, cfg, ctx, sentence: str = "i lost .") -> None:
-    save_attention_heatmap(model, sentence.split(), src_vocab, tgt_vocab, cfg.num_steps, ctx.out_dir / "attention.png")
-
-
-def save_attention_heatmap(model, src_tokens, src_vocab, tgt_vocab, num_steps, path: Path, beam_size: int = 1) -> bool:
-    """Translate `src_tokens`, then plot the decoder's attention over the source for it; False without attention."""
+def save_attention_heatmap(model, src_tokens, pred, src_vocab, tgt_vocab, num_steps, path: Path) -> bool:
+    """Plot the decoder's attention over `src_tokens` while it reads its translation `pred`; False without one."""
     device = next(model.parameters()).device
-    pred = translate(model, src_tokens, src_vocab, tgt_vocab, num_steps, beam_size, device=device)
     src = [*src_tokens, "<eos>"][:num_steps]
     tgt_in = ["<bos>", *pred][:num_steps]
     enc_X = torch.tensor([src_vocab[src]], device=device)
