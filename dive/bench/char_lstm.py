@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import torch
 
 from dive.bench.book_style_rnn import book_lstm_params, book_train_epoch
-from dive.bench.harness import RoundsMixin, alternate, matmul_peak_gflops
+from dive.bench.harness import RoundsMixin, alternate, matmul_peak_gflops, train_flops
 from dive.core import ConfigError
 from dive.data import SequentialSeqLoader
 from dive.models import RNNLM
@@ -44,14 +44,7 @@ def lm_flops_per_token(model: torch.nn.Module, vocab_size: int, batch: int, num_
     Count on the scratch model: the counter sees its matmuls, not the inside of torch's fused LSTM kernel,
     and both compute the same products.
     """
-    from torch.utils.flop_counter import FlopCounterMode
-
-    X = torch.randint(0, vocab_size, (batch, num_steps))
-    counter = FlopCounterMode(display=False)
-    with counter:
-        model(X)[0].sum().backward()
-    model.zero_grad(set_to_none=True)
-    return counter.get_total_flops() / X.numel()
+    return train_flops(model, torch.randint(0, vocab_size, (batch, num_steps))) / (batch * num_steps)
 
 
 def _model(variant: str, vocab_size: int, num_hiddens: int) -> torch.nn.Module:

@@ -61,17 +61,22 @@ def matmul_peak_gflops(n: int = 2048, reps: int = 10) -> float:
     return 2 * n**3 / median(times) / 1e9
 
 
-def train_flops_per_example(model: nn.Module, input_shape: tuple[int, ...], batch: int = 8) -> float:
-    """FLOPs of one training step (forward + backward) per example, counted by `torch.utils.flop_counter`.
+def train_flops(model: nn.Module, X: torch.Tensor) -> int:
+    """FLOPs of one training step (forward + backward) on the batch X, counted by `torch.utils.flop_counter`.
 
     Counts matrix products and convolutions (the work that can approach the matmul peak); elementwise ops and
-    pooling are left out, as is usual for model FLOP counts.
+    pooling are left out, as is usual for model FLOP counts. A sequence model's (outputs, state) is handled.
     """
     from torch.utils.flop_counter import FlopCounterMode
 
-    X = torch.rand(batch, *input_shape)
     counter = FlopCounterMode(display=False)
     with counter:
-        model(X).sum().backward()
+        out = model(X)
+        (out[0] if isinstance(out, tuple) else out).sum().backward()
     model.zero_grad(set_to_none=True)
-    return counter.get_total_flops() / batch
+    return counter.get_total_flops()
+
+
+def train_flops_per_example(model: nn.Module, input_shape: tuple[int, ...], batch: int = 8) -> float:
+    """`train_flops` per example, on a random float batch of `input_shape` examples."""
+    return train_flops(model, torch.rand(batch, *input_shape)) / batch
