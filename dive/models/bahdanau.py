@@ -13,9 +13,9 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from dive.models.encoder_decoder import Decoder, EncoderDecoder
+from dive.models.encoder_decoder import Decoder
 from dive.models.registry import register_model
-from dive.models.seq2seq import Seq2SeqEncoder, init_seq2seq
+from dive.models.seq2seq import Seq2Seq, init_seq2seq
 from dive.nn import AdditiveAttention
 
 
@@ -53,22 +53,10 @@ class Seq2SeqAttentionDecoder(Decoder):
         return [enc_outputs[idx], hidden[:, idx], None if valid_lens is None else valid_lens[idx]]
 
 
-class Seq2SeqAttention(EncoderDecoder):
-    """GRU encoder + Bahdanau decoder: embed 256, hidden 256, 2 layers, dropout 0.2 (book §11.4.3)."""
+class Seq2SeqAttention(Seq2Seq):
+    """GRU encoder + Bahdanau decoder, the same sizes as `Seq2Seq` (book §11.4.3)."""
 
-    def __init__(
-        self,
-        src_vocab_size: int,
-        tgt_vocab_size: int,
-        embed_size: int = 256,
-        num_hiddens: int = 256,
-        num_layers: int = 2,
-        dropout: float = 0.2,
-    ) -> None:
-        super().__init__(
-            Seq2SeqEncoder(src_vocab_size, embed_size, num_hiddens, num_layers, dropout),
-            Seq2SeqAttentionDecoder(tgt_vocab_size, embed_size, num_hiddens, num_layers, dropout),
-        )
+    decoder_cls = Seq2SeqAttentionDecoder
 
 
 @register_model("seq2seq-bahdanau", input_shape=(9,), task="encoder-decoder")

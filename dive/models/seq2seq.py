@@ -65,7 +65,11 @@ class Seq2SeqDecoder(Decoder):
 
 
 class Seq2Seq(EncoderDecoder):
-    """The book's GRU encoder-decoder: embed 256, hidden 256, 2 layers, dropout 0.2 (§10.7.3)."""
+    """The book's GRU encoder-decoder: embed 256, hidden 256, 2 layers, dropout 0.2 (§10.7.3).
+
+    `decoder_cls` is the one difference of the attention model (`bahdanau.Seq2SeqAttention`)."""
+
+    decoder_cls: type[Decoder] = Seq2SeqDecoder
 
     def __init__(
         self,
@@ -78,7 +82,7 @@ class Seq2Seq(EncoderDecoder):
     ) -> None:
         super().__init__(
             Seq2SeqEncoder(src_vocab_size, embed_size, num_hiddens, num_layers, dropout),
-            Seq2SeqDecoder(tgt_vocab_size, embed_size, num_hiddens, num_layers, dropout),
+            self.decoder_cls(tgt_vocab_size, embed_size, num_hiddens, num_layers, dropout),
         )
 
 
