@@ -49,9 +49,14 @@ def _band(band: tuple[float, float] | None) -> str:
     return f"{band[0]:g}-{band[1]:g}" if band else "-"
 
 
-def _cmd_run(args: argparse.Namespace, extra: list[str]) -> int:
+def _cmd_run(args: argparse.Namespace, extra: list[str], argv: list[str]) -> int:
+    from dive.cli.launch import launch
     from dive.cli.run import run_recipe, split_extra
+    from dive.train import env_dist_info
 
+    if args.nproc != 1 and "WORLD_SIZE" not in os.environ:
+        split_extra(extra)  # a bad override fails here, once, not in every process
+        return launch(args.nproc, argv, args.device)
     progress = False if args.quiet else None
     record = run_recipe(
         args.name,
@@ -65,6 +70,8 @@ def _cmd_run(args: argparse.Namespace, extra: list[str]) -> int:
         args.precision,
         args.compile,
     )
+    if not env_dist_info().is_main:
+        return 0
     print(record["summary"])
     if record["in_band"] is not None:
         lo, hi = record["band"]
@@ -117,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--precision", default="fp32", choices=["fp32", "bf16", "fp16"], help="autocast dtype")
     run.add_argument("--compile", action="store_true", help="train through torch.compile (slow first steps)")
+    run.add_argument("--nproc", type=int, default=1, help="data-parallel processes, started with torchrun")
     data = sub.add_parser("data", help="list datasets, where each was found, and verify their sha256")
     data.add_argument("--data", help="an explicit data root to search first")
     data.add_argument("--no-verify", action="store_true", help="skip the hash check")
@@ -129,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args, extra = parser.parse_known_args(argv)
     if extra and args.command != "run":
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
@@ -136,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "list":
             return _cmd_list(args)
         if args.command == "run":
-            return _cmd_run(args, extra)
+            return _cmd_run(args, extra, argv)
         if args.command == "summary":
             return cmd_summary(args)
         if args.command == "bench":

@@ -15,6 +15,7 @@ import torch
 import dive
 from dive.core import ConfigError, apply_overrides, choose_device, config_to_dict, default_run_dir, seed_everything
 from dive.recipes import RECIPES, Recipe, RunContext
+from dive.train import env_dist_info, init_distributed, shutdown_distributed
 
 
 def split_extra(extra: list[str]) -> list[str]:
@@ -57,15 +58,25 @@ def run_recipe(
     """Run recipe `name`; returns (and writes as DIR/summary.json) the run's summary record."""
     recipe = RECIPES[name]
     cfg = apply_overrides(recipe.config(profile), overrides or [])
+    info = env_dist_info()
+    if info.active and not recipe.distributed:
+        multi = ", ".join(n for n, r in RECIPES.items() if r.distributed)
+        raise ConfigError(f"recipe {name!r} trains in one process only; multi-process recipes: {multi}")
     out_dir = Path(out) if out else default_run_dir(name)
-    if not resume and (out_dir / "checkpoint.safetensors").exists():
+    if not resume and (out_dir / "checkpoint.safetensors").exists() and info.is_main:
         print(f"note: starting afresh in {out_dir} (pass --resume to continue the run there)", file=sys.stderr)
     out_dir.mkdir(parents=True, exist_ok=True)
-    ctx = RunContext(out_dir, choose_device(device), name, profile, resume, data_root, progress, precision, compile)
-    seed_everything(cfg.seed)
-    t0 = time.perf_counter()
-    result = recipe.run(cfg, ctx)
-    wall = time.perf_counter() - t0
+    info, dev = init_distributed(choose_device(device))
+    try:
+        ctx = RunContext(out_dir, dev, name, profile, resume, data_root, progress, precision, compile, info)
+        seed_everything(cfg.seed)
+        t0 = time.perf_counter()
+        result = recipe.run(cfg, ctx)
+        wall = time.perf_counter() - t0
+    except BaseException:
+        shutdown_distributed(barrier=False)  # exit now: torchrun then stops the other processes
+        raise
+    shutdown_distributed()
     band = recipe.profiles[profile].band
     metric = recipe.profiles[profile].metric or recipe.metric
     value = result.metrics.get(metric)
@@ -85,9 +96,11 @@ def run_recipe(
         "precision": precision,
         "compile": compile,
         "wall_seconds": wall,
+        "processes": info.world_size,
         "versions": {"dive": dive.__version__, "torch": torch.__version__, "python": platform.python_version()},
     }
-    tmp = out_dir / ".summary.json.tmp"
-    tmp.write_text(json.dumps(record, indent=2) + "\n")
-    tmp.replace(out_dir / "summary.json")
+    if info.is_main:
+        tmp = out_dir / ".summary.json.tmp"
+        tmp.write_text(json.dumps(record, indent=2) + "\n")
+        tmp.replace(out_dir / "summary.json")
     return record

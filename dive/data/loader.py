@@ -10,12 +10,13 @@ at batch k of epoch e sees exactly the batches it would have seen.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 
 import torch
 from torch import Tensor
 
-from dive.core import epoch_generator
+from dive.core import ConfigError, epoch_generator
 
 Batch = tuple[Tensor, ...]
 
@@ -49,6 +50,7 @@ class ArrayLoader:
         self.seed = seed
         self.drop_last = drop_last
         self.transform = transform
+        self.rank, self.world_size = 0, 1  # see `shard`
         self._epoch = 0
 
     @property
@@ -70,10 +72,26 @@ class ArrayLoader:
         idx = self.order(epoch)
         for i in range(start, len(self)):
             j = idx[i * self.batch_size : (i + 1) * self.batch_size]
+            if self.world_size > 1:
+                if len(j) < self.world_size:
+                    continue  # a last batch too small to give every process an example: skipped by all of them
+                j = j.tensor_split(self.world_size)[self.rank]
             batch = tuple(t[j] for t in self.tensors)
             if self.transform is not None:
                 batch = (self.transform(batch[0]), *batch[1:])
             yield batch
+
+    def shard(self, rank: int, world_size: int) -> ArrayLoader:
+        """A view that yields, of each global batch, the `rank`-th of `world_size` near-equal parts (book §13.5's
+        `split_batch`): the processes of a data-parallel run together see exactly the batches one process would.
+        Only the process's own examples are gathered and transformed."""
+        if not 0 <= rank < world_size:
+            raise ValueError(f"rank {rank} is not in a world of {world_size}")
+        if self.batch_size < world_size:
+            raise ConfigError(f"batch_size {self.batch_size} cannot be split across {world_size} processes")
+        view = copy.copy(self)
+        view.rank, view.world_size = rank, world_size
+        return view
 
     def set_epoch(self, epoch: int) -> None:
         self._epoch = epoch

@@ -16,6 +16,7 @@ from typing import Any
 import torch
 
 from dive.core import Registry
+from dive.train import DistInfo
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class RunContext:
     progress: bool | None = None
     precision: str = "fp32"  # or "bf16": autocast for forward and loss
     compile: bool = False  # run the model through torch.compile
+    dist: DistInfo = field(default_factory=DistInfo)  # this process in a data-parallel run (rank 0 of 1 otherwise)
 
 
 @dataclass
@@ -72,6 +74,7 @@ class Recipe:
     profiles: Mapping[str, Profile]
     higher_is_better: bool = True
     checkpoints: bool = True  # False for recipes that train no model (e.g. the 2-D optimizer traces)
+    distributed: bool = False  # can train data-parallel over several processes (`dive run NAME --nproc N`)
 
     def config(self, profile: str) -> Any:
         from dive.core import UnknownNameError

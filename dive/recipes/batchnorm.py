@@ -50,5 +50,6 @@ for name, build, quick_band in (
                 "quick": Profile(QUICK, quick_band, 1.0, "measured, 2 CPU cores"),
                 "tiny": Profile(replace(BOOK, max_epochs=1, batch_size=64, synthetic=True)),
             },
+            distributed=True,
         )
     )

@@ -63,7 +63,8 @@ def train_classifier(
         metrics=[accuracy],
         scheduler=scheduler,
     )
-    save_predictions(model, test, transform, ctx)
+    if ctx.dist.is_main:
+        save_predictions(model, test, transform, ctx)
     metrics = dict(state.metrics)
     return RunResult(metrics, format_summary(metrics, str(ctx.device)), metrics.get("examples_per_sec"))
 

@@ -60,7 +60,7 @@ def _cnn(name, section, book, quick, book_band, quick_band, quick_minutes, book_
         "quick": Profile(quick, band=quick_band, minutes=quick_minutes, source="measured, 2 CPU cores"),
         "tiny": Profile(replace(quick, max_epochs=1, batch_size=32, synthetic=True)),
     }
-    register(Recipe(name, section, "fashion-mnist", "test_acc", run, profiles))
+    register(Recipe(name, section, "fashion-mnist", "test_acc", run, profiles, distributed=True))
 
 
 _cnn(

@@ -27,6 +27,7 @@ from dive.train import (
     Trainer,
     load_checkpoint,
     read_checkpoint,
+    shard_loader,
 )
 
 CHECKPOINT = "checkpoint.safetensors"
@@ -67,7 +68,11 @@ def run_fit(
     quiet: bool = False,
     callbacks: Sequence[Any] = (),
 ) -> tuple[FitState, Trainer, History]:
-    """Fit with NanGuard, Progress, History and Checkpoint; resume from `run_dir/checkpoint` when `ctx.resume`."""
+    """Fit with NanGuard, Progress, History and Checkpoint; resume from `run_dir/checkpoint` when `ctx.resume`.
+
+    In a data-parallel run (`ctx.dist`), the loaders are sharded, and only rank 0 shows progress and writes
+    history, checkpoints and curves; every rank reads the checkpoint to resume, whatever number of processes
+    wrote it (positions count global batches)."""
     out = run_dir(ctx, sub)
     ckpt = out / CHECKPOINT
     history = History(out / "history.jsonl", log_every=cfg.log_every)
@@ -75,10 +80,17 @@ def run_fit(
     # on an accelerator every check is a host sync: check every 25 steps there (epoch ends always)
     guard = NanGuard(every=1 if ctx.device.type == "cpu" else 25, checkpoint_path=ckpt)
     extra_callbacks = list(callbacks)  # the recipe's own, e.g. a loss tracker; they run before the checkpoint
+    if ctx.dist.active:
+        if cfg.ckpt_every:  # mid-epoch running sums live on every rank; only epoch ends are global
+            raise ConfigError("a multi-process run checkpoints at epoch ends; drop --ckpt_every")
+        train_loader = shard_loader(train_loader, ctx.dist)
+        valid_loader = shard_loader(valid_loader, ctx.dist) if valid_loader is not None else None
     callbacks = [guard, history, *extra_callbacks]
     if not quiet:
         callbacks.insert(1, Progress(bar=ctx.progress))
     callbacks.append(Checkpoint(ckpt, cfg.ckpt_every, extra, every_epochs=checkpoint_every_epochs))
+    if not ctx.dist.is_main:
+        callbacks = [guard, *extra_callbacks]
     trainer = Trainer(
         model,
         loss_fn,
@@ -92,6 +104,7 @@ def run_fit(
         valid_name=valid_name,
         precision=ctx.precision,
         compile=ctx.compile,
+        distributed=ctx.dist.active,
     )
     state = None
     if ctx.resume and ckpt.exists():
@@ -99,7 +112,8 @@ def run_fit(
         state, stored = load_checkpoint(ckpt, model, optimizer, scheduler)
         check_resumable(cfg, stored, ckpt)
     state = trainer.fit(train_loader, valid_loader, state)
-    plot_history(history.records, out / "curves.png", title=title or f"{ctx.recipe} {sub or ''}".strip())
+    if ctx.dist.is_main:
+        plot_history(history.records, out / "curves.png", title=title or f"{ctx.recipe} {sub or ''}".strip())
     return state, trainer, history
 
 

@@ -40,4 +40,14 @@ PROFILES = {
     "tiny": Profile(replace(BOOK, max_epochs=2, batch_size=64, synthetic=True)),
 }
 
-register(Recipe("lenet", "7.6 Convolutional Neural Networks (LeNet)", "fashion-mnist", "test_acc", run, PROFILES))
+register(
+    Recipe(
+        "lenet",
+        "7.6 Convolutional Neural Networks (LeNet)",
+        "fashion-mnist",
+        "test_acc",
+        run,
+        PROFILES,
+        distributed=True,
+    )
+)

@@ -63,4 +63,8 @@ PROFILES = {
     "quick": Profile(replace(BOOK, max_epochs=8), band=(0.84, 0.90), minutes=1.5, source="measured: 0.876, 69 s"),
     "tiny": Profile(replace(BOOK, max_epochs=2, batch_size=64, synthetic=True)),
 }
-register(Recipe("lr-schedules", "12.11 Learning Rate Scheduling", "fashion-mnist", "test_acc", run, PROFILES))
+register(
+    Recipe(
+        "lr-schedules", "12.11 Learning Rate Scheduling", "fashion-mnist", "test_acc", run, PROFILES, distributed=True
+    )
+)

@@ -54,13 +54,10 @@ def _profiles(book: MLPConfig, band: tuple[float, float], quick_band: tuple[floa
 MLP_PROFILES = _profiles(MLP_BOOK, (0.83, 0.86), (0.78, 0.83), "book §5.2: test acc 0.83-0.85 after 10 epochs")
 DROPOUT_PROFILES = _profiles(DROPOUT_BOOK, (0.83, 0.86), (0.76, 0.82), "book §5.6: test acc ~0.84-0.85")
 
-register(
-    Recipe(
-        "mlp-scratch", "5.2.1 MLP Implementation from Scratch", "fashion-mnist", "test_acc", run_scratch, MLP_PROFILES
-    )
-)
-register(Recipe("mlp", "5.2.2 Concise Implementation of MLPs", "fashion-mnist", "test_acc", run_concise, MLP_PROFILES))
-register(
-    Recipe("dropout-scratch", "5.6.2 Dropout from Scratch", "fashion-mnist", "test_acc", run_scratch, DROPOUT_PROFILES)
-)
-register(Recipe("dropout", "5.6.3 Concise Dropout", "fashion-mnist", "test_acc", run_concise, DROPOUT_PROFILES))
+for _name, _section, _run, _profiles_of in (
+    ("mlp-scratch", "5.2.1 MLP Implementation from Scratch", run_scratch, MLP_PROFILES),
+    ("mlp", "5.2.2 Concise Implementation of MLPs", run_concise, MLP_PROFILES),
+    ("dropout-scratch", "5.6.2 Dropout from Scratch", run_scratch, DROPOUT_PROFILES),
+    ("dropout", "5.6.3 Concise Dropout", run_concise, DROPOUT_PROFILES),
+):
+    register(Recipe(_name, _section, "fashion-mnist", "test_acc", _run, _profiles_of, distributed=True))

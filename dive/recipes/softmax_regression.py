@@ -43,4 +43,4 @@ for _name, _section, _run in (
     ("softmax-scratch", "4.4 Softmax Regression Implementation from Scratch", run_scratch),
     ("softmax", "4.5 Concise Implementation of Softmax Regression", run_concise),
 ):
-    register(Recipe(_name, _section, "fashion-mnist", "test_acc", _run, PROFILES))
+    register(Recipe(_name, _section, "fashion-mnist", "test_acc", _run, PROFILES, distributed=True))

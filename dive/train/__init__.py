@@ -1,7 +1,17 @@
-"""train: the one `fit` loop, its callbacks, metrics and checkpoints."""
+"""train: the one `fit` loop, its callbacks, metrics, checkpoints and data-parallel helpers."""
 
 from dive.train.callbacks import Checkpoint, EarlyStopping, History, NanGuard, Progress, TrainingDiverged
 from dive.train.checkpoint import CheckpointError, load_checkpoint, load_weights, read_checkpoint, save_checkpoint
+from dive.train.distributed import (
+    DistInfo,
+    all_reduce_sums,
+    env_dist_info,
+    init_distributed,
+    shard_loader,
+    shutdown_distributed,
+    spawn_local,
+    world,
+)
 from dive.train.metrics import (
     Metric,
     accuracy,
@@ -19,6 +29,7 @@ __all__ = [
     "Callback",
     "Checkpoint",
     "CheckpointError",
+    "DistInfo",
     "EarlyStopping",
     "FitState",
     "History",
@@ -29,15 +40,22 @@ __all__ = [
     "Trainer",
     "TrainingDiverged",
     "accuracy",
+    "all_reduce_sums",
     "correct_count",
+    "env_dist_info",
     "format_summary",
+    "init_distributed",
     "load_checkpoint",
     "load_weights",
     "log_rmse",
     "perplexity",
     "sequence_loss",
+    "shard_loader",
+    "shutdown_distributed",
+    "spawn_local",
     "token_nll_sum",
     "read_checkpoint",
     "save_checkpoint",
     "squared_log_error_sum",
+    "world",
 ]

@@ -20,8 +20,10 @@ from typing import Any
 
 import torch
 from torch import Tensor, nn
+from torch.nn.parallel import DistributedDataParallel
 
 from dive.core import ConfigError, synchronize
+from dive.train.distributed import DistInfo, all_reduce_sums, world
 from dive.train.metrics import Metric
 
 PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
@@ -85,6 +87,11 @@ class Trainer:
     `precision="bf16"` runs forward and loss under `torch.autocast` (weights and optimizer stay fp32);
     `compile=True` calls the model through `torch.compile(model)`, which shares its parameters, so checkpoints and
     `trainer.model` stay the plain module.
+
+    `distributed=True` (in a process group, see `dive.train.distributed`) trains through `DistributedDataParallel`
+    and sums the epoch's loss, counts and metrics over all processes, so every process reports the global figures.
+    The loaders must already be sharded (each process gets its part of every batch); evaluation runs the plain
+    model on each process's part of the validation batches.
     """
 
     def __init__(
@@ -102,12 +109,18 @@ class Trainer:
         valid_name: str = "test",
         precision: str = "fp32",
         compile: bool = False,
+        distributed: bool = False,
     ) -> None:
         if precision not in PRECISIONS:
             raise ConfigError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
         self.model = model
         self.precision = precision
-        self.forward = torch.compile(model) if compile else model
+        self.compile = compile
+        self.dist = world() if distributed else DistInfo()
+        if distributed and not self.dist.active:
+            raise ConfigError("distributed=True needs an initialised process group of 2 or more processes")
+        self.forward: Callable[..., Any] = model  # what evaluation calls; `fit` builds it and the training one
+        self.train_forward: Callable[..., Any] = model
         self.loss_fn = loss_fn
         self.optimizer = optimizer
         self.max_epochs = max_epochs
@@ -134,9 +147,18 @@ class Trainer:
     def _to_device(self, batch: Sequence[Tensor]) -> list[Tensor]:
         return [t.to(self.device, non_blocking=True) for t in batch]
 
-    def _call(self, inputs: list[Tensor], hidden: Any, carry: bool) -> tuple[Tensor, Any]:
+    def _build_forwards(self) -> None:
+        """The callables for evaluation (model, maybe compiled) and training (the same, or through DDP)."""
+        self.forward = torch.compile(self.model) if self.compile else self.model
+        self.train_forward = self.forward
+        if self.dist.active:
+            ids = [self.device] if self.device.type == "cuda" else None
+            ddp = DistributedDataParallel(self.model, device_ids=ids)  # broadcasts rank 0's weights to all
+            self.train_forward = torch.compile(ddp) if self.compile else ddp
+
+    def _call(self, forward: Callable[..., Any], inputs: list[Tensor], hidden: Any, carry: bool) -> tuple[Tensor, Any]:
         """Run the model; split a sequence model's (outputs, state) and keep the state detached if carried."""
-        outputs = self.forward(*inputs, hidden) if hidden is not None else self.forward(*inputs)
+        outputs = forward(*inputs, hidden) if hidden is not None else forward(*inputs)
         if isinstance(outputs, tuple):
             outputs, new_hidden = outputs
             return outputs, (_detach(new_hidden) if carry else None)
@@ -156,6 +178,7 @@ class Trainer:
         self.train_loader, self.valid_loader = train_loader, valid_loader
         state = state or FitState()
         self.model.to(self.device)
+        self._build_forwards()
         self._emit("on_fit_start", state)
         try:
             while state.epoch < self.max_epochs:
@@ -179,7 +202,7 @@ class Trainer:
             *inputs, y = self._to_device(batch)
             self.optimizer.zero_grad(set_to_none=True)
             with self._autocast():
-                outputs, hidden = self._call(inputs, hidden, carry)
+                outputs, hidden = self._call(self.train_forward, inputs, hidden, carry)
                 loss = self.loss_fn(outputs, y)
             loss.backward()
             if self.clip_grad_norm is not None:
@@ -201,7 +224,7 @@ class Trainer:
         state.train_seconds += time.perf_counter() - t_last
 
     def _end_epoch(self, state: FitState) -> None:
-        sums = _floats(state.sums)
+        sums = _floats(all_reduce_sums(state.sums) if self.dist.active else state.sums)
         count = int(sums["count"])
         metrics = {"train_loss": sums["loss"] / max(count, 1)}
         for m in self.metrics:
@@ -234,14 +257,17 @@ class Trainer:
         for batch in self._batches(loader, 0, 0):
             *inputs, y = self._to_device(batch)
             with self._autocast():
-                outputs, hidden = self._call(inputs, hidden, carry)
+                outputs, hidden = self._call(self.forward, inputs, hidden, carry)
                 total += self.loss_fn(outputs, y).double() * y.numel()
             for m in self.metrics:
                 sums[m.name] += m.fn(outputs, y).double()
             count += y.numel()
         self.model.train(was_training)
-        out = {"loss": total.item() / max(count, 1)}
-        out.update({m.name: m.finalize(sums[m.name].item(), count) for m in self.metrics})
+        sums["loss"], sums["count"] = total, torch.as_tensor(float(count), dtype=torch.float64, device=self.device)
+        sums = _floats(all_reduce_sums(sums) if self.dist.active else sums)
+        count = int(sums.pop("count"))
+        out = {"loss": sums.pop("loss") / max(count, 1)}
+        out.update({m.name: m.finalize(sums[m.name], count) for m in self.metrics})
         return out
 
 

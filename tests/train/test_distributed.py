@@ -1,0 +1,184 @@
+"""Data parallel training (book §13.5-13.7): scratch all-reduce, ring all-reduce, parameter server, DDP, and
+`dive run --nproc 2`, each checked against one process on the concatenated batch. Workers are module-level
+functions so that spawned processes can import them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from safetensors.torch import load_file
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+
+from dive.cli.launch import strip_nproc
+from dive.cli.main import main
+from dive.core import ConfigError
+from dive.data import ArrayLoader
+from dive.scratch.data_parallel import (
+    ParameterServerSGD,
+    data_parallel_step,
+    ring_all_reduce_,
+    split_batch,
+)
+from dive.train import spawn_local
+
+
+def _net() -> nn.Module:
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(6, 8), nn.Tanh(), nn.Linear(8, 3)).double()
+
+
+def _data() -> tuple[torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(1)
+    return torch.randn(10, 6, generator=g, dtype=torch.float64), torch.randint(0, 3, (10,), generator=g)
+
+
+def _single_process_grads() -> list[torch.Tensor]:
+    net = _net()
+    X, y = _data()
+    F.cross_entropy(net(X), y).backward()
+    return [p.grad for p in net.parameters()]
+
+
+def _ddp_grads(rank: int, world: int) -> list[torch.Tensor]:
+    net = DistributedDataParallel(_net())
+    X, y = split_batch(*_data(), world)[rank]
+    F.cross_entropy(net(X), y).backward()
+    return [p.grad for p in net.parameters()]
+
+
+def _scratch_steps(rank: int, world: int, ring: bool) -> list[torch.Tensor]:
+    net = _net()
+    params = list(net.parameters())
+    X, y = split_batch(*_data(), world)[rank]
+    for _ in range(3):
+        data_parallel_step(params, lambda: F.cross_entropy(net(X), y), lr=0.5, ring=ring)
+    return [p.detach() for p in params]
+
+
+def _ps_steps(rank: int, world: int) -> list[torch.Tensor]:
+    net = _net()
+    opt = ParameterServerSGD(net.parameters(), lr=0.5)
+    X, y = split_batch(*_data(), world)[rank]
+    for _ in range(3):
+        opt.zero_grad()
+        F.cross_entropy(net(X), y).backward()
+        opt.step()
+    return [p.detach() for p in net.parameters()]
+
+
+def _ring(rank: int, world: int) -> tuple[torch.Tensor, torch.Tensor]:
+    x = torch.arange(11, dtype=torch.float64) * (rank + 1)  # 11 does not divide by 2 or 3: uneven chunks
+    expected = x.clone()
+    dist.all_reduce(expected)
+    return ring_all_reduce_(x), expected
+
+
+def _single_process_sgd(steps: int = 3, lr: float = 0.5) -> list[torch.Tensor]:
+    net = _net()
+    X, y = _data()
+    opt = torch.optim.SGD(net.parameters(), lr=lr)
+    for _ in range(steps):
+        opt.zero_grad()
+        F.cross_entropy(net(X), y).backward()
+        opt.step()
+    return [p.detach() for p in net.parameters()]
+
+
+def test_split_batch_parts_concatenate_to_the_batch():
+    X, y = _data()
+    parts = split_batch(X, y, 3)
+    assert [len(p[0]) for p in parts] == [4, 3, 3]
+    assert torch.equal(torch.cat([p[0] for p in parts]), X) and torch.equal(torch.cat([p[1] for p in parts]), y)
+    with pytest.raises(ValueError, match="cannot be split"):
+        split_batch(X[:1], y[:1], 2)
+
+
+def test_sharded_loader_partitions_each_global_batch():
+    X = torch.arange(23)
+    loader = ArrayLoader(X, batch_size=8, shuffle=True, seed=3)
+    shards = [loader.shard(r, 2) for r in range(2)]
+    for full, a, b in zip(loader.epoch(1), shards[0].epoch(1), shards[1].epoch(1), strict=True):
+        assert torch.equal(torch.cat([a[0], b[0]]), full[0])
+    assert len(list(ArrayLoader(torch.arange(9), batch_size=4).shard(1, 2).epoch(0))) == 2  # the batch of 1 is skipped
+    with pytest.raises(ConfigError, match="cannot be split"):
+        ArrayLoader(X, batch_size=1).shard(0, 2)
+
+
+def test_strip_nproc():
+    assert strip_nproc(["run", "lenet", "--nproc", "2", "--lr=1", "--nproc=3"]) == ["run", "lenet", "--lr=1"]
+
+
+def test_single_process_recipe_refuses_to_run_in_a_group(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("RANK", "0")
+    assert main(["run", "airfoil", "--profile", "tiny", "--out", str(tmp_path)]) == 2
+    assert "trains in one process only" in capsys.readouterr().err
+
+
+@pytest.mark.dist
+def test_ddp_gradients_equal_the_single_process_batch_gradient():
+    expected = _single_process_grads()
+    for grads in spawn_local(_ddp_grads, 2):
+        for g, e in zip(grads, expected, strict=True):
+            torch.testing.assert_close(g, e)
+
+
+@pytest.mark.dist
+@pytest.mark.parametrize("ring", [False, True], ids=["all_reduce", "ring"])
+def test_scratch_data_parallel_sgd_equals_single_process(ring):
+    expected = _single_process_sgd()
+    for params in spawn_local(_scratch_steps, 2, (ring,)):
+        for p, e in zip(params, expected, strict=True):
+            torch.testing.assert_close(p, e)
+
+
+@pytest.mark.dist
+def test_ring_all_reduce_equals_all_reduce_with_three_processes():
+    for got, expected in spawn_local(_ring, 3, threads=1):
+        torch.testing.assert_close(got, expected)
+
+
+@pytest.mark.dist
+def test_parameter_server_equals_single_process():
+    expected = _single_process_sgd()
+    for params in spawn_local(_ps_steps, 2):
+        for p, e in zip(params, expected, strict=True):
+            torch.testing.assert_close(p, e)
+
+
+def _weights(run: Path) -> dict[str, torch.Tensor]:
+    return {k: v for k, v in load_file(run / "checkpoint.safetensors").items() if k.startswith("model.")}
+
+
+def _epochs(run: Path) -> list[dict]:
+    lines = (run / "history.jsonl").read_text().splitlines()
+    return [r for r in map(json.loads, lines) if r["kind"] == "epoch"]
+
+
+@pytest.mark.dist
+@pytest.mark.slow
+def test_two_process_run_matches_one_process_and_resumes_with_another_count(tmp_path, capfd):
+    args = ["run", "lenet", "--profile", "tiny", "--quiet", "--device", "cpu", "--max_epochs=2"]
+    assert main([*args, "--out", str(tmp_path / "one")]) == 0
+    capfd.readouterr()
+    assert main([*args, "--out", str(tmp_path / "two"), "--nproc", "2"]) == 0
+    out, err = capfd.readouterr()
+    assert out.count("test acc") == 1 and err.count("epoch 2/2") == 1, (out, err)  # rank 0 alone reports
+    # two processes for one epoch, then one process resumes for the second
+    assert main([*args[:-1], "--max_epochs=1", "--out", str(tmp_path / "mixed"), "--nproc", "2"]) == 0
+    assert main([*args, "--out", str(tmp_path / "mixed"), "--resume"]) == 0
+    one = _weights(tmp_path / "one")
+    for run in ("two", "mixed"):
+        for k, v in _weights(tmp_path / run).items():
+            torch.testing.assert_close(v, one[k], atol=1e-6, rtol=1e-5)
+        for a, b in zip(_epochs(tmp_path / run), _epochs(tmp_path / "one"), strict=True):
+            assert a["train_loss"] == pytest.approx(b["train_loss"], rel=1e-5)
+            assert a["test_acc"] == pytest.approx(b["test_acc"], abs=1e-9)
+    summary = json.loads((tmp_path / "two" / "summary.json").read_text())
+    assert summary["processes"] == 2
