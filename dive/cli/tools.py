@@ -38,6 +38,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return _bench_lstm(args)
     if args.target == "transformer":
         return _bench_transformer(args)
+    if args.target in ("exchange", "scaling", "parallel"):
+        return _bench_perf(args)
     if args.target in ("compile", "threads"):
         from dive.bench.perf import compile_bench, format_compile, format_threads, threads_bench
 
@@ -112,6 +114,38 @@ def _bench_transformer(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench_perf(args: argparse.Namespace) -> int:
+    """Chapter 13's multi-process and parallelism benchmarks (`dive.bench.dist`, `dive.bench.parallel`)."""
+    if args.target == "exchange":
+        from dive.bench.dist import exchange_bench, format_exchange
+
+        rows = exchange_bench(args.nproc, reps=args.rounds * 7)
+        print(f"dive bench exchange: all-reduce vs parameter server ({args.nproc} processes, gloo on localhost)")
+        print(format_exchange(rows, args.nproc))
+    elif args.target == "scaling":
+        from dive.bench.dist import format_scaling, scaling_bench
+
+        model = args.model or "lenet"
+        print(f"dive bench scaling: DDP training step of {model}, throughput vs processes and global batch")
+        rows = scaling_bench(model, nprocs=sorted({1, args.nproc}), reps=args.rounds * 3)
+        print(format_scaling(rows))
+    else:
+        from dive.bench.parallel import format_rows, interop_bench, streams_bench
+
+        print("dive bench parallel: two independent chains of 20 (512x512) products on the CPU")
+        rows = interop_bench(reps=args.rounds * 2 + 1)
+        print(format_rows(rows))
+        gpu = streams_bench()
+        if gpu is None:
+            print("GPU streams: skipped, no CUDA GPU here")
+        else:
+            print("GPU: compute and a device-to-host copy, one stream vs two")
+            print(format_rows(gpu))
+        rows = {"cpu": rows, "gpu": gpu}
+    _write_json(args, {"rows": rows})
+    return 0
+
+
 def _write_json(args: argparse.Namespace, data: dict) -> None:
     if args.json:
         path = Path(args.json)
@@ -126,7 +160,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     summary.add_argument("--input", help="input shape such as 1x1x28x28 (default: the model's registered shape)")
     bench = sub.add_parser("bench", help="time dive's training pipeline against the book's (medians, ratios)")
     bench.add_argument(
-        "target", choices=["lenet", "lstm", "transformer", "compile", "threads"], help="what to benchmark"
+        "target",
+        choices=["lenet", "lstm", "transformer", "compile", "threads", "exchange", "scaling", "parallel"],
+        help="what to benchmark",
     )
     bench.add_argument("--rounds", type=int, default=3, help="alternating rounds, one epoch per contender each")
     bench.add_argument(
@@ -144,3 +180,5 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     bench.add_argument("--hidden", type=int, default=256, help="lstm: hidden units (book zh 2.0: 256)")
     bench.add_argument("--num-steps", type=int, default=35, help="lstm: steps per subsequence")
     bench.add_argument("--tokens", type=int, default=0, help="lstm: use only the first N tokens of the corpus")
+    bench.add_argument("--nproc", type=int, default=2, help="exchange, scaling: processes (default 2)")
+    bench.add_argument("--model", help="scaling: a registered model (default lenet)")
