@@ -15,6 +15,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     minibatch_sgd,
     mlp,
     nadaraya_watson,
+    optim_landscapes,
     optim_traces,
     polynomial,
     rnn,

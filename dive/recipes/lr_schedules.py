@@ -3,7 +3,7 @@
 `schedule`: none (lr 0.3 throughout: the book's run overfits), square_root, factor, multi_factor (0.5, halved at
 epochs 15 and 30), cosine (0.3 -> 0.01 over 20 epochs), cosine_warmup (the same after 5 warm-up epochs: the
 book's best, ~0.90 test accuracy). The schedule is a pure function of the epoch (`dive.scratch.schedules`)
-driven by `torch.optim.lr_scheduler.LambdaLR`; `schedule.png` plots the rates.
+driven by `torch.optim.lr_scheduler.LambdaLR`; `schedule.png` plots all six, this run's solid.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ class ScheduleConfig(FashionConfig):
     channels_last: bool = True
 
 
-def schedule_fn(cfg: ScheduleConfig):
-    """epoch -> learning rate, with the book's settings for each schedule."""
+def schedule_table(cfg: ScheduleConfig) -> dict:
+    """name -> (epoch -> learning rate), every schedule with the book's settings for the config's lr and epochs."""
     lr = cfg.lr
-    table = {
+    return {
         "none": lambda t: lr,
         "square_root": functools.partial(square_root, lr0=lr),
         "factor": functools.partial(factor, lr0=lr, f=0.9, lr_min=1e-2),
@@ -42,6 +42,11 @@ def schedule_fn(cfg: ScheduleConfig):
         "cosine_warmup": functools.partial(cosine, lr0=lr, max_update=min(20, cfg.max_epochs), final_lr=0.01,
                                            warmup=min(5, cfg.max_epochs // 4)),
     }  # fmt: skip
+
+
+def schedule_fn(cfg: ScheduleConfig):
+    """epoch -> learning rate for the config's schedule."""
+    table = schedule_table(cfg)
     if cfg.schedule not in table:
         raise ConfigError(f"unknown schedule {cfg.schedule!r}; choose one of {', '.join(table)}")
     return table[cfg.schedule]
@@ -49,12 +54,21 @@ def schedule_fn(cfg: ScheduleConfig):
 
 def run(cfg: ScheduleConfig, ctx: RunContext) -> RunResult:
     fn = schedule_fn(cfg)
-    epochs = list(range(cfg.max_epochs))
-    plot_series({cfg.schedule: (epochs, [fn(t) for t in epochs])}, ctx.out_dir / "schedule.png", ylabel="learning rate")
+    if ctx.dist.is_main:
+        plot_schedules(cfg, ctx)
     model = LeNet(modern=True)
     optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda t: fn(t) / cfg.lr)
     return train_classifier(cfg, ctx, model, optimizer, F.cross_entropy, scheduler=scheduler)
+
+
+def plot_schedules(cfg: ScheduleConfig, ctx: RunContext) -> None:
+    """schedule.png: every schedule over this run's epochs; the one this run uses drawn solid, the others dotted."""
+    epochs = list(range(cfg.max_epochs))
+    series = {name: (epochs, [f(t) for t in epochs]) for name, f in schedule_table(cfg).items()}
+    styles = {name: "-" if name == cfg.schedule else ":" for name in series}
+    plot_series(series, ctx.out_dir / "schedule.png", ylabel="learning rate", styles=styles,
+                title=f"learning-rate schedules (this run: {cfg.schedule})")  # fmt: skip
 
 
 BOOK = ScheduleConfig()

@@ -1,11 +1,19 @@
-"""The airfoil optimizer comparison (book §12.5-12.10): every optimizer, scratch and concise, in the book's band."""
+"""Recipes of book chapter 12: the landscapes (§12.1-12.2), the 2-D traces, minibatch SGD, the airfoil optimizer
+comparison (every optimizer, scratch and concise, in the book's band) and the schedule plot."""
+
+import math
+from dataclasses import replace
 
 import pytest
+import torch
 
 from dive.cli.run import run_recipe
 from dive.core import ConfigError
 from dive.data import load_airfoil, parse_airfoil, standardize_airfoil
+from dive.recipes import RECIPES, RunContext
 from dive.recipes.airfoil import BOOK_OPTIMIZERS
+from dive.recipes.lr_schedules import plot_schedules, schedule_table
+from dive.recipes.optim_landscapes import chord_gap, local_minima, tanh_grad
 
 
 def test_parse_and_standardize():
@@ -56,3 +64,26 @@ def test_minibatch_sgd_tracks_loss_against_time_and_examples(tmp_path):
     record = run_recipe("minibatch-sgd", "tiny", out=tmp_path, device="cpu", progress=False)
     assert {"gd_loss", "sgd_loss", "minibatch 100_loss", "minibatch 10_loss"} <= set(record["metrics"])
     assert (tmp_path / "loss_vs_time.png").stat().st_size > 0 and (tmp_path / "sgd" / "checkpoint.safetensors").exists()
+
+
+def test_landscape_helpers_golden_values():
+    x = torch.linspace(-1, 2, 3001, dtype=torch.float64)
+    minima = local_minima(x, x * torch.cos(math.pi * x))
+    assert [round(p[0], 2) for p in minima] == [-0.27, 1.09]  # the book's local and global minimum (§12.1)
+    assert tanh_grad(4.0) == pytest.approx(1 - math.tanh(4.0) ** 2)
+    assert chord_gap(lambda v: v**2, -1.5, 1.0, 101) == pytest.approx(0.0, abs=1e-12)  # convex: never above
+    assert chord_gap(lambda v: -(v**2), -1.0, 1.0, 101) == pytest.approx(1.0)  # concave: 1 above at the middle
+
+
+def test_optim_landscapes_draws_the_books_figures(tmp_path):
+    record = run_recipe("optim-landscapes", "tiny", out=tmp_path, device="cpu", progress=False)
+    assert record["in_band"] is None and 1.0 < record["value"] < 1.2
+    assert "global minimum at x = 1.09" in record["summary"]
+    assert (tmp_path / "landscape.png").stat().st_size > 0 and (tmp_path / "convexity.png").stat().st_size > 0
+
+
+def test_lr_schedules_plots_every_schedule(tmp_path):
+    cfg = replace(RECIPES["lr-schedules"].config("book"), schedule="factor")
+    plot_schedules(cfg, RunContext(tmp_path))
+    assert (tmp_path / "schedule.png").stat().st_size > 0
+    assert set(schedule_table(cfg)) == {"none", "square_root", "factor", "multi_factor", "cosine", "cosine_warmup"}
