@@ -5,7 +5,8 @@
   server's traffic (push = `reduce` to rank 0, pull = `broadcast`; the update between them is left out, as are
   the copies into flat buffers, so all three move the same data). Sizes: LeNet's and ResNet-18's gradients.
 `dive bench scaling`: throughput of a DDP training step against the number of processes (1, 2) and the global
-  batch size, and the communication share of each step: 1 - (step without gradient sync) / (step with it).
+  batch size, and the communication share of each step two ways: 1 - (step without gradient sync) / (step with
+  it), which includes waiting for the slower process; and a bare all-reduce of the gradient / step.
   The processes share one machine: with 2 CPU cores, one process uses both cores for its matrix products and two
   processes one each, so the question answered is "do two processes beat one process with all the cores?".
 
@@ -80,6 +81,7 @@ def _scaling_worker(rank: int, world: int, model_name: str, batches: Sequence[in
     model = entry.build()
     train = DistributedDataParallel(model) if world > 1 else model
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    grads = torch.zeros(sum(p.numel() for p in model.parameters()))  # one flat gradient, for the bare all-reduce
     rows = []
     for batch in batches:
         X = torch.rand(batch // world, *entry.input_shape)
@@ -96,9 +98,10 @@ def _scaling_worker(rank: int, world: int, model_name: str, batches: Sequence[in
 
         with_sync = _timed(step, reps)
         alone = _timed(lambda: step(sync=False), reps) if world > 1 else with_sync
+        bare = _timed(lambda: dist.all_reduce(grads), reps) if world > 1 else 0.0
         rows.append({"processes": world, "threads": torch.get_num_threads(), "batch": batch,
                      "step_ms": with_sync * 1e3, "examples_per_sec": batch / with_sync,
-                     "comm_share": max(0.0, 1 - alone / with_sync)})  # fmt: skip
+                     "comm_share": max(0.0, 1 - alone / with_sync), "all_reduce_share": bare / with_sync})  # fmt: skip
     return rows
 
 
@@ -124,10 +127,13 @@ def format_exchange(rows: list[dict], world: int) -> str:
 def format_scaling(rows: list[dict]) -> str:
     base = {r["batch"]: r["examples_per_sec"] for r in rows if r["processes"] == 1}
     lines = [f"{'processes':>9} {'threads':>7} {'batch':>6} {'step ms':>8} {'examples/s':>11} {'vs 1 proc':>9} "
-             f"{'comm share':>10}"]  # fmt: skip
+             f"{'comm share':>10} {'all-reduce alone':>16}"]  # fmt: skip
     for r in rows:
         gain = r["examples_per_sec"] / base[r["batch"]] if r["batch"] in base else float("nan")
         lines.append(f"{r['processes']:9} {r['threads']:7} {r['batch']:6} {r['step_ms']:8.1f} "
-                     f"{r['examples_per_sec']:11,.0f} {gain:8.2f}x {r['comm_share']:9.0%}")  # fmt: skip
-    lines.append(f"({os.cpu_count()} CPUs; each process runs cores // processes threads)")
+                     f"{r['examples_per_sec']:11,.0f} {gain:8.2f}x {r['comm_share']:10.0%} "
+                     f"{r['all_reduce_share']:16.1%}")  # fmt: skip
+    lines.append(f"({os.cpu_count()} CPUs; each process runs cores // processes threads. comm share: 1 - step "
+                 "without gradient sync / step with it, waiting for the other process included; all-reduce alone: "
+                 "a bare all-reduce of the gradient / step)")  # fmt: skip
     return "\n".join(lines)
