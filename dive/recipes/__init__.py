@@ -8,6 +8,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     attention,
     batchnorm,
     cnn,
+    data_parallel,
     kaggle_house,
     lenet,
     linear_regression,

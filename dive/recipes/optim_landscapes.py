@@ -1,14 +1,16 @@
 """Why optimization in deep learning is hard, and what convexity buys (book §12.1-12.2), as figures and numbers.
 
-`landscape.png` (§12.1): x cos(pi x) with a local and the global minimum; x^3 with a saddle point at 0; the 2-D
+`curves.png` (§12.1): x cos(pi x) with a local and the global minimum; x^3 with a saddle point at 0; the 2-D
 saddle x1^2 - x2^2 (a minimum along x1, a maximum along x2); tanh, whose gradient at x = 4 is 0.0013 (vanishing
 gradients). `convexity.png` (§12.2): 0.5 x^2, cos(pi x) and exp(0.5 x) with the chord from x = -1.5 to 1: a convex
 function lies on or below every chord (Jensen's inequality), cos(pi x) does not. The minima, gradients and the
-largest chord gap of each function are computed on a fine grid and printed; nothing is trained.
+largest chord gap of each function are computed on a fine grid, printed, and kept in `history.jsonl`; nothing is
+trained.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, replace
 
@@ -66,7 +68,7 @@ def run(cfg: LandscapeConfig, ctx: RunContext) -> RunResult:
         Panel("vanishing gradient: tanh", {"f": (xt, torch.tanh(xt))},
               {f"x=4, gradient {grad4:.4f}": (4.0, math.tanh(4.0))}),
     ]  # fmt: skip
-    plot_function_panels(landscape, ctx.out_dir / "landscape.png", cols=2)
+    plot_function_panels(landscape, ctx.out_dir / "curves.png", cols=2)
     fns = {"0.5 x^2": lambda v: 0.5 * v**2, "cos(pi x)": lambda v: torch.cos(math.pi * v),
            "exp(0.5 x)": lambda v: torch.exp(0.5 * v)}  # fmt: skip
     a, b = -1.5, 1.0
@@ -84,6 +86,9 @@ def run(cfg: LandscapeConfig, ctx: RunContext) -> RunResult:
         *(f"largest gap of {k} above its chord [-1.5, 1]: {v:+.4f}" for k, v in gaps.items()),
     ]
     metrics = {"global_min_x": glob[0], "tanh_grad_at_4": grad4, **{f"chord_gap {k}": v for k, v in gaps.items()}}
+    records = [{"kind": "minimum", "f": "x cos(pi x)", "x": p[0], "value": p[1]} for p in minima]
+    records += [{"kind": "chord_gap", "f": k, "a": a, "b": b, "gap": v} for k, v in gaps.items()]
+    (ctx.out_dir / "history.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     return RunResult(metrics, "\n".join(lines))
 
 

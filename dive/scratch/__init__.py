@@ -12,6 +12,7 @@ from dive.scratch.conv import (
     edge_data,
     learn_kernel,
 )
+from dive.scratch.data_parallel import AllReduceSGD, LeNetDP, ParameterServerSGD
 from dive.scratch.gated import GRUScratch, LSTMScratch
 from dive.scratch.linear import LinearRegressionScratch, data_iter, linreg, squared_loss
 from dive.scratch.mlp import ACTIVATIONS, MLPScratch, dropout_layer, l2_penalty, relu, sigmoid, tanh, xavier_uniform_
@@ -34,6 +35,9 @@ from dive.scratch.torch_layout import copy_from_torch
 
 __all__ = [
     "OPTIMIZERS",
+    "AllReduceSGD",
+    "LeNetDP",
+    "ParameterServerSGD",
     "AdaGrad",
     "Adadelta",
     "Adam",

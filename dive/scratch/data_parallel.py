@@ -11,6 +11,9 @@ Step 3 is written two ways: with the `torch.distributed.all_reduce` primitive, a
 point sends alone, the ring algorithm that makes all-reduce cost about 2 (W-1)/W times the data size per process
 whatever the number of processes W (a reduce-scatter, then an all-gather, around a ring).
 
+`AllReduceSGD` puts steps 3-4 into an optimizer, so `dive run data-parallel-scratch --nproc 2` trains the book's
+§13.5 network (`LeNetDP`) through the one `fit` loop with no DDP at all.
+
 `ParameterServerSGD` is the other design (§13.7): workers push gradients to one server (`reduce` to rank 0), the
 server updates the weights, workers pull them back (`broadcast`). Its server link carries W times the data, which
 is why all-reduce won for data parallel training; `dive bench dist` measures both.
@@ -20,11 +23,14 @@ All functions run inside an initialised process group (`dive.train.distributed`,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import torch
 import torch.distributed as dist
-from torch import Tensor
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from dive.scratch.optim import SGD
 
 
 def split_batch(X: Tensor, y: Tensor, world_size: int) -> list[tuple[Tensor, Tensor]]:
@@ -110,6 +116,69 @@ def data_parallel_step(
         for p in params:
             p -= lr * p.grad
     return loss.detach()
+
+
+class AllReduceSGD(SGD):
+    """Minibatch SGD that averages the gradients over all processes itself before each step (steps 3-4 above), so
+    the one `fit` loop trains data-parallel without DDP (`Trainer` sees `syncs_gradients` and does not wrap the
+    model). The replicas start equal: rank 0's parameters are broadcast when the optimizer is built."""
+
+    syncs_gradients = True
+
+    def __init__(self, params: Iterable[Tensor], lr: float, ring: bool = False) -> None:
+        super().__init__(params, lr)
+        self.ring = ring
+        if _in_group():
+            with torch.no_grad():
+                for group in self.param_groups:
+                    for p in group["params"]:
+                        _broadcast_(p.data)
+
+    @torch.no_grad()
+    def step(self, closure: Callable[[], Tensor] | None = None) -> Tensor | None:
+        if _in_group():
+            grads = [p.grad for group in self.param_groups for p in group["params"] if p.grad is not None]
+            all_reduce_mean_(grads, ring=self.ring)
+        return super().step(closure)
+
+
+class LeNetDP(nn.Module):
+    """The network of book §13.5 (its parameters as plain tensors, drawn from N(0, 0.01^2) as the book does):
+    conv 3x3 -> 20, ReLU, avg-pool 2; conv 5x5 -> 50, ReLU, avg-pool 2; 800 -> 128, ReLU; 128 -> 10.
+
+    X: (B, 1, 28, 28) -> logits (B, 10). Shapes: 28 -> 26 -> 13 -> 9 -> 4, so 50 x 4 x 4 = 800 inputs to the MLP."""
+
+    def __init__(self, scale: float = 0.01) -> None:
+        super().__init__()
+        self.W1 = nn.Parameter(torch.randn(20, 1, 3, 3) * scale)
+        self.b1 = nn.Parameter(torch.zeros(20))
+        self.W2 = nn.Parameter(torch.randn(50, 20, 5, 5) * scale)
+        self.b2 = nn.Parameter(torch.zeros(50))
+        self.W3 = nn.Parameter(torch.randn(800, 128) * scale)  # 50 channels x 4 x 4
+        self.b3 = nn.Parameter(torch.zeros(128))
+        self.W4 = nn.Parameter(torch.randn(128, 10) * scale)
+        self.b4 = nn.Parameter(torch.zeros(10))
+
+    def forward(self, X: Tensor) -> Tensor:
+        h = F.avg_pool2d(F.relu(F.conv2d(X, self.W1, self.b1)), 2)  # (B, 20, 13, 13)
+        h = F.avg_pool2d(F.relu(F.conv2d(h, self.W2, self.b2)), 2)  # (B, 50, 4, 4)
+        h = F.relu(h.flatten(1) @ self.W3 + self.b3)  # (B, 128)
+        return h @ self.W4 + self.b4
+
+
+def _in_group() -> bool:
+    return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
+
+
+def _broadcast_(t: Tensor, src: int = 0) -> None:
+    """Overwrite t with rank `src`'s value (through this process's GPU when the backend is NCCL, which sends
+    only CUDA tensors)."""
+    if dist.get_backend() == "nccl" and t.device.type != "cuda":
+        on_gpu = t.to("cuda")
+        dist.broadcast(on_gpu, src=src)
+        t.copy_(on_gpu)
+    else:
+        dist.broadcast(t, src=src)
 
 
 class ParameterServerSGD:

@@ -89,7 +89,9 @@ class Trainer:
     `trainer.model` stay the plain module.
 
     `distributed=True` (in a process group, see `dive.train.distributed`) trains through `DistributedDataParallel`
-    and sums the epoch's loss, counts and metrics over all processes, so every process reports the global figures.
+    and sums the epoch's loss, counts and metrics over all processes, so every process reports the global figures;
+    an optimizer that averages gradients itself (`syncs_gradients = True`, e.g. `scratch.AllReduceSGD`) gets the
+    plain model instead.
     The loaders must already be sharded (each process gets its part of every batch); evaluation runs the plain
     model on each process's part of the validation batches.
     """
@@ -151,7 +153,7 @@ class Trainer:
         """The callables for evaluation (model, maybe compiled) and training (the same, or through DDP)."""
         self.forward = torch.compile(self.model) if self.compile else self.model
         self.train_forward = self.forward
-        if self.dist.active:
+        if self.dist.active and not getattr(self.optimizer, "syncs_gradients", False):
             ids = [self.device] if self.device.type == "cuda" else None
             ddp = DistributedDataParallel(self.model, device_ids=ids)  # broadcasts rank 0's weights to all
             self.train_forward = torch.compile(ddp) if self.compile else ddp

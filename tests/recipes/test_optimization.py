@@ -79,7 +79,7 @@ def test_optim_landscapes_draws_the_books_figures(tmp_path):
     record = run_recipe("optim-landscapes", "tiny", out=tmp_path, device="cpu", progress=False)
     assert record["in_band"] is None and 1.0 < record["value"] < 1.2
     assert "global minimum at x = 1.09" in record["summary"]
-    assert (tmp_path / "landscape.png").stat().st_size > 0 and (tmp_path / "convexity.png").stat().st_size > 0
+    assert (tmp_path / "curves.png").stat().st_size > 0 and (tmp_path / "convexity.png").stat().st_size > 0
 
 
 def test_lr_schedules_plots_every_schedule(tmp_path):

@@ -20,6 +20,8 @@ from dive.cli.main import main
 from dive.core import ConfigError
 from dive.data import ArrayLoader
 from dive.scratch.data_parallel import (
+    AllReduceSGD,
+    LeNetDP,
     ParameterServerSGD,
     data_parallel_step,
     ring_all_reduce_,
@@ -182,3 +184,29 @@ def test_two_process_run_matches_one_process_and_resumes_with_another_count(tmp_
             assert a["test_acc"] == pytest.approx(b["test_acc"], abs=1e-9)
     summary = json.loads((tmp_path / "two" / "summary.json").read_text())
     assert summary["processes"] == 2
+
+
+@pytest.mark.dist
+@pytest.mark.slow
+def test_scratch_all_reduce_recipe_in_two_processes_matches_one(tmp_path):
+    args = ["run", "data-parallel-scratch", "--profile", "tiny", "--quiet", "--device", "cpu", "--max_epochs=1"]
+    assert main([*args, "--out", str(tmp_path / "one")]) == 0
+    assert main([*args, "--out", str(tmp_path / "two"), "--nproc", "2", "--ring=true"]) == 0
+    one = _weights(tmp_path / "one")
+    for k, v in _weights(tmp_path / "two").items():
+        torch.testing.assert_close(v, one[k], atol=1e-6, rtol=1e-5)
+
+
+def test_all_reduce_sgd_is_plain_sgd_in_one_process():
+    net, ref = _net(), _net()
+    X, y = _data()
+    opt, ref_opt = AllReduceSGD(net.parameters(), lr=0.5), torch.optim.SGD(ref.parameters(), lr=0.5)
+    for model, o in ((net, opt), (ref, ref_opt)):
+        F.cross_entropy(model(X), y).backward()
+        o.step()
+    for p, q in zip(net.parameters(), ref.parameters(), strict=True):
+        torch.testing.assert_close(p, q)
+
+
+def test_book_data_parallel_lenet_shapes():
+    assert LeNetDP()(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
