@@ -193,7 +193,9 @@ class Trainer:
 
     def _train_epoch(self, state: FitState) -> None:
         self.model.train()
-        sums = {k: torch.as_tensor(v, dtype=torch.float64, device=self.device) for k, v in state.sums.items()}
+        # a resumed epoch's sums so far are global (one process saved them): only rank 0 carries them on
+        restored = state.sums if self.dist.is_main else {}
+        sums = {k: torch.as_tensor(v, dtype=torch.float64, device=self.device) for k, v in restored.items()}
         for key in ("loss", "count", *(m.name for m in self.metrics)):
             sums.setdefault(key, torch.zeros((), dtype=torch.float64, device=self.device))
         state.sums = sums  # live tensors during the epoch; a checkpoint turns them into floats

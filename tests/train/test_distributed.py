@@ -27,7 +27,7 @@ from dive.scratch.data_parallel import (
     ring_all_reduce_,
     split_batch,
 )
-from dive.train import spawn_local
+from dive.train import Callback, FitState, StopTraining, Trainer, shard_loader, spawn_local, world
 
 
 def _net() -> nn.Module:
@@ -210,3 +210,42 @@ def test_all_reduce_sgd_is_plain_sgd_in_one_process():
 
 def test_book_data_parallel_lenet_shapes():
     assert LeNetDP()(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
+
+
+class _StopAt(Callback):
+    def __init__(self, step: int) -> None:
+        self.step = step
+
+    def on_batch_end(self, trainer, state) -> None:
+        if state.step == self.step:
+            raise StopTraining
+
+
+def _linear_fit(distributed: bool, state: FitState | None = None, stop_at: int = 0, weights=None):
+    torch.manual_seed(0)
+    model = nn.Linear(6, 3).double()
+    if weights is not None:
+        model.load_state_dict(weights)
+    X, y = _data()
+    X, y = X.repeat(4, 1), y.repeat(4)  # 40 examples: 5 batches of 8
+    loader = ArrayLoader(X, y, batch_size=8, shuffle=True, seed=1)
+    if distributed:
+        loader = shard_loader(loader, world())
+    callbacks = [_StopAt(stop_at)] if stop_at else []
+    trainer = Trainer(model, F.cross_entropy, torch.optim.SGD(model.parameters(), lr=0.1), max_epochs=1,
+                      callbacks=callbacks, distributed=distributed)  # fmt: skip
+    state = trainer.fit(loader, None, state)
+    return state, model
+
+
+def _resume_in_group(rank: int, world_size: int, saved: dict, weights: dict) -> float:
+    state, _ = _linear_fit(True, FitState.from_dict(saved), weights=weights)
+    return state.metrics["train_loss"]
+
+
+@pytest.mark.dist
+def test_mid_epoch_resume_in_more_processes_counts_the_saved_sums_once():
+    full, _ = _linear_fit(False)
+    stopped, model = _linear_fit(False, stop_at=3)  # 3 of 5 batches done, running sums saved with them
+    losses = spawn_local(_resume_in_group, 2, (stopped.to_dict(), model.state_dict()))
+    assert losses[0] == pytest.approx(full.metrics["train_loss"], rel=1e-6)
