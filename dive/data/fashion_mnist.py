@@ -96,7 +96,10 @@ def load_fashion_mnist(root: str | os.PathLike | None = None) -> tuple[ImageSet,
 
 
 class ImageBatch:
-    """uint8 images (B, H, W) or (B, C, H, W) -> float (B, C, h, w) in [0, 1], optionally resized and normalised."""
+    """uint8 images (B, H, W) or (B, C, H, W) -> float (B, C, h, w) in [0, 1], optionally resized and normalised.
+
+    `device` (e.g. cuda): move the uint8 batch there first and convert and resize there. A 28x28 uint8 batch is
+    a 1/4 of the float bytes and 1/64 of a 224x224 float batch, and the GPU interpolates faster than the CPU."""
 
     def __init__(
         self,
@@ -104,13 +107,17 @@ class ImageBatch:
         mean: float | None = None,
         std: float | None = None,
         channels_last: bool = False,
+        device: torch.device | str | None = None,
     ) -> None:
         self.resize = resize
         self.mean = mean
         self.std = std
         self.channels_last = channels_last
+        self.device = torch.device(device) if device is not None else None
 
     def __call__(self, x: Tensor) -> Tensor:
+        if self.device is not None:
+            x = x.to(self.device, non_blocking=True)
         if x.dim() == 3:
             x = x.unsqueeze(1)  # (B, 1, H, W)
         x = x.float().div_(255.0)

@@ -47,7 +47,8 @@ def train_classifier(
 
     `scheduler` (a `torch.optim.lr_scheduler`) steps once per epoch, as the book's `train_ch6` does."""
     train, test = fashion_sets(cfg, ctx)
-    transform = ImageBatch(resize=resize, channels_last=cfg.channels_last)
+    on_accelerator = ctx.device if ctx.device.type != "cpu" else None  # convert and resize there, not on the host
+    transform = ImageBatch(resize=resize, channels_last=cfg.channels_last, device=on_accelerator)
     if cfg.channels_last:
         model = model.to(memory_format=torch.channels_last)
     train_loader, test_loader = image_loaders(train, test, cfg.batch_size, seed=cfg.seed, transform=transform)

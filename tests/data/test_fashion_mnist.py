@@ -43,6 +43,14 @@ def test_image_batch_scales_resizes_and_normalises():
     assert torch.allclose(ImageBatch(mean=0.5, std=0.5)(x), torch.ones(2, 1, 28, 28))
 
 
+@pytest.mark.gpu
+def test_image_batch_on_the_gpu_equals_the_cpu():
+    x = torch.randint(0, 256, (4, 28, 28), dtype=torch.uint8)
+    on_gpu = ImageBatch(resize=96, device="cuda")(x)
+    assert on_gpu.device.type == "cuda"
+    torch.testing.assert_close(on_gpu.cpu(), ImageBatch(resize=96)(x), atol=1e-5, rtol=1e-5)
+
+
 def test_text_labels():
     assert text_labels([0, 9]) == ["t-shirt", "ankle boot"] and len(TEXT_LABELS) == 10
 
