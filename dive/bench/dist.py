@@ -24,7 +24,7 @@ import torch.distributed as dist
 import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 
-from dive.bench.harness import median
+from dive.bench.harness import median, train_flops_per_example
 from dive.models import MODELS
 from dive.scratch.data_parallel import ring_all_reduce_
 from dive.train import spawn_local
@@ -108,10 +108,16 @@ def _scaling_worker(rank: int, world: int, model_name: str, batches: Sequence[in
 def scaling_bench(
     model: str = "lenet", batches: Sequence[int] = (64, 256, 1024), nprocs: Sequence[int] = (1, 2), reps: int = 10
 ) -> list[dict]:
-    """Throughput per (processes, global batch); each process takes batch / processes examples per step."""
+    """Throughput per (processes, global batch); each process takes batch / processes examples per step.
+
+    `gflops` is the training FLOP rate of all processes together (matmuls and convolutions, `train_flops`)."""
     rows = []
     for world in nprocs:
         rows += spawn_local(_scaling_worker, world, (model, list(batches), reps))[0]
+    entry = MODELS[model]
+    per_example = train_flops_per_example(entry.build(), entry.input_shape)
+    for r in rows:
+        r["gflops"] = r["examples_per_sec"] * per_example / 1e9
     return rows
 
 
@@ -124,15 +130,18 @@ def format_exchange(rows: list[dict], world: int) -> str:
     return "\n".join(lines)
 
 
-def format_scaling(rows: list[dict]) -> str:
+def format_scaling(rows: list[dict], peak_gflops: float | None = None) -> str:
+    """The table; with `peak_gflops` (the machine's fp32 matmul rate) a column of the fraction each step reaches."""
     base = {r["batch"]: r["examples_per_sec"] for r in rows if r["processes"] == 1}
-    lines = [f"{'processes':>9} {'threads':>7} {'batch':>6} {'step ms':>8} {'examples/s':>11} {'vs 1 proc':>9} "
-             f"{'comm share':>10} {'all-reduce alone':>16}"]  # fmt: skip
+    header = f"{'processes':>9} {'threads':>7} {'batch':>6} {'step ms':>8} {'examples/s':>11} {'vs 1 proc':>9} "
+    header += f"{'comm share':>10} {'all-reduce alone':>16} {'GFLOP/s':>8}" + (" of peak" if peak_gflops else "")
+    lines = [header]
     for r in rows:
         gain = r["examples_per_sec"] / base[r["batch"]] if r["batch"] in base else float("nan")
         lines.append(f"{r['processes']:9} {r['threads']:7} {r['batch']:6} {r['step_ms']:8.1f} "
                      f"{r['examples_per_sec']:11,.0f} {gain:8.2f}x {r['comm_share']:10.0%} "
-                     f"{r['all_reduce_share']:16.1%}")  # fmt: skip
+                     f"{r['all_reduce_share']:16.1%} {r['gflops']:8.1f}"
+                     + (f" {r['gflops'] / peak_gflops:7.0%}" if peak_gflops else ""))  # fmt: skip
     lines.append(f"({os.cpu_count()} CPUs; each process runs cores // processes threads. comm share: 1 - step "
                  "without gradient sync / step with it, waiting for the other process included; all-reduce alone: "
                  "a bare all-reduce of the gradient / step)")  # fmt: skip

@@ -124,11 +124,14 @@ def _bench_perf(args: argparse.Namespace) -> int:
         print(format_exchange(rows, args.nproc))
     elif args.target == "scaling":
         from dive.bench.dist import format_scaling, scaling_bench
+        from dive.bench.harness import matmul_peak_gflops
 
         model = args.model or "lenet"
         print(f"dive bench scaling: DDP training step of {model}, throughput vs processes and global batch")
         rows = scaling_bench(model, nprocs=sorted({1, args.nproc}), reps=args.rounds * 3)
-        print(format_scaling(rows))
+        peak = matmul_peak_gflops()
+        print(format_scaling(rows, peak))
+        print(f"(peak: a 2048x2048 fp32 matmul with all threads reaches {peak:.0f} GFLOP/s here)")
     else:
         from dive.bench.parallel import format_rows, interop_bench, streams_bench
 

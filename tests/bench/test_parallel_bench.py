@@ -26,7 +26,8 @@ def test_scaling_bench_rows_per_process_count_and_batch():
     assert [(r["processes"], r["batch"]) for r in rows] == [(1, 8), (1, 16), (2, 8), (2, 16)]
     assert all(r["examples_per_sec"] > 0 and 0 <= r["comm_share"] <= 1 for r in rows)
     assert rows[0]["comm_share"] == 0  # one process exchanges nothing
-    assert "vs 1 proc" in format_scaling(rows)
+    assert all(r["gflops"] > 0 for r in rows)
+    assert "of peak" in format_scaling(rows, peak_gflops=100.0)
 
 
 def test_interop_bench_and_streams():
