@@ -23,8 +23,10 @@ from __future__ import annotations
 import os
 import pickle
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import torch
@@ -126,13 +128,21 @@ def free_port() -> int:
 
 
 def _local_worker(
-    rank: int, world_size: int, port: int, threads: int, fn: Callable[..., Any], args: tuple, results: Any
+    rank: int,
+    world_size: int,
+    port: int,
+    threads: int,
+    timeout: float,
+    fn: Callable[..., Any],
+    args: tuple,
+    results: Any,
 ) -> None:
     os.environ.update(
         MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(world_size), LOCAL_RANK=str(rank)
     )
     torch.set_num_threads(threads)
-    dist.init_process_group("gloo", rank=rank, world_size=world_size)
+    # a collective that waits longer than `timeout` (a process died, or they disagree) raises instead of hanging
+    dist.init_process_group("gloo", rank=rank, world_size=world_size, timeout=timedelta(seconds=timeout))
     try:
         # plain pickle (bytes), not torch's shared-memory tensors, which die with the process that made them
         results.put((rank, pickle.dumps(fn(rank, world_size, *args))))
@@ -141,30 +151,38 @@ def _local_worker(
         dist.destroy_process_group()
 
 
-def spawn_local(fn: Callable[..., Any], world_size: int, args: tuple = (), threads: int | None = None) -> list[Any]:
+def spawn_local(
+    fn: Callable[..., Any], world_size: int, args: tuple = (), threads: int | None = None, timeout: float = 300.0
+) -> list[Any]:
     """Run `fn(rank, world_size, *args)` in `world_size` fresh CPU processes joined in a gloo group on localhost;
     returns their results in rank order. For tests and benchmarks (training runs use torchrun).
 
     `fn` must be importable by name (a module-level function). `threads` per process defaults to
-    cores // world_size, so the processes do not oversubscribe the machine."""
+    cores // world_size, so the processes do not oversubscribe the machine. After `timeout` seconds the processes
+    are stopped and a `DiveError` raised: a stuck collective fails instead of hanging the caller."""
     threads = threads or max(1, (os.cpu_count() or 1) // world_size)
     ctx = mp.get_context("spawn")
     results = ctx.SimpleQueue()
     procs = mp.start_processes(
         _local_worker,
-        args=(world_size, free_port(), threads, fn, args, results),
+        args=(world_size, free_port(), threads, timeout, fn, args, results),
         nprocs=world_size,
         join=False,
         start_method="spawn",
     )
     out: dict[int, Any] = {}
     done = False
+    deadline = time.monotonic() + timeout
     while True:  # drain results while waiting, so that no worker blocks on a full pipe
         while not results.empty():
             rank, value = results.get()
             out[rank] = pickle.loads(value)
         if done:
             break
+        if time.monotonic() > deadline:
+            for p in procs.processes:
+                p.kill()
+            raise DiveError(f"{world_size} processes running {fn.__name__} did not finish in {timeout:g} s")
         done = procs.join(timeout=0.05)  # raises if a worker failed
     if len(out) != world_size:
         raise DiveError(f"only ranks {sorted(out)} of {world_size} returned a result")

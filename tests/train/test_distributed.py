@@ -5,6 +5,7 @@ functions so that spawned processes can import them."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 from dive.cli.launch import strip_nproc
 from dive.cli.main import main
-from dive.core import ConfigError
+from dive.core import ConfigError, DiveError
 from dive.data import ArrayLoader
 from dive.scratch.data_parallel import (
     AllReduceSGD,
@@ -249,3 +250,16 @@ def test_mid_epoch_resume_in_more_processes_counts_the_saved_sums_once():
     stopped, model = _linear_fit(False, stop_at=3)  # 3 of 5 batches done, running sums saved with them
     losses = spawn_local(_resume_in_group, 2, (stopped.to_dict(), model.state_dict()))
     assert losses[0] == pytest.approx(full.metrics["train_loss"], rel=1e-6)
+
+
+def _stuck(rank: int, world: int) -> None:
+    if rank == 0:
+        dist.barrier()  # rank 1 never arrives
+    else:
+        time.sleep(60)
+
+
+@pytest.mark.dist
+def test_spawn_local_stops_stuck_processes():
+    with pytest.raises(DiveError, match="did not finish in 5 s"):
+        spawn_local(_stuck, 2, timeout=5)
