@@ -16,9 +16,10 @@ whatever the number of processes W (a reduce-scatter, then an all-gather, around
 
 `ParameterServerSGD` is the other design (§13.7): workers push gradients to one server (`reduce` to rank 0), the
 server updates the weights, workers pull them back (`broadcast`). Its server link carries W times the data, which
-is why all-reduce won for data parallel training; `dive bench dist` measures both.
+is why all-reduce won for data parallel training; `dive bench exchange` measures both.
 
-All functions run inside an initialised process group (`dive.train.distributed`, or `torchrun`).
+The exchange functions run inside an initialised process group (`dive.train.distributed`, or `torchrun`);
+`AllReduceSGD` outside one is plain SGD.
 """
 
 from __future__ import annotations
