@@ -35,7 +35,7 @@ def _register(name: str, section: str, book: MTConfig, band: Band, source: str, 
         ),  # fmt: skip
         "tiny": Profile(replace(book, **TINY)),
     }
-    register(Recipe(name, section, "fra-eng", "book4_bleu", train_translation, profiles))
+    register(Recipe(name, section, "fra-eng", "book4_bleu", train_translation, profiles, distributed=True))
 
 
 SEQ2SEQ = MTConfig(model="seq2seq", lr=0.005)

@@ -113,7 +113,8 @@ def train_lm(cfg: LMConfig, ctx: RunContext) -> RunResult:
     corpus = lm_corpus(cfg, ctx)
     train_loader, valid_loader = lm_loaders(cfg, corpus)
     model = build_lm(cfg, len(corpus.vocab))
-    corpus.vocab.save(ctx.out_dir / "vocab.json")
+    if ctx.dist.is_main:
+        corpus.vocab.save(ctx.out_dir / "vocab.json")
     state, _, _ = run_fit(
         ctx,
         cfg,
@@ -129,6 +130,8 @@ def train_lm(cfg: LMConfig, ctx: RunContext) -> RunResult:
     )
     metrics = dict(state.metrics)
     lines = [format_summary(metrics, str(ctx.device), "valid", unit="tokens")]
+    if not ctx.dist.is_main:  # rank 0 alone samples and writes; the others are done
+        return RunResult(metrics, lines[0], metrics.get("examples_per_sec"))
     if cfg.bidirectional:  # book §10.4.3: the right-hand context holds the answer; take it away
         X, Y = held_out_windows(cfg, corpus)
         metrics["valid_prefix_ppl"] = prefix_only_perplexity(model, X.to(ctx.device), Y.to(ctx.device))

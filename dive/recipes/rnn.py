@@ -38,7 +38,9 @@ def _register(
         ),
         "tiny": Profile(replace(book, **TINY)),
     }
-    register(Recipe(name, section, "timemachine", "valid_ppl", train_lm, profiles, higher_is_better=False))
+    register(
+        Recipe(name, section, "timemachine", "valid_ppl", train_lm, profiles, higher_is_better=False, distributed=True)
+    )
 
 
 RNN = LMConfig(cell="rnn", lr=1.0, max_epochs=100)

@@ -96,11 +96,12 @@ def mt_splits(cfg: MTConfig, ctx: RunContext) -> tuple[dict[str, tuple[list, lis
 
 def train_translation(cfg: MTConfig, ctx: RunContext) -> RunResult:
     parts, src_vocab, tgt_vocab = mt_splits(cfg, ctx)
-    src_vocab.save(ctx.out_dir / "src_vocab.json")
-    tgt_vocab.save(ctx.out_dir / "tgt_vocab.json")
-    train_src, train_tgt = parts["train"]
-    plot_length_histogram([len(s) for s in train_src], [len(t) for t in train_tgt], ctx.out_dir / "lengths.png",
-                          labels=("English", "French"))  # fmt: skip
+    if ctx.dist.is_main:
+        src_vocab.save(ctx.out_dir / "src_vocab.json")
+        tgt_vocab.save(ctx.out_dir / "tgt_vocab.json")
+        train_src, train_tgt = parts["train"]
+        plot_length_histogram([len(s) for s in train_src], [len(t) for t in train_tgt], ctx.out_dir / "lengths.png",
+                              labels=("English", "French"))  # fmt: skip
     arrays = {k: build_arrays(*v, cfg.num_steps, src_vocab, tgt_vocab) for k, v in parts.items()}
     train = ArrayLoader(*arrays["train"].tensors(), batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed)
     valid = ArrayLoader(*arrays["valid"].tensors(), batch_size=256)
@@ -119,6 +120,8 @@ def train_translation(cfg: MTConfig, ctx: RunContext) -> RunResult:
     )
     metrics = dict(state.metrics)
     lines = [format_summary(metrics, str(ctx.device), "valid", unit="tokens")]
+    if not ctx.dist.is_main:  # rank 0 alone decodes, scores and draws; the others are done
+        return RunResult(metrics, lines[0], metrics.get("examples_per_sec"))
     scores, preds = [], {}
     for en, fr in BOOK_SENTENCES:
         preds[en] = pred = translate(model, en.split(), src_vocab, tgt_vocab, cfg.num_steps, device=ctx.device)

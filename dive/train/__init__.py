@@ -4,6 +4,7 @@ from dive.train.callbacks import Checkpoint, EarlyStopping, History, NanGuard, P
 from dive.train.checkpoint import CheckpointError, load_checkpoint, load_weights, read_checkpoint, save_checkpoint
 from dive.train.distributed import (
     DistInfo,
+    RowShard,
     all_reduce_sums,
     env_dist_info,
     init_distributed,
@@ -35,6 +36,7 @@ __all__ = [
     "History",
     "Metric",
     "NanGuard",
+    "RowShard",
     "Progress",
     "StopTraining",
     "Trainer",

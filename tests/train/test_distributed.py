@@ -28,7 +28,7 @@ from dive.scratch.data_parallel import (
     ring_all_reduce_,
     split_batch,
 )
-from dive.train import Callback, FitState, StopTraining, Trainer, shard_loader, spawn_local, world
+from dive.train import Callback, FitState, RowShard, StopTraining, Trainer, shard_loader, spawn_local, world
 
 
 def _net() -> nn.Module:
@@ -263,3 +263,47 @@ def _stuck(rank: int, world: int) -> None:
 def test_spawn_local_stops_stuck_processes():
     with pytest.raises(DiveError, match="did not finish in 5 s"):
         spawn_local(_stuck, 2, timeout=5)
+
+
+@pytest.mark.dist
+@pytest.mark.slow
+def test_language_model_with_carried_state_in_two_processes_matches_one(tmp_path):
+    # sequential partitioning: each process keeps its rows (streams) and carries their state (RowShard)
+    args = ["run", "gru", "--profile", "tiny", "--quiet", "--device", "cpu", "--scheme=sequential"]
+    assert main([*args, "--out", str(tmp_path / "one")]) == 0
+    assert main([*args, "--out", str(tmp_path / "two"), "--nproc", "2"]) == 0
+    one = _weights(tmp_path / "one")
+    for k, v in _weights(tmp_path / "two").items():
+        torch.testing.assert_close(v, one[k], atol=1e-5, rtol=1e-4)
+    assert (tmp_path / "two" / "samples.txt").exists() and (tmp_path / "two" / "vocab.json").exists()
+
+
+@pytest.mark.dist
+@pytest.mark.slow
+def test_transformer_trains_in_two_processes_and_rank_0_alone_decodes(tmp_path, capfd):
+    out = tmp_path / "two"
+    assert main(["run", "transformer", "--profile", "tiny", "--quiet", "--device", "cpu", "--out", str(out),
+                 "--nproc", "2"]) == 0  # fmt: skip
+    printed = capfd.readouterr().out
+    assert printed.count("i lost . =>") == 1
+    assert json.loads((out / "summary.json").read_text())["processes"] == 2
+    assert (out / "attention.png").exists() and (out / "tgt_vocab.json").exists()
+
+
+def test_row_shard_splits_every_batch_and_keeps_carries_state():
+    class Batches:
+        carries_state = True
+
+        def __len__(self):
+            return 2
+
+        def epoch(self, epoch, start=0):
+            yield from [(torch.arange(6).view(3, 2), torch.arange(3)), (torch.arange(1).view(1, 1), torch.arange(1))][
+                start:
+            ]
+
+    shards = [RowShard(Batches(), r, 2) for r in range(2)]
+    assert shards[0].carries_state and len(shards[1]) == 2
+    parts = [list(s.epoch(0)) for s in shards]
+    assert [len(p) for p in parts] == [1, 1]  # the one-row batch cannot be split: skipped by both
+    assert parts[0][0][0].tolist() == [[0, 1], [2, 3]] and parts[1][0][0].tolist() == [[4, 5]]
