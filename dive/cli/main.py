@@ -51,11 +51,11 @@ def _band(band: tuple[float, float] | None) -> str:
 
 def _cmd_run(args: argparse.Namespace, extra: list[str], argv: list[str]) -> int:
     from dive.cli.launch import launch
-    from dive.cli.run import run_recipe, split_extra
+    from dive.cli.run import prepare, run_recipe, split_extra
     from dive.train import env_dist_info
 
     if args.nproc != 1 and "WORLD_SIZE" not in os.environ:
-        split_extra(extra)  # a bad override fails here, once, not in every process
+        prepare(args.name, args.profile, split_extra(extra), args.nproc)  # fail here, once, not in every process
         return launch(args.nproc, argv, args.device)
     progress = False if args.quiet else None
     record = run_recipe(

@@ -43,6 +43,17 @@ def in_band(recipe: Recipe, value: float | None, band: tuple[float, float] | Non
     return (value >= lo) if recipe.higher_is_better else (value <= hi)
 
 
+def prepare(name: str, profile: str, overrides: list[str] | None, nproc: int = 1) -> tuple[Recipe, Any]:
+    """(recipe, its config with the overrides applied); a clear error for a bad name, profile or override, or for
+    a single-process recipe asked to run in several processes. `dive run --nproc` checks this before launching."""
+    recipe = RECIPES[name]
+    cfg = apply_overrides(recipe.config(profile), overrides or [])
+    if nproc > 1 and not recipe.distributed:
+        multi = ", ".join(n for n, r in RECIPES.items() if r.distributed)
+        raise ConfigError(f"recipe {name!r} trains in one process only; multi-process recipes: {multi}")
+    return recipe, cfg
+
+
 def run_recipe(
     name: str,
     profile: str = "book",
@@ -56,12 +67,8 @@ def run_recipe(
     compile: bool = False,
 ) -> dict[str, Any]:
     """Run recipe `name`; returns (and writes as DIR/summary.json) the run's summary record."""
-    recipe = RECIPES[name]
-    cfg = apply_overrides(recipe.config(profile), overrides or [])
     info = env_dist_info()
-    if info.active and not recipe.distributed:
-        multi = ", ".join(n for n, r in RECIPES.items() if r.distributed)
-        raise ConfigError(f"recipe {name!r} trains in one process only; multi-process recipes: {multi}")
+    recipe, cfg = prepare(name, profile, overrides, info.world_size)
     out_dir = Path(out) if out else default_run_dir(name)
     if not resume and (out_dir / "checkpoint.safetensors").exists() and info.is_main:
         print(f"note: starting afresh in {out_dir} (pass --resume to continue the run there)", file=sys.stderr)

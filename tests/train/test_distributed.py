@@ -118,7 +118,9 @@ def test_strip_nproc():
 
 
 def test_single_process_recipe_refuses_to_run_in_a_group(monkeypatch, tmp_path, capsys):
-    monkeypatch.setenv("WORLD_SIZE", "2")
+    assert main(["run", "airfoil", "--profile", "tiny", "--out", str(tmp_path), "--nproc", "2"]) == 2  # no launch
+    assert "trains in one process only" in capsys.readouterr().err
+    monkeypatch.setenv("WORLD_SIZE", "2")  # inside a torchrun worker
     monkeypatch.setenv("RANK", "0")
     assert main(["run", "airfoil", "--profile", "tiny", "--out", str(tmp_path)]) == 2
     assert "trains in one process only" in capsys.readouterr().err
