@@ -72,7 +72,8 @@ def run_fit(
 
     In a data-parallel run (`ctx.dist`), the loaders are sharded, and only rank 0 shows progress and writes
     history, checkpoints and curves; every rank reads the checkpoint to resume, whatever number of processes
-    wrote it (positions count global batches)."""
+    wrote it (positions count global batches). Epoch records are global; per-step records hold rank 0's loss
+    on its part of the batch (summing every step would cost a collective per step)."""
     out = run_dir(ctx, sub)
     ckpt = out / CHECKPOINT
     history = History(out / "history.jsonl", log_every=cfg.log_every)
