@@ -6,6 +6,7 @@ gives each a `sub` folder; a resumed run restores finished fits from their check
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,11 @@ def run_fit(
     if ctx.dist.is_main:
         plot_history(history.records, out / "curves.png", title=title or f"{ctx.recipe} {sub or ''}".strip())
     return state, trainer, history
+
+
+def write_records(path: Path, records: Sequence[dict[str, Any]]) -> None:
+    """history.jsonl for a recipe that trains no model (the 2-D traces, the landscapes): one JSON object a line."""
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
 
 
 def load_run_config(

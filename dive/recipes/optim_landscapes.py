@@ -10,7 +10,6 @@ trained.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, replace
 
@@ -19,6 +18,7 @@ from torch import Tensor
 
 from dive.plot import Panel, plot_function_panels
 from dive.recipes.base import Profile, Recipe, RunContext, RunResult, TrainConfig, register
+from dive.recipes.common import write_records
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def run(cfg: LandscapeConfig, ctx: RunContext) -> RunResult:
     metrics = {"global_min_x": glob[0], "tanh_grad_at_4": grad4, **{f"chord_gap {k}": v for k, v in gaps.items()}}
     records = [{"kind": "minimum", "f": "x cos(pi x)", "x": p[0], "value": p[1]} for p in minima]
     records += [{"kind": "chord_gap", "f": k, "a": a, "b": b, "gap": v} for k, v in gaps.items()]
-    (ctx.out_dir / "history.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    write_records(ctx.out_dir / "history.jsonl", records)
     return RunResult(metrics, "\n".join(lines))
 
 

@@ -8,12 +8,12 @@ an exponentially and a polynomially decaying learning rate (`sgd_noisy.png`; ran
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, replace
 
 from dive.plot import plot_series, plot_traces_2d
 from dive.recipes.base import Profile, Recipe, RunContext, RunResult, TrainConfig, register
+from dive.recipes.common import write_records
 from dive.scratch import SGD, AdaGrad, Momentum, RMSProp, book_line, f_2d, f_ill, trace_2d
 from dive.scratch.optim_2d import noisy_sgd_trace
 
@@ -60,7 +60,7 @@ def run(cfg: TracesConfig, ctx: RunContext) -> RunResult:
         for k, t in traces.items()
         for i, p in enumerate(t)
     ]
-    (ctx.out_dir / "history.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    write_records(ctx.out_dir / "history.jsonl", records)
     return RunResult(metrics, "\n".join(lines))
 
 

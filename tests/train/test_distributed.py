@@ -93,6 +93,12 @@ def _single_process_sgd(steps: int = 3, lr: float = 0.5) -> list[torch.Tensor]:
     return [p.detach() for p in net.parameters()]
 
 
+def _every_rank_equals(per_rank: list[list[torch.Tensor]], expected: list[torch.Tensor]) -> None:
+    for tensors in per_rank:
+        for t, e in zip(tensors, expected, strict=True):
+            torch.testing.assert_close(t, e)
+
+
 def test_split_batch_parts_concatenate_to_the_batch():
     X, y = _data()
     parts = split_batch(X, y, 3)
@@ -128,19 +134,13 @@ def test_single_process_recipe_refuses_to_run_in_a_group(monkeypatch, tmp_path, 
 
 @pytest.mark.dist
 def test_ddp_gradients_equal_the_single_process_batch_gradient():
-    expected = _single_process_grads()
-    for grads in spawn_local(_ddp_grads, 2):
-        for g, e in zip(grads, expected, strict=True):
-            torch.testing.assert_close(g, e)
+    _every_rank_equals(spawn_local(_ddp_grads, 2), _single_process_grads())
 
 
 @pytest.mark.dist
 @pytest.mark.parametrize("ring", [False, True], ids=["all_reduce", "ring"])
 def test_scratch_data_parallel_sgd_equals_single_process(ring):
-    expected = _single_process_sgd()
-    for params in spawn_local(_scratch_steps, 2, (ring,)):
-        for p, e in zip(params, expected, strict=True):
-            torch.testing.assert_close(p, e)
+    _every_rank_equals(spawn_local(_scratch_steps, 2, (ring,)), _single_process_sgd())
 
 
 @pytest.mark.dist
@@ -151,10 +151,7 @@ def test_ring_all_reduce_equals_all_reduce_with_three_processes():
 
 @pytest.mark.dist
 def test_parameter_server_equals_single_process():
-    expected = _single_process_sgd()
-    for params in spawn_local(_ps_steps, 2):
-        for p, e in zip(params, expected, strict=True):
-            torch.testing.assert_close(p, e)
+    _every_rank_equals(spawn_local(_ps_steps, 2), _single_process_sgd())
 
 
 def _weights(run: Path) -> dict[str, torch.Tensor]:
