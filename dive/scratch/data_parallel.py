@@ -98,27 +98,6 @@ def all_reduce_mean_(grads: Sequence[Tensor], ring: bool = False) -> None:
     unflatten_(flat / dist.get_world_size(), grads)
 
 
-def data_parallel_step(
-    params: Sequence[Tensor],
-    loss_fn: Callable[[], Tensor],
-    lr: float,
-    ring: bool = False,
-) -> Tensor:
-    """One synchronous data-parallel SGD step on this process's part of the batch; returns the local loss.
-
-    `loss_fn()` computes the mean loss of this process's part with `params` (tensors with requires_grad)."""
-    for p in params:
-        p.grad = None
-    loss = loss_fn()
-    loss.backward()
-    grads = [p.grad for p in params]
-    all_reduce_mean_(grads, ring=ring)
-    with torch.no_grad():
-        for p in params:
-            p -= lr * p.grad
-    return loss.detach()
-
-
 class AllReduceSGD(SGD):
     """Minibatch SGD that averages the gradients over all processes itself before each step (steps 3-4 above), so
     the one `fit` loop trains data-parallel without DDP (`Trainer` sees `syncs_gradients` and does not wrap the

@@ -24,7 +24,6 @@ from dive.scratch.data_parallel import (
     AllReduceSGD,
     LeNetDP,
     ParameterServerSGD,
-    data_parallel_step,
     ring_all_reduce_,
     split_batch,
 )
@@ -57,11 +56,13 @@ def _ddp_grads(rank: int, world: int) -> list[torch.Tensor]:
 
 def _scratch_steps(rank: int, world: int, ring: bool) -> list[torch.Tensor]:
     net = _net()
-    params = list(net.parameters())
+    opt = AllReduceSGD(net.parameters(), lr=0.5, ring=ring)
     X, y = split_batch(*_data(), world)[rank]
     for _ in range(3):
-        data_parallel_step(params, lambda: F.cross_entropy(net(X), y), lr=0.5, ring=ring)
-    return [p.detach() for p in params]
+        opt.zero_grad()
+        F.cross_entropy(net(X), y).backward()
+        opt.step()
+    return [p.detach() for p in net.parameters()]
 
 
 def _ps_steps(rank: int, world: int) -> list[torch.Tensor]:
