@@ -43,6 +43,14 @@ def in_band(recipe: Recipe, value: float | None, band: tuple[float, float] | Non
     return (value >= lo) if recipe.higher_is_better else (value <= hi)
 
 
+def band_verdict(value: float, band: tuple[float, float], higher_is_better: bool) -> str:
+    """How a result compares with its profile's band: "within", "better than" (past its good end) or "OUTSIDE"."""
+    lo, hi = band
+    if lo <= value <= hi:
+        return "within"
+    return "better than" if (value > hi) == higher_is_better else "OUTSIDE"
+
+
 def prepare(name: str, profile: str, overrides: list[str] | None, nproc: int = 1) -> tuple[Recipe, Any]:
     """(recipe, its config with the overrides applied); a clear error for a bad name, profile or override, or for
     a single-process recipe asked to run in several processes. `dive run --nproc` checks this before launching."""
@@ -97,6 +105,7 @@ def run_recipe(
         "value": value,
         "band": list(band) if band else None,
         "in_band": in_band(recipe, value, band),
+        "higher_is_better": recipe.higher_is_better,
         "summary": result.summary,
         "examples_per_sec": result.examples_per_sec,
         "device": str(ctx.device),

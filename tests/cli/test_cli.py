@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from dive.cli.main import main
+from dive.cli.run import band_verdict
 
 
 def test_list_shows_every_recipe_with_bands(capsys):
@@ -26,6 +27,14 @@ def test_run_writes_summary_and_prints_the_book_line(tmp_path, capsys):
     for key in ("recipe", "profile", "config", "metrics", "examples_per_sec", "device", "wall_seconds", "versions"):
         assert key in summary
     assert summary["config"]["max_epochs"] == 1 and summary["recipe"] == "softmax"
+
+
+@pytest.mark.parametrize(
+    ("value", "higher_is_better", "verdict"),
+    [(0.85, True, "within"), (0.885, True, "better than"), (0.80, True, "OUTSIDE"), (0.1, False, "better than")],
+)
+def test_band_verdict_says_better_than_past_the_good_end(value, higher_is_better, verdict):
+    assert band_verdict(value, (0.81, 0.88) if higher_is_better else (0.2, 0.3), higher_is_better) == verdict
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from dive.cli.main import main
+from dive.data import parse_pairs, read_fra_eng
 from dive.cli.run import run_recipe
 from dive.recipes import RECIPES
 
@@ -63,3 +64,13 @@ def test_book_profiles_are_d2l_1_0():
     t = RECIPES["transformer"].config("book")
     assert (t.num_hiddens, t.ffn_num_hiddens, t.num_heads, t.num_layers, t.dropout) == (256, 64, 4, 2, 0.2)
     assert RECIPES["transformer"].profiles["full"].metric == "test_bleu"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("profile", ["quick", "full"])
+def test_num_steps_hold_nearly_every_pair_of_the_real_corpus(profile, data_root):
+    """Pairs longer than num_steps are cut, and no translation can be longer: the profile must hold 99% of them."""
+    cfg = RECIPES["transformer"].config(profile)
+    src, tgt = parse_pairs(read_fra_eng(data_root), cfg.max_pairs or None)
+    fits = sum(len(s) < cfg.num_steps and len(t) < cfg.num_steps for s, t in zip(src, tgt))  # + <eos>
+    assert fits / len(src) >= 0.99
