@@ -55,6 +55,12 @@ def test_corpus_bleu_is_sacrebleus_score():
         corpus_bleu(preds, labels[:1])
 
 
+def test_corpus_bleu_takes_the_books_tokenized_text_without_warnings(capsys, caplog):
+    lines = [f"il a perdu {i} ." for i in range(120)]  # sacrebleu warns from 100 lines ending in " ."
+    assert corpus_bleu(lines, lines) == pytest.approx(100.0)
+    assert "detokenize" not in capsys.readouterr().err + caplog.text
+
+
 def _markov_step(table):
     """A 'model' whose next-token log-probabilities depend only on the previous token (the state counts steps)."""
 
