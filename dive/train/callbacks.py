@@ -9,6 +9,7 @@ import json
 import math
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -162,13 +163,39 @@ class EarlyStopping(Callback):
 
 
 class Progress(Callback):
-    """A tqdm bar over the batches of each epoch on a terminal; one plain line per epoch otherwise."""
+    """A tqdm bar over the batches of each epoch on a terminal. Elsewhere (a log file, CI, nohup) one plain line per
+    epoch, and within a long epoch a line every `every_seconds` with the batch count, loss, speed and time left."""
 
-    def __init__(self, stream: TextIO | None = None, bar: bool | None = None, describe=None) -> None:
+    def __init__(
+        self, stream: TextIO | None = None, bar: bool | None = None, describe=None, every_seconds: float = 60.0
+    ) -> None:
         self.stream = stream or sys.stderr
         self.bar = self.stream.isatty() if bar is None else bar
         self.describe = describe or (lambda metrics: ", ".join(f"{k} {v:.4g}" for k, v in metrics.items()))
+        self.every_seconds = every_seconds
         self._tqdm: Any = None
+        self._last_line = time.monotonic()
+
+    def _speed(self, state: FitState) -> float:
+        seen = float(state.sums["count"]) if "count" in state.sums else 0.0
+        return seen / state.train_seconds if state.train_seconds > 0 else 0.0
+
+    def _plain_line(self, trainer: Trainer, state: FitState) -> None:
+        now = time.monotonic()
+        if now - self._last_line < self.every_seconds or state.last_loss is None:
+            return
+        self._last_line = now
+        total = len(trainer.train_loader) if hasattr(trainer.train_loader, "__len__") else None
+        where = f"{state.batch}/{total}" if total else f"{state.batch}"
+        left = ""
+        if total and state.batch and state.train_seconds > 0:
+            left = f", ~{state.train_seconds / state.batch * (total - state.batch) / 60:.1f} min left in the epoch"
+        print(
+            f"epoch {state.epoch + 1}/{trainer.max_epochs}: batch {where}, loss {float(state.last_loss):.4f}, "
+            f"{self._speed(state):,.0f} examples/s{left}",
+            file=self.stream,
+            flush=True,
+        )
 
     def _open(self, trainer: Trainer, state: FitState) -> None:
         from tqdm.auto import tqdm
@@ -185,14 +212,13 @@ class Progress(Callback):
 
     def on_batch_end(self, trainer: Trainer, state: FitState) -> None:
         if not self.bar:
+            self._plain_line(trainer, state)
             return
         if self._tqdm is None:
             self._open(trainer, state)
         self._tqdm.update(1)
         if state.step % 10 == 0 and state.last_loss is not None:
-            seen = float(state.sums["count"]) if "count" in state.sums else 0.0
-            speed = seen / state.train_seconds if state.train_seconds > 0 else 0.0
-            self._tqdm.set_postfix_str(f"loss {float(state.last_loss):.4f}, {speed:,.0f} examples/s")
+            self._tqdm.set_postfix_str(f"loss {float(state.last_loss):.4f}, {self._speed(state):,.0f} examples/s")
 
     def on_epoch_end(self, trainer: Trainer, state: FitState) -> None:
         if self._tqdm is not None:

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from dive.cli.main import main
-from dive.data import parse_pairs, read_fra_eng
 from dive.cli.run import run_recipe
+from dive.data import parse_pairs, read_fra_eng
 from dive.recipes import RECIPES
 
 

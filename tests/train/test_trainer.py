@@ -153,3 +153,23 @@ def test_progress_bar_shows_loss_and_throughput():
     ).fit(ArrayLoader(X, y, batch_size=16))
     out = stream.getvalue()
     assert "examples/s" in out and "loss" in out and "epoch 1/1" in out
+
+
+def test_progress_off_a_terminal_prints_timed_lines_within_an_epoch():
+    import io
+
+    from dive.train import Progress
+
+    X, y = _data(n=320)
+    model = _model()
+    stream = io.StringIO()
+    Trainer(
+        model,
+        F.cross_entropy,
+        torch.optim.SGD(model.parameters(), lr=0.1),
+        max_epochs=1,
+        callbacks=[Progress(stream, bar=False, every_seconds=0.0)],
+    ).fit(ArrayLoader(X, y, batch_size=16))
+    lines = stream.getvalue().splitlines()
+    assert lines[0].startswith("epoch 1/1: batch 1/20, loss ") and "min left in the epoch" in lines[0]
+    assert len(lines) == 21 and lines[-1].startswith("epoch 1/1: train_loss")  # 20 timed lines, then the epoch's
