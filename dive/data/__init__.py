@@ -32,9 +32,10 @@ from dive.data.fra_eng import (
     preprocess_nmt,
     read_fra_eng,
     split_by_source,
+    trim_padding,
 )
 from dive.data.kaggle_house import HousePreprocessor, fake_house_frames, k_fold_indices, labels_of, read_kaggle_house
-from dive.data.loader import ArrayLoader
+from dive.data.loader import ArrayLoader, BucketLoader
 from dive.data.sequences import RandomSeqLoader, SequentialSeqLoader, window_loaders, windows
 from dive.data.synthetic import (
     fake_image_sets,
@@ -60,6 +61,7 @@ __all__ = [
     "preprocess_nmt",
     "read_fra_eng",
     "split_by_source",
+    "trim_padding",
     "AIRFOIL",
     "DATASETS",
     "FASHION_MNIST",
@@ -67,6 +69,7 @@ __all__ = [
     "TEXT_LABELS",
     "TIME_MACHINE",
     "ArrayLoader",
+    "BucketLoader",
     "RandomSeqLoader",
     "SequentialSeqLoader",
     "ChecksumError",

@@ -78,6 +78,19 @@ class MTArrays:
     def __len__(self) -> int:
         return self.enc_X.shape[0]
 
+    def lengths(self, tgt_pad: int) -> Tensor:
+        """(N,) the longer side of each pair in tokens (with `<eos>`): the key `BucketLoader` sorts by."""
+        return torch.maximum(self.enc_valid_len, (self.Y != tgt_pad).sum(1))
+
+
+def trim_padding(batch: tuple[Tensor, ...], tgt_pad: int) -> tuple[Tensor, ...]:
+    """Cut a batch (enc_X, dec_X, enc_valid_len, Y) to its longest source and target: the columns dropped are
+    padding on every row. The Transformer masks padding out everywhere, so its loss is unchanged (a test checks);
+    the GRU encoders of §10.7/11.4 read the padding into their state, so they train on whole `num_steps` rows."""
+    enc_X, dec_X, valid, Y = batch
+    t_src, t_tgt = int(valid.max()), int((Y != tgt_pad).sum(1).max())
+    return enc_X[:, :t_src], dec_X[:, :t_tgt], valid, Y[:, :t_tgt]
+
 
 def build_arrays(
     src: Sequence[Sequence[str]], tgt: Sequence[Sequence[str]], num_steps: int, src_vocab: Vocab, tgt_vocab: Vocab

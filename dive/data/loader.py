@@ -25,7 +25,8 @@ class ArrayLoader:
     """Iterate minibatches of `tensors` (all with the same first dimension N).
 
     `transform`, if given, maps the first tensor of a batch (e.g. uint8 images (B, 28, 28)) to the model's input
-    (e.g. float (B, 1, 28, 28)). `epoch(e, start)` yields the batches of epoch e from batch `start` on.
+    (e.g. float (B, 1, 28, 28)); `batch_transform` maps the whole batch (e.g. cutting padding columns).
+    `epoch(e, start)` yields the batches of epoch e from batch `start` on.
     """
 
     def __init__(
@@ -36,6 +37,7 @@ class ArrayLoader:
         seed: int = 0,
         drop_last: bool = False,
         transform: Callable[[Tensor], Tensor] | None = None,
+        batch_transform: Callable[[Batch], Batch] | None = None,
     ) -> None:
         if not tensors:
             raise ValueError("ArrayLoader needs at least one tensor")
@@ -50,6 +52,7 @@ class ArrayLoader:
         self.seed = seed
         self.drop_last = drop_last
         self.transform = transform
+        self.batch_transform = batch_transform
         self.rank, self.world_size = 0, 1  # see `shard`
         self._epoch = 0
 
@@ -79,6 +82,8 @@ class ArrayLoader:
             batch = tuple(t[j] for t in self.tensors)
             if self.transform is not None:
                 batch = (self.transform(batch[0]), *batch[1:])
+            if self.batch_transform is not None:
+                batch = self.batch_transform(batch)
             yield batch
 
     def shard(self, rank: int, world_size: int) -> ArrayLoader:
@@ -98,3 +103,31 @@ class ArrayLoader:
 
     def __iter__(self) -> Iterator[Batch]:
         return self.epoch(self._epoch)
+
+
+class BucketLoader(ArrayLoader):
+    """Shuffled batches of examples of similar `lengths` (N,), so that little of each batch is padding.
+
+    Each epoch: a (seed, epoch) permutation is cut into pools of `pool` batches; each pool is sorted by length and
+    cut into batches; the full batches are shuffled (the short last one stays last). Deterministic, so resuming
+    and `shard` work as for `ArrayLoader`. Pair it with a `batch_transform` that cuts the all-padding columns:
+    sequences padded to 20 steps that hold 8 tokens on average then cost about half as much.
+    """
+
+    def __init__(self, *tensors: Tensor, lengths: Tensor, batch_size: int, pool: int = 50, seed: int = 0, **kw) -> None:
+        super().__init__(*tensors, batch_size=batch_size, shuffle=True, seed=seed, **kw)
+        if lengths.shape != (self.num_examples,):
+            raise ValueError(f"lengths must have shape ({self.num_examples},), got {tuple(lengths.shape)}")
+        if pool < 1:
+            raise ValueError(f"pool must be >= 1 batch, got {pool}")
+        self.lengths = lengths
+        self.pool = pool
+
+    def order(self, epoch: int) -> Tensor:
+        g = epoch_generator(self.seed, epoch)
+        idx = torch.randperm(self.num_examples, generator=g)
+        pools = idx.split(self.pool * self.batch_size)
+        idx = torch.cat([p[torch.argsort(self.lengths[p], stable=True)] for p in pools])
+        full = self.num_examples // self.batch_size
+        batches = idx[: full * self.batch_size].view(full, self.batch_size)
+        return torch.cat([batches[torch.randperm(full, generator=g)].reshape(-1), idx[full * self.batch_size :]])

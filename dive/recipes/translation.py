@@ -19,12 +19,14 @@ from torch import nn
 from dive.core import ConfigError
 from dive.data import (
     ArrayLoader,
+    BucketLoader,
     build_arrays,
     build_vocab,
     fake_translation_text,
     parse_pairs,
     read_fra_eng,
     split_by_source,
+    trim_padding,
 )
 from dive.models import Seq2Seq, Seq2SeqAttention, Transformer, cross_attention, greedy_translate_batch, translate
 from dive.plot import plot_heatmaps, plot_length_histogram
@@ -60,6 +62,7 @@ class MTConfig(TrainConfig):
     beam_size: int = 4
     alpha: float = 0.75
     beam_sentences: int = 200
+    bucket: bool = False  # Transformer only: batches of similar lengths, cut to their longest pair (same loss)
     synthetic: bool = False
 
 
@@ -94,6 +97,20 @@ def mt_splits(cfg: MTConfig, ctx: RunContext) -> tuple[dict[str, tuple[list, lis
     return parts, src_vocab, tgt_vocab
 
 
+def mt_loaders(cfg: MTConfig, arrays: dict, tgt_pad: int) -> tuple[ArrayLoader, ArrayLoader]:
+    """(train, valid) loaders; with `bucket`, length-bucketed and cut to each batch's longest pair."""
+    if not cfg.bucket:
+        train = ArrayLoader(*arrays["train"].tensors(), batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed)
+        return train, ArrayLoader(*arrays["valid"].tensors(), batch_size=256)
+    if cfg.model != "transformer":
+        raise ConfigError(f"bucket=true is for the Transformer: the {cfg.model} encoder reads padding into its state")
+    trim = functools.partial(trim_padding, tgt_pad=tgt_pad)
+    lengths = arrays["train"].lengths(tgt_pad)
+    train = BucketLoader(*arrays["train"].tensors(), lengths=lengths, batch_size=cfg.batch_size, seed=cfg.seed,
+                         batch_transform=trim)  # fmt: skip
+    return train, ArrayLoader(*arrays["valid"].tensors(), batch_size=256, batch_transform=trim)
+
+
 def train_translation(cfg: MTConfig, ctx: RunContext) -> RunResult:
     parts, src_vocab, tgt_vocab = mt_splits(cfg, ctx)
     if ctx.dist.is_main:
@@ -103,8 +120,7 @@ def train_translation(cfg: MTConfig, ctx: RunContext) -> RunResult:
         plot_length_histogram([len(s) for s in train_src], [len(t) for t in train_tgt], ctx.out_dir / "lengths.png",
                               labels=("English", "French"))  # fmt: skip
     arrays = {k: build_arrays(*v, cfg.num_steps, src_vocab, tgt_vocab) for k, v in parts.items()}
-    train = ArrayLoader(*arrays["train"].tensors(), batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed)
-    valid = ArrayLoader(*arrays["valid"].tensors(), batch_size=256)
+    train, valid = mt_loaders(cfg, arrays, tgt_vocab["<pad>"])
     model = build_mt_model(cfg, len(src_vocab), len(tgt_vocab))
     state, _, _ = run_fit(
         ctx,

@@ -59,3 +59,23 @@ def test_real_fra_eng_and_length_histogram(data_root, tmp_path):
     assert 0.88 < len(train) / len(src) < 0.92 and not {" ".join(src[i]) for i in test} & {
         " ".join(src[i]) for i in train
     }
+
+
+def test_trimmed_batches_give_the_transformer_the_same_loss():
+    """`trim_padding` drops only all-padding columns, which the Transformer masks out: same loss, fewer steps."""
+    from dive.data import trim_padding
+    from dive.models import Transformer
+    from dive.train import sequence_loss
+
+    src, tgt = parse_pairs(fake_translation_text(seed=0), 64)
+    sv, tv = build_vocab(src, min_freq=1), build_vocab(tgt, min_freq=1)
+    arr = build_arrays(src, tgt, 20, sv, tv)
+    pad = tv["<pad>"]
+    batch = arr.tensors()
+    short = trim_padding(batch, pad)
+    assert short[0].shape[1] == int(arr.enc_valid_len.max()) < 20 and short[1].shape == short[3].shape
+    assert torch.equal(arr.lengths(pad), torch.maximum(arr.enc_valid_len, (arr.Y != pad).sum(1)))
+    torch.manual_seed(0)
+    model = Transformer(len(sv), len(tv), num_hiddens=32, ffn_num_hiddens=16, num_heads=4, num_blks=2, dropout=0.0)
+    losses = [sequence_loss(model(*b[:3]), b[3], ignore_index=pad) for b in (batch, short)]
+    torch.testing.assert_close(losses[0], losses[1], rtol=1e-5, atol=1e-6)

@@ -41,3 +41,30 @@ def test_bad_arguments():
         ArrayLoader(torch.zeros(3), torch.zeros(4), batch_size=1)
     with pytest.raises(ValueError, match="batch_size"):
         ArrayLoader(torch.zeros(3), batch_size=0)
+
+
+def test_bucket_loader_batches_similar_lengths_and_keeps_every_example():
+    from dive.data import BucketLoader
+
+    g = torch.Generator().manual_seed(0)
+    lengths = torch.randint(1, 21, (1000,), generator=g)
+    ids = torch.arange(1000)
+    loader = BucketLoader(ids, lengths=lengths, batch_size=32, pool=10, seed=3)
+    batches = [b[0] for b in loader.epoch(0)]
+    assert len(batches) == len(loader) == 32 and len(batches[-1]) == 1000 - 31 * 32
+    assert sorted(torch.cat(batches).tolist()) == list(range(1000))
+    spread = torch.tensor([float(lengths[b].max() - lengths[b].min()) for b in batches[:-1]]).mean()
+    random_spread = torch.tensor([float(lengths[b].max() - lengths[b].min()) for b in ids[:992].view(31, 32)]).mean()
+    assert spread < 0.3 * random_spread  # random batches span almost the whole 1..20 range
+    assert torch.equal(loader.order(1), loader.order(1)) and not torch.equal(loader.order(0), loader.order(1))
+    assert not torch.equal(batches[0], BucketLoader(ids, lengths=lengths, batch_size=32, pool=10, seed=4).order(0)[:32])
+    halves = [torch.cat([b[0] for b in loader.shard(r, 2).epoch(0)]) for r in (0, 1)]
+    assert sorted(torch.cat(halves).tolist()) == list(range(1000))
+    with pytest.raises(ValueError, match="lengths"):
+        BucketLoader(ids, lengths=lengths[:5], batch_size=32)
+
+
+def test_batch_transform_sees_the_whole_batch():
+    X, y = torch.arange(10).float(), torch.arange(10)
+    loader = ArrayLoader(X, y, batch_size=4, batch_transform=lambda b: (b[0], b[1] * 0))
+    assert all(int(b[1].sum()) == 0 for b in loader)

@@ -74,3 +74,11 @@ def test_num_steps_hold_nearly_every_pair_of_the_real_corpus(profile, data_root)
     src, tgt = parse_pairs(read_fra_eng(data_root), cfg.max_pairs or None)
     fits = sum(len(s) < cfg.num_steps and len(t) < cfg.num_steps for s, t in zip(src, tgt))  # + <eos>
     assert fits / len(src) >= 0.99
+
+
+def test_bucketing_trains_the_transformer_and_is_refused_for_the_gru_models(tmp_path, capsys):
+    overrides = ["scope=full", "bucket=true", "max_epochs=1", "beam_sentences=5"]
+    record = run_recipe("transformer", "tiny", overrides, out=tmp_path / "t", device="cpu", progress=False)
+    assert record["config"]["bucket"] and 0 <= record["metrics"]["test_bleu"] <= 100
+    assert main(["run", "seq2seq", "--profile", "tiny", "--bucket=true", "--quiet", "--out", str(tmp_path / "s")]) == 2
+    assert "bucket=true is for the Transformer" in capsys.readouterr().err
