@@ -3,7 +3,7 @@
 from dive.plot.contour import plot_traces_2d
 from dive.plot.curves import plot_history, plot_series, plot_zipf
 from dive.plot.functions import Panel, plot_function_panels
-from dive.plot.heatmap import plot_heatmaps
+from dive.plot.heatmap import plot_confusion, plot_heatmaps
 from dive.plot.histogram import plot_length_histogram
 from dive.plot.images import plot_image_grid
 
@@ -11,6 +11,7 @@ __all__ = [
     "Panel",
     "plot_function_panels",
     "plot_traces_2d",
+    "plot_confusion",
     "plot_heatmaps",
     "plot_history",
     "plot_image_grid",

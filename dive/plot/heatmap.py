@@ -1,4 +1,5 @@
-"""Attention heatmaps (book §11.1, `show_heatmaps`): one panel per matrix, queries down, keys across."""
+"""Attention heatmaps (book §11.1, `show_heatmaps`): one panel per matrix, queries down, keys across; and the
+confusion matrix of a classifier."""
 
 from __future__ import annotations
 
@@ -39,4 +40,24 @@ def plot_heatmaps(
         if yticks:
             ax.set_yticks(range(len(yticks)), list(yticks), fontsize=7)
     fig.colorbar(im, ax=axes[0].tolist(), shrink=0.7)
+    return save(fig, path)
+
+
+def plot_confusion(counts: Tensor, labels: Sequence[str], path: str | os.PathLike) -> Path:
+    """counts (C, C), rows true and columns predicted, drawn as fractions of each true class, with the counts."""
+    c = counts.detach().cpu()
+    frac = c.float() / c.sum(dim=1, keepdim=True).clamp(min=1)
+    fig, ax = pyplot().subplots(figsize=(0.55 * len(labels) + 2.5, 0.5 * len(labels) + 1.8))
+    im = ax.imshow(frac.numpy(), cmap="Blues", vmin=0, vmax=1)
+    for i in range(c.shape[0]):
+        for j in range(c.shape[1]):
+            if c[i, j]:
+                ax.text(j, i, str(int(c[i, j])), ha="center", va="center", fontsize=6,
+                        color="white" if frac[i, j] > 0.5 else "black")  # fmt: skip
+    ax.set_xticks(range(len(labels)), list(labels), rotation=90, fontsize=7)
+    ax.set_yticks(range(len(labels)), list(labels), fontsize=7)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(f"accuracy {float(c.diag().sum()) / max(int(c.sum()), 1):.3f}")
+    fig.colorbar(im, ax=ax, shrink=0.8, label="fraction of the true class")
     return save(fig, path)

@@ -1,4 +1,5 @@
-"""Shared pipeline of the Fashion-MNIST classification recipes (book §4-5, 7): data, fit, summary, prediction grid."""
+"""Shared pipeline of the Fashion-MNIST classification recipes (book §4-5, 7): data, fit, summary, prediction grid
+and confusion matrix."""
 
 from __future__ import annotations
 
@@ -9,11 +10,19 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from dive.data import ImageBatch, ImageSet, fake_image_sets, image_loaders, load_fashion_mnist, text_labels
-from dive.plot import plot_image_grid
+from dive.data import (
+    TEXT_LABELS,
+    ImageBatch,
+    ImageSet,
+    fake_image_sets,
+    image_loaders,
+    load_fashion_mnist,
+    text_labels,
+)
+from dive.plot import plot_confusion, plot_image_grid
 from dive.recipes.base import RunContext, RunResult, TrainConfig
 from dive.recipes.common import run_fit
-from dive.train import accuracy, format_summary
+from dive.train import accuracy, confusion_matrix, format_summary
 
 
 @dataclass(frozen=True)
@@ -64,10 +73,22 @@ def train_classifier(
         metrics=[accuracy],
         scheduler=scheduler,
     )
+    lines = [format_summary(dict(state.metrics), str(ctx.device))]
     if ctx.dist.is_main:
         save_predictions(model, test, transform, ctx)
+        lines += save_confusion(model, test_loader, ctx)
     metrics = dict(state.metrics)
-    return RunResult(metrics, format_summary(metrics, str(ctx.device)), metrics.get("examples_per_sec"))
+    return RunResult(metrics, "\n".join(lines), metrics.get("examples_per_sec"))
+
+
+def save_confusion(model: nn.Module, test_loader: Any, ctx: RunContext) -> list[str]:
+    """confusion.png over the test set; a warning line naming any class the model never predicts."""
+    counts = confusion_matrix(model, test_loader, len(TEXT_LABELS), ctx.device)
+    plot_confusion(counts, TEXT_LABELS, ctx.out_dir / "confusion.png")
+    never = [TEXT_LABELS[j] for j in range(len(TEXT_LABELS)) if counts[:, j].sum() == 0]
+    if not never:
+        return []
+    return [f"never predicted: {', '.join(never)} (their class scores stay at their floor; see confusion.png)"]
 
 
 @torch.inference_mode()

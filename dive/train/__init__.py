@@ -16,6 +16,7 @@ from dive.train.distributed import (
 from dive.train.metrics import (
     Metric,
     accuracy,
+    confusion_matrix,
     correct_count,
     format_summary,
     log_rmse,
@@ -27,6 +28,7 @@ from dive.train.metrics import (
 from dive.train.trainer import Callback, FitState, StopTraining, Trainer
 
 __all__ = [
+    "confusion_matrix",
     "Callback",
     "Checkpoint",
     "CheckpointError",

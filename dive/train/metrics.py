@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -33,6 +34,19 @@ class Metric:
 def correct_count(logits: Tensor, y: Tensor) -> Tensor:
     """Number of rows whose arg-max class equals the label. logits (B, C), y (B,)."""
     return (logits.argmax(dim=1) == y).sum()
+
+
+@torch.inference_mode()
+def confusion_matrix(model: torch.nn.Module, loader: Any, num_classes: int, device: Any = "cpu") -> Tensor:
+    """(C, C) int64 counts over `loader`'s (X, y) batches: row = true class, column = predicted class.
+
+    A column of zeros is a class the model never predicts, e.g. one whose score a final ReLU has killed (NiN)."""
+    model.eval()
+    counts = torch.zeros(num_classes * num_classes, dtype=torch.long, device=device)
+    for X, y in loader:
+        pred = model(X.to(device)).argmax(dim=1)
+        counts += torch.bincount(y.to(device) * num_classes + pred, minlength=num_classes * num_classes)
+    return counts.view(num_classes, num_classes).cpu()
 
 
 def squared_log_error_sum(preds: Tensor, y: Tensor) -> Tensor:

@@ -34,7 +34,31 @@ def test_recipe_declares_profiles_bands_and_minutes(name):
 def test_classifier_learns_the_stand_in(tmp_path):
     record = run_recipe("mlp", "tiny", ["max_epochs=4"], out=tmp_path, device="cpu", progress=False)
     assert record["metrics"]["test_acc"] > 0.5  # 10 classes: chance is 0.1
-    assert (tmp_path / "predictions.png").exists()
+    assert (tmp_path / "predictions.png").exists() and (tmp_path / "confusion.png").stat().st_size > 0
+
+
+def test_a_class_never_predicted_is_named_under_the_summary(tmp_path):
+    """A final ReLU can kill a class's score for good (NiN): the run says which classes were never predicted."""
+    import torch
+
+    from dive.data import TEXT_LABELS, ArrayLoader
+    from dive.recipes.base import RunContext
+    from dive.recipes.classify import save_confusion
+    from dive.train import confusion_matrix
+
+    class NeverTrouser(torch.nn.Module):
+        def forward(self, X):
+            logits = torch.nn.functional.one_hot(X.flatten(1)[:, 0].long() % 10, 10).float()
+            return logits - 100 * torch.nn.functional.one_hot(torch.tensor(1), 10)  # class 1 never wins
+
+    X, y = torch.arange(40).float().view(40, 1), torch.arange(40) % 10
+    loader = ArrayLoader(X, y, batch_size=16)
+    counts = confusion_matrix(NeverTrouser(), loader, 10)
+    assert counts.sum() == 40 and counts[:, 1].sum() == 0 and counts.diag().sum() == 36
+    ctx = RunContext(recipe="t", profile="tiny", device=torch.device("cpu"), out_dir=tmp_path)
+    lines = save_confusion(NeverTrouser(), loader, ctx)
+    assert lines == [f"never predicted: {TEXT_LABELS[1]} (their class scores stay at their floor; see confusion.png)"]
+    assert (tmp_path / "confusion.png").stat().st_size > 0
 
 
 def test_kaggle_house_writes_a_submission(tmp_path):
