@@ -2,6 +2,8 @@
 
 The 1x1 convolutions act as a per-pixel MLP across channels. The last NiN block has one channel per class and
 global average pooling turns each channel into a logit, which removes AlexNet's huge dense layers.
+As in the book, that last block ends in a ReLU, so a logit is never below 0: a class whose channel goes dead (all
+zeros) early in training is never predicted again, and accuracy stalls. `confusion.png` of a run shows it.
 Book sizes: (n, 1, 224, 224) -nin 11x11 s4-> (n, 96, 54, 54) -pool-> 26 -nin 5x5-> 256 ch -pool-> 12
 -nin 3x3-> 384 ch -pool-> 5 -dropout-> nin 3x3 -> (n, 10, 5, 5) -global avg-> (n, 10).
 """
