@@ -32,6 +32,7 @@ from dive.models import Seq2Seq, Seq2SeqAttention, Transformer, cross_attention,
 from dive.plot import plot_heatmaps, plot_length_histogram
 from dive.recipes.base import RunContext, RunResult, TrainConfig
 from dive.recipes.common import load_run_config, run_fit
+from dive.scratch.schedules import cosine, lambda_factor
 from dive.text import Vocab, bleu, corpus_bleu
 from dive.train import format_summary, load_weights, sequence_loss
 
@@ -63,6 +64,7 @@ class MTConfig(TrainConfig):
     alpha: float = 0.75
     beam_sentences: int = 200
     bucket: bool = False  # Transformer only: batches of similar lengths, cut to their longest pair (same loss)
+    schedule: str = "constant"  # or "cosine": lr decays per epoch to lr/100 at max_epochs (book §12.11)
     synthetic: bool = False
 
 
@@ -111,6 +113,16 @@ def mt_loaders(cfg: MTConfig, arrays: dict, tgt_pad: int) -> tuple[ArrayLoader, 
     return train, ArrayLoader(*arrays["valid"].tensors(), batch_size=256, batch_transform=trim)
 
 
+def mt_scheduler(cfg: MTConfig, optimizer: torch.optim.Optimizer) -> torch.optim.lr_scheduler.LambdaLR | None:
+    """None for a constant lr (the book's); "cosine": the book's cosine schedule (§12.11) over the epochs."""
+    if cfg.schedule == "constant":
+        return None
+    if cfg.schedule != "cosine":
+        raise ConfigError(f"unknown schedule {cfg.schedule!r}; choose constant or cosine")
+    factor = lambda_factor(cosine, cfg.lr, max_update=max(cfg.max_epochs, 1), final_lr=cfg.lr / 100)
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
 def train_translation(cfg: MTConfig, ctx: RunContext) -> RunResult:
     parts, src_vocab, tgt_vocab = mt_splits(cfg, ctx)
     if ctx.dist.is_main:
@@ -122,12 +134,14 @@ def train_translation(cfg: MTConfig, ctx: RunContext) -> RunResult:
     arrays = {k: build_arrays(*v, cfg.num_steps, src_vocab, tgt_vocab) for k, v in parts.items()}
     train, valid = mt_loaders(cfg, arrays, tgt_vocab["<pad>"])
     model = build_mt_model(cfg, len(src_vocab), len(tgt_vocab))
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     state, _, _ = run_fit(
         ctx,
         cfg,
         model=model,
         loss_fn=functools.partial(sequence_loss, ignore_index=tgt_vocab["<pad>"]),  # padding is not a word
-        optimizer=torch.optim.Adam(model.parameters(), lr=cfg.lr),
+        optimizer=optimizer,
+        scheduler=mt_scheduler(cfg, optimizer),
         train_loader=train,
         valid_loader=valid,
         max_epochs=cfg.max_epochs,

@@ -82,3 +82,22 @@ def test_bucketing_trains_the_transformer_and_is_refused_for_the_gru_models(tmp_
     assert record["config"]["bucket"] and 0 <= record["metrics"]["test_bleu"] <= 100
     assert main(["run", "seq2seq", "--profile", "tiny", "--bucket=true", "--quiet", "--out", str(tmp_path / "s")]) == 2
     assert "bucket=true is for the Transformer" in capsys.readouterr().err
+
+
+def test_cosine_schedule_decays_the_lr_each_epoch():
+    import torch
+
+    from dive.core import ConfigError
+    from dive.recipes.translation import MTConfig, mt_scheduler
+
+    opt = torch.optim.Adam(torch.nn.Linear(2, 2).parameters(), lr=1e-3)
+    assert mt_scheduler(MTConfig(lr=1e-3), opt) is None  # the book's constant rate
+    sched = mt_scheduler(MTConfig(lr=1e-3, max_epochs=4, schedule="cosine"), opt)
+    lrs = []
+    for _ in range(4):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    assert lrs[0] == pytest.approx(1e-3) and lrs[2] == pytest.approx(0.505e-3) and lrs == sorted(lrs, reverse=True)
+    with pytest.raises(ConfigError, match="unknown schedule"):
+        mt_scheduler(MTConfig(schedule="warp"), opt)
