@@ -136,7 +136,8 @@ def test_format_summary_is_the_books_line():
     assert line == "loss 0.469, train acc 0.823, test acc 0.779, 55296.6 examples/sec on cpu"
 
 
-def test_progress_bar_shows_loss_and_throughput():
+def _progress_output(**kwargs) -> str:
+    """What `Progress(**kwargs)` writes over one epoch of 20 batches."""
     import io
 
     from dive.train import Progress
@@ -149,27 +150,17 @@ def test_progress_bar_shows_loss_and_throughput():
         F.cross_entropy,
         torch.optim.SGD(model.parameters(), lr=0.1),
         max_epochs=1,
-        callbacks=[Progress(stream, bar=True)],
+        callbacks=[Progress(stream, **kwargs)],
     ).fit(ArrayLoader(X, y, batch_size=16))
-    out = stream.getvalue()
+    return stream.getvalue()
+
+
+def test_progress_bar_shows_loss_and_throughput():
+    out = _progress_output(bar=True)
     assert "examples/s" in out and "loss" in out and "epoch 1/1" in out
 
 
 def test_progress_off_a_terminal_prints_timed_lines_within_an_epoch():
-    import io
-
-    from dive.train import Progress
-
-    X, y = _data(n=320)
-    model = _model()
-    stream = io.StringIO()
-    Trainer(
-        model,
-        F.cross_entropy,
-        torch.optim.SGD(model.parameters(), lr=0.1),
-        max_epochs=1,
-        callbacks=[Progress(stream, bar=False, every_seconds=0.0)],
-    ).fit(ArrayLoader(X, y, batch_size=16))
-    lines = stream.getvalue().splitlines()
+    lines = _progress_output(bar=False, every_seconds=0.0).splitlines()
     assert lines[0].startswith("epoch 1/1: batch 1/20, loss ") and "min left in the epoch" in lines[0]
     assert len(lines) == 21 and lines[-1].startswith("epoch 1/1: train_loss")  # 20 timed lines, then the epoch's
