@@ -37,10 +37,10 @@ def split_extra(extra: list[str]) -> list[str]:
 
 
 def in_band(recipe: Recipe, value: float | None, band: tuple[float, float] | None) -> bool | None:
+    """Whether a result meets its band: inside it, or past its good end; None without a value or a band."""
     if value is None or band is None:
         return None
-    lo, hi = band
-    return (value >= lo) if recipe.higher_is_better else (value <= hi)
+    return band_verdict(value, band, recipe.higher_is_better) != "OUTSIDE"
 
 
 def band_verdict(value: float, band: tuple[float, float], higher_is_better: bool) -> str:
