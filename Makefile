@@ -12,7 +12,7 @@ ifneq ($(wildcard ../shared/data),)
 export DIVE_DATA ?= $(abspath ../shared/data)
 endif
 
-.PHONY: demo test lint list clean
+.PHONY: demo test test-avx2 lint list clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ demo: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q
+
+# the tests whose outcome depends on the CPU's instruction set, again as on an AVX2-only CPU (no oneDNN bf16)
+test-avx2: $(BIN)/.installed
+	ONEDNN_MAX_CPU_ISA=AVX2 $(BIN)/python -m pytest -q -m isa
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check dive tests

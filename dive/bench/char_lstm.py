@@ -3,7 +3,8 @@
 Contenders, each training one epoch over The Time Machine (sequential partitioning, clip 1, SGD):
 - `book`: the book's scratch LSTM loop (`book_style_rnn`): one-hot per step, a Python loop over time steps;
 - `dive`: the concise `RNNLM` (nn.LSTM: the time loop inside one fused kernel) through `Trainer`;
-- `dive+bf16`: the same under bf16 autocast (`--precision bf16`; on CPU torch runs oneDNN's bf16 LSTM kernel);
+- `dive+bf16`: the same under bf16 autocast (`--precision bf16`; on CPU torch runs oneDNN's bf16 LSTM kernel;
+  on a CPU without one (AVX2 only) it trains in fp32 and the table says `dive+bf16=fp32`);
 - `dive-scratch`: dive's own scratch LSTM (`dive.scratch`) through `Trainer`, to separate loop from kernel.
 They run alternately for `rounds` rounds and medians are compared, as in `dive bench lenet`.
 """
@@ -13,12 +14,12 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 
 from dive.bench.book_style_rnn import book_lstm_params, book_train_epoch
-from dive.bench.harness import RoundsMixin, alternate, matmul_peak_gflops, train_flops
+from dive.bench.harness import RoundsMixin, alternate, matmul_peak_gflops, ran_as_label, train_flops
 from dive.core import ConfigError
 from dive.data import SequentialSeqLoader
 from dive.models import RNNLM
@@ -36,6 +37,7 @@ class LSTMBenchResult(RoundsMixin):
     flops_per_token: float
     peak_gflops: float
     train_ppl: dict[str, float]  # training perplexity of each contender's last epoch (same data, same epochs)
+    ran_as: dict[str, str] = field(default_factory=dict)  # the precision each dive contender really trained in
 
 
 def lm_flops_per_token(model: torch.nn.Module, vocab_size: int, batch: int, num_steps: int) -> float:
@@ -82,11 +84,13 @@ def run_lstm_bench(
         return n / (time.perf_counter() - t)
 
     cases: dict[str, Callable[[], float]] = {"book": book}
+    ran_as: dict[str, str] = {}
     loader = SequentialSeqLoader(corpus, batch_size, num_steps, random_offset=False)
     for v in variants:
         model = _model(v, vocab_size, num_hiddens)
         opt = torch.optim.SGD(model.parameters(), lr=lr)
         trainer = Trainer(model, sequence_loss, opt, max_epochs=1, clip_grad_norm=1.0, precision=VARIANTS[v])
+        ran_as[v] = trainer.precision  # fp32 where this CPU has no bf16 kernels (dive.core.precision)
 
         def dive_epoch(trainer: Trainer = trainer, name: str = v) -> float:
             t = time.perf_counter()
@@ -99,14 +103,15 @@ def run_lstm_bench(
     log(f"{corpus.numel()} tokens, vocab {vocab_size}; {settings}; {torch.get_num_threads()} threads; {rounds} rounds")
     results = alternate(cases, rounds, lambda n, r, v: log(f"  round {r + 1}: {n:14} {v:12,.0f} tokens/s"))
     flops = lm_flops_per_token(_model("dive-scratch", vocab_size, num_hiddens), vocab_size, batch_size, num_steps)
-    return LSTMBenchResult(corpus.numel(), settings, results, flops, matmul_peak_gflops(), last_ppl)
+    return LSTMBenchResult(corpus.numel(), settings, results, flops, matmul_peak_gflops(), last_ppl, ran_as)
 
 
 def format_lstm_bench(r: LSTMBenchResult) -> str:
     med, ratio = r.medians(), r.ratios()
     lines = [f"{'loop':14} {'median tok/s':>13} {'vs book':>8}   per round (tokens/s)"]
     for name, values in r.rounds.items():
-        lines.append(f"{name:14} {med[name]:13,.0f} {ratio[name]:7.2f}x   " + " ".join(f"{v:,.0f}" for v in values))
+        label = ran_as_label(name, VARIANTS.get(name, "fp32"), r.ran_as.get(name, "fp32"))
+        lines.append(f"{label:14} {med[name]:13,.0f} {ratio[name]:7.2f}x   " + " ".join(f"{v:,.0f}" for v in values))
     best = max((k for k in med if k != "book"), key=med.get)
     achieved = r.flops_per_token * med[best] / 1e9
     lines.append(

@@ -80,3 +80,24 @@ def train_flops(model: nn.Module, X: torch.Tensor) -> int:
 def train_flops_per_example(model: nn.Module, input_shape: tuple[int, ...], batch: int = 8) -> float:
     """`train_flops` per example, on a random float batch of `input_shape` examples."""
     return train_flops(model, torch.rand(batch, *input_shape)) / batch
+
+
+def precision_line(name: str = "bf16") -> str:
+    """One line saying how this CPU computes `name` ("bf16" or "fp16"): native, emulated (slower than fp32) or
+    unavailable (dive's variants of that name then train in fp32), with a measured 512x512 matmul time ratio."""
+    from dive.core.precision import cpu_support, matmul_slowdown
+
+    s = cpu_support(name)
+    kind = {
+        "native": f"native ({s.missing.replace(' or ', '/')})",
+        "emulated": f"emulated by oneDNN (no {s.missing})",
+        "unavailable": f"unavailable to oneDNN (no AVX-512): dive's +{name} variants train in fp32",
+    }[s.kind]
+    failing = s.failing if s.kernels else ()  # without kernels the whole run is fp32 anyway
+    layers = f"; in fp32 inside autocast: {', '.join(f'nn.{n}' for n in failing)}" if failing else ""
+    return f"{name} on this CPU: {kind}; a 512x512 {name} matmul takes {matmul_slowdown(name):.2f}x fp32's time{layers}"
+
+
+def ran_as_label(name: str, requested: str, effective: str) -> str:
+    """A contender's name, marked when it did not run in the precision its name asks for (e.g. "dive+bf16=fp32")."""
+    return name if requested == effective else f"{name}={effective}"

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from dive.bench.book_style import book_evaluate, book_loaders, book_train_epoch
-from dive.bench.harness import RoundsMixin, alternate, matmul_peak_gflops, train_flops_per_example
+from dive.bench.harness import RoundsMixin, alternate, matmul_peak_gflops, ran_as_label, train_flops_per_example
 from dive.core import ConfigError, seed_everything
 from dive.data import ImageBatch, ImageSet, image_loaders
 from dive.models import LeNet
@@ -45,6 +45,7 @@ class BenchResult(RoundsMixin):
     peak_gflops: float
     accuracy: dict[str, float] = field(default_factory=dict)
     accuracy_seconds: dict[str, float] = field(default_factory=dict)
+    ran_as: dict[str, str] = field(default_factory=dict)  # the precision each dive contender really trained in
 
 
 def _lenet(seed: int, channels_last: bool = False) -> LeNet:
@@ -78,8 +79,11 @@ def _dive_loaders(train: ImageSet, test: ImageSet, batch_size: int, variant: dic
     return image_loaders(train, test, batch_size, transform=tf)
 
 
-def _dive_case(train: ImageSet, test: ImageSet, batch_size: int, lr: float, **variant) -> Callable[[], float]:
+def _dive_case(
+    train: ImageSet, test: ImageSet, batch_size: int, lr: float, ran_as: dict[str, str], name: str, **variant
+) -> Callable[[], float]:
     trainer = _dive_trainer(lr, **variant)
+    ran_as[name] = trainer.precision  # fp32 where this CPU has no bf16 kernels (dive.core.precision)
     loader, _ = _dive_loaders(train, test, batch_size, variant)
 
     def epoch() -> float:
@@ -109,8 +113,9 @@ def run_lenet_bench(
     if rounds < 1:
         raise ConfigError("rounds must be >= 1")
     cases = {"book": _book_case(train, test, batch_size, lr, workers)}
+    ran_as: dict[str, str] = {}
     for v in variants:
-        cases[v] = _dive_case(train, test, batch_size, lr, **VARIANTS[v])
+        cases[v] = _dive_case(train, test, batch_size, lr, ran_as, v, **VARIANTS[v])
     log(
         f"{len(train)} training images, batch {batch_size}, lr {lr}, {torch.get_num_threads()} threads; "
         f"{rounds} alternating rounds of one epoch each"
@@ -119,6 +124,7 @@ def run_lenet_bench(
     result = BenchResult(
         len(train), batch_size, results, train_flops_per_example(_lenet(0), (1, 28, 28)), matmul_peak_gflops()
     )
+    result.ran_as = ran_as
     if accuracy_epochs:
         best = max(variants, key=lambda v: result.medians()[v])
         _accuracy_runs(result, train, test, batch_size, lr, workers, accuracy_epochs, best, log)
@@ -154,7 +160,8 @@ def format_bench(r: BenchResult) -> str:
     lines = [f"{'pipeline':14} {'median ex/s':>12} {'vs book':>8}   per round (examples/s)"]
     for name, values in r.rounds.items():
         per = " ".join(f"{v:,.0f}" for v in values)
-        lines.append(f"{name:14} {med[name]:12,.0f} {ratio[name]:7.2f}x   {per}")
+        label = ran_as_label(name, VARIANTS.get(name, {}).get("precision", "fp32"), r.ran_as.get(name, "fp32"))
+        lines.append(f"{label:14} {med[name]:12,.0f} {ratio[name]:7.2f}x   {per}")
     best = max((k for k in med if k != "book"), key=med.get)
     achieved = r.flops_per_example * med[best] / 1e9
     lines.append(

@@ -96,7 +96,7 @@ def run_training_bench(n: int = 4096, vocab: int = 4000, rounds: int = 3, log: C
 
         return epoch
 
-    cases = {"book": book, "dive": dive_case("fp32"), "dive+bf16": dive_case("bf16")}
+    cases = {"book": book, "dive": dive_case("fp32"), "dive+bf16": dive_case("bf16")}  # bf16 runs fp32 on AVX2
     log(f"training: {n} synthetic pairs x 9 steps, vocab {vocab}, Transformer 256/64/4 heads/2+2 blocks, batch 128")
     results = alternate(cases, rounds, lambda k, r, v: log(f"  round {r + 1}: {k:10} {v:9,.0f} tok/s"))
     return {k: median(v) for k, v in results.items()}

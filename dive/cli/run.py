@@ -14,6 +14,7 @@ import torch
 
 import dive
 from dive.core import ConfigError, apply_overrides, choose_device, config_to_dict, default_run_dir, seed_everything
+from dive.core.precision import announce, precision_plan
 from dive.recipes import RECIPES, Recipe, RunContext
 from dive.train import env_dist_info, init_distributed, shutdown_distributed
 
@@ -82,8 +83,11 @@ def run_recipe(
         print(f"note: starting afresh in {out_dir} (pass --resume to continue the run there)", file=sys.stderr)
     out_dir.mkdir(parents=True, exist_ok=True)
     info, dev = init_distributed(choose_device(device))
+    plan = precision_plan(precision, dev)  # what this machine runs for the request (fp32 where bf16 cannot run)
+    if info.is_main:
+        announce(plan)
     try:
-        ctx = RunContext(out_dir, dev, name, profile, resume, data_root, progress, precision, compile, info)
+        ctx = RunContext(out_dir, dev, name, profile, resume, data_root, progress, plan.effective, compile, info)
         seed_everything(cfg.seed)
         t0 = time.perf_counter()
         result = recipe.run(cfg, ctx)
@@ -109,7 +113,10 @@ def run_recipe(
         "summary": result.summary,
         "examples_per_sec": result.examples_per_sec,
         "device": str(ctx.device),
-        "precision": precision,
+        "precision": plan.effective,
+        "precision_requested": precision,
+        "fp32_layers": list(plan.fp32_layers),
+        "precision_note": plan.note,
         "compile": compile,
         "wall_seconds": wall,
         "processes": info.world_size,

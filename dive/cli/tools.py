@@ -67,6 +67,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         train = ImageSet(train.images[idx], train.labels[idx])
     variants = [v.strip() for v in (args.variants or "dive,dive+cl").split(",") if v.strip()]
     print(f"dive bench {args.target}: LeNet (book §7.6) on Fashion-MNIST, book-style pipeline vs dive")
+    _say_precision(variants)
     result = run_lenet_bench(
         train,
         test,
@@ -81,6 +82,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _say_precision(variants: list[str]) -> None:
+    """Where a contender trains in bf16, say first what bf16 is on this CPU: native, emulated or unavailable."""
+    if any("bf16" in v for v in variants):
+        from dive.bench.harness import precision_line
+
+        print(precision_line("bf16"))
+
+
 def _bench_lstm(args: argparse.Namespace) -> int:
     from dive.bench import format_lstm_bench, run_lstm_bench
     from dive.data import load_time_machine
@@ -89,6 +98,7 @@ def _bench_lstm(args: argparse.Namespace) -> int:
     ids = corpus.ids[: args.tokens] if args.tokens else corpus.ids
     variants = [v.strip() for v in (args.variants or "dive,dive+bf16,dive-scratch").split(",") if v.strip()]
     print("dive bench lstm: character-level LSTM language model (book §10.1) on The Time Machine, book loop vs dive")
+    _say_precision(variants)
     result = run_lstm_bench(
         ids,
         len(corpus.vocab),
@@ -107,6 +117,7 @@ def _bench_transformer(args: argparse.Namespace) -> int:
     from dive.bench.transformer import run_decode_bench, run_training_bench
 
     print("dive bench transformer: training (book loop vs dive) and decoding (kv cache vs recompute)")
+    _say_precision(["dive+bf16"])
     train = run_training_bench(rounds=args.rounds)
     print("training: " + ", ".join(f"{k} {v:,.0f} tok/s ({v / train['book']:.2f}x)" for k, v in train.items()))
     decode = run_decode_bench()

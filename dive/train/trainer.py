@@ -23,10 +23,9 @@ from torch import Tensor, nn
 from torch.nn.parallel import DistributedDataParallel
 
 from dive.core import ConfigError, synchronize
+from dive.core.precision import PRECISIONS, announce, fp32_layers, precision_plan
 from dive.train.distributed import DistInfo, all_reduce_sums, world
 from dive.train.metrics import Metric
-
-PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 
 class StopTraining(Exception):
@@ -84,7 +83,10 @@ class Trainer:
     (sequential partitioning), the state is passed, detached, into the next batch's call `model(X, state)`:
     truncated backpropagation through time. It starts from None at each epoch (and after a mid-epoch resume).
 
-    `precision="bf16"` runs forward and loss under `torch.autocast` (weights and optimizer stay fp32);
+    `precision="bf16"` runs forward and loss under `torch.autocast` (weights and optimizer stay fp32). What this
+    machine can do decides what runs (`dive.core.precision`): on a CPU without oneDNN's bf16 kernels (AVX2 only)
+    the run is fp32, and a layer type without a kernel for the dtype (the fp16 LSTM) runs in fp32 inside the
+    autocast region; `trainer.plan` says which, and `fit` prints its note once;
     `compile=True` calls the model through `torch.compile(model)`, which shares its parameters, so checkpoints and
     `trainer.model` stay the plain module.
 
@@ -116,7 +118,9 @@ class Trainer:
         if precision not in PRECISIONS:
             raise ConfigError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
         self.model = model
-        self.precision = precision
+        self.device = torch.device(device)
+        self.plan = precision_plan(precision, self.device)
+        self.precision = self.plan.effective  # what runs: the request, or fp32 where this machine cannot
         self.compile = compile
         self.dist = world() if distributed else DistInfo()
         if distributed and not self.dist.active:
@@ -129,7 +133,6 @@ class Trainer:
         self.metrics = tuple(metrics)
         self.scheduler = scheduler
         self.clip_grad_norm = clip_grad_norm
-        self.device = torch.device(device)
         self.callbacks = list(callbacks)
         self.valid_name = valid_name
         self.train_loader: Any = None
@@ -145,6 +148,10 @@ class Trainer:
         if dtype is None:
             return contextlib.nullcontext()
         return torch.autocast(device_type=self.device.type, dtype=dtype)
+
+    def _fp32_layers(self) -> contextlib.AbstractContextManager:
+        """Layers this machine cannot run in the autocast dtype run in fp32 (see `dive.core.precision`)."""
+        return fp32_layers(self.model, self.plan.fp32_layers, self.device.type)
 
     def _to_device(self, batch: Sequence[Tensor]) -> list[Tensor]:
         return [t.to(self.device, non_blocking=True) for t in batch]
@@ -181,11 +188,14 @@ class Trainer:
         state = state or FitState()
         self.model.to(self.device)
         self._build_forwards()
+        if self.dist.is_main:
+            announce(self.plan)
         self._emit("on_fit_start", state)
         try:
-            while state.epoch < self.max_epochs:
-                self._train_epoch(state)
-                self._end_epoch(state)
+            with self._fp32_layers():
+                while state.epoch < self.max_epochs:
+                    self._train_epoch(state)
+                    self._end_epoch(state)
         except StopTraining:
             pass
         self._emit("on_fit_end", state)
@@ -249,9 +259,13 @@ class Trainer:
         state.train_seconds = 0.0
         self._emit("on_epoch_end", state)
 
-    @torch.inference_mode()
     def evaluate(self, loader: Iterable) -> dict[str, float]:
         """Mean loss and metrics over `loader`, in eval mode: {"loss": ..., "acc": ...}."""
+        with self._fp32_layers():
+            return self._evaluate(loader)
+
+    @torch.inference_mode()
+    def _evaluate(self, loader: Iterable) -> dict[str, float]:
         was_training = self.model.training
         self.model.eval()
         total = torch.zeros((), dtype=torch.float64, device=self.device)

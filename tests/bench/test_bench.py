@@ -32,6 +32,7 @@ def test_bench_runs_both_pipelines_on_stand_in_data():
         run_lenet_bench(train, test, rounds=1, variants=("fast",), workers=0)
 
 
+@pytest.mark.isa
 def test_lstm_bench_runs_all_loops_on_a_small_corpus():
     import torch
 
@@ -50,9 +51,26 @@ def test_lstm_bench_runs_all_loops_on_a_small_corpus():
     assert "tokens/s" in format_lstm_bench(r)
     with pytest.raises(ConfigError):
         run_lstm_bench(corpus, 10, variants=["dive+cuda"])
-    assert r.train_ppl["dive+bf16"] != r.train_ppl["dive"]  # bf16 autocast really ran: rounding differs
+    from dive.core.precision import precision_plan
+
+    assert r.ran_as["dive+bf16"] == precision_plan("bf16").effective
+    if r.ran_as["dive+bf16"] == "bf16":
+        assert r.train_ppl["dive+bf16"] != r.train_ppl["dive"]  # bf16 autocast really ran: rounding differs
+    else:  # no bf16 kernels on this CPU (AVX2): the same fp32 run, and the table says so
+        assert r.train_ppl["dive+bf16"] == r.train_ppl["dive"] and "dive+bf16=fp32" in format_lstm_bench(r)
 
 
+def test_bench_says_what_bf16_is_on_this_cpu():
+    from dive.bench.harness import precision_line
+    from dive.core.precision import cpu_support
+
+    line = precision_line("bf16")
+    assert line.startswith("bf16 on this CPU: ") and "x fp32's time" in line
+    expected = {"native": "native (", "emulated": "emulated", "unavailable": "train in fp32"}
+    assert expected[cpu_support("bf16").kind] in line
+
+
+@pytest.mark.isa
 def test_transformer_bench_trains_both_loops_and_times_decoding():
     from dive.bench.transformer import book_masked_ce, run_decode_bench, run_training_bench
 
