@@ -83,8 +83,10 @@ def _cmd_run(args: argparse.Namespace, extra: list[str], argv: list[str]) -> int
 
 
 def _cmd_data(args: argparse.Namespace) -> int:
+    from dive.cli.run import check_data_root
     from dive.data import DATASETS, download_dataset, locate, search_dirs
 
+    check_data_root(args.data)
     if args.download:
         spec = DATASETS[args.download]
         print(f"downloading {spec.name} ...")
@@ -120,13 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="run directory (default: runs/NAME)")
     run.add_argument("--resume", action="store_true", help="continue from the checkpoint in the run directory")
     run.add_argument("--device", default="auto", help=f"one of {', '.join(DEVICE_CHOICES)} or cuda:N")
-    run.add_argument("--data", help="data root (default: $DIVE_DATA, ~/.cache/dive, system paths)")
+    run.add_argument("--data", help="data root, the only place then searched (default: $DIVE_DATA, cache, system)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--precision", default="fp32", choices=["fp32", "bf16", "fp16"], help="autocast dtype")
     run.add_argument("--compile", action="store_true", help="train through torch.compile (slow first steps)")
     run.add_argument("--nproc", type=int, default=1, help="data-parallel processes, started with torchrun")
     data = sub.add_parser("data", help="list datasets, where each was found, and verify their sha256")
-    data.add_argument("--data", help="an explicit data root to search first")
+    data.add_argument("--data", help="an explicit data root, the only place then searched")
     data.add_argument("--no-verify", action="store_true", help="skip the hash check")
     data.add_argument("--download", metavar="NAME", help="download a dataset into ~/.cache/dive (needs internet)")
     data.add_argument("-v", "--verbose", action="store_true", help="show every place searched")

@@ -13,7 +13,15 @@ from typing import Any
 import torch
 
 import dive
-from dive.core import ConfigError, apply_overrides, choose_device, config_to_dict, default_run_dir, seed_everything
+from dive.core import (
+    ConfigError,
+    DiveError,
+    apply_overrides,
+    choose_device,
+    config_to_dict,
+    default_run_dir,
+    seed_everything,
+)
 from dive.core.precision import announce, precision_plan
 from dive.recipes import RECIPES, Recipe, RunContext
 from dive.train import env_dist_info, init_distributed, shutdown_distributed
@@ -63,6 +71,20 @@ def prepare(name: str, profile: str, overrides: list[str] | None, nproc: int = 1
     return recipe, cfg
 
 
+def check_data_root(data_root: str | os.PathLike | None) -> None:
+    """An explicit data root must exist: `--data /typo` is an error, not a silent fall-back to $DIVE_DATA."""
+    if data_root is not None and not Path(data_root).expanduser().is_dir():
+        raise DiveError(f"--data {data_root}: no such folder (drop --data to use $DIVE_DATA or the cache)")
+
+
+def check_something_to_resume(recipe: Recipe, out_dir: Path) -> None:
+    """`--resume` needs a checkpoint to continue from (as Lightning refuses a missing ckpt_path); say so up front."""
+    if not recipe.checkpoints:
+        raise DiveError(f"recipe {recipe.name!r} trains no model and writes no checkpoint; drop --resume")
+    if not out_dir.is_dir() or next(out_dir.rglob("checkpoint.safetensors"), None) is None:
+        raise DiveError(f"--resume: no checkpoint in {out_dir}, nothing to continue; drop --resume to start afresh")
+
+
 def run_recipe(
     name: str,
     profile: str = "book",
@@ -78,7 +100,10 @@ def run_recipe(
     """Run recipe `name`; returns (and writes as DIR/summary.json) the run's summary record."""
     info = env_dist_info()
     recipe, cfg = prepare(name, profile, overrides, info.world_size)
+    check_data_root(data_root)
     out_dir = Path(out) if out else default_run_dir(name)
+    if resume:
+        check_something_to_resume(recipe, out_dir)
     if not resume and (out_dir / "checkpoint.safetensors").exists() and info.is_main:
         print(f"note: starting afresh in {out_dir} (pass --resume to continue the run there)", file=sys.stderr)
     out_dir.mkdir(parents=True, exist_ok=True)

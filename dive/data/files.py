@@ -1,9 +1,11 @@
 """Finding, verifying and downloading dataset files.
 
 Each dataset declares its files with their sha256 and canonical URL (`DatasetSpec`). `locate` looks for the
-dataset directory, in order, in: an explicit root, `$DIVE_DATA`, the cache (`~/.cache/dive`), and known system
-locations (Debian's `/usr/share/datasets/...`). Every file is hash-checked before use; a missing file is an error
-naming every place searched and how to provide it; a corrupt one names both hashes.
+dataset directory in an explicit root when one is given (`--data`), and only there: a root that lacks the data is an
+error, never a silent fall-back to other copies. Without one it looks, in order, in `$DIVE_DATA`, the cache
+(`~/.cache/dive`), and known system locations (Debian's `/usr/share/datasets/...`). Every file is hash-checked
+before use; a missing file is an error naming every place searched and how to provide it; a corrupt one names both
+hashes.
 
 `download` exists for users who are online (https only, status check, hash check, atomic rename into place);
 nothing in dive calls it implicitly and the tests never reach the network.
@@ -94,10 +96,12 @@ def verify_file(path: Path, file: DataFile) -> None:
 
 
 def search_dirs(spec: DatasetSpec, root: str | os.PathLike | None = None) -> list[tuple[str, Path]]:
-    """Candidate directories for `spec`, in search order, each with a label saying where it came from."""
-    places: list[tuple[str, Path]] = []
+    """Candidate directories for `spec`, in search order, each with a label saying where it came from.
+
+    An explicit `root` is the only candidate: asking for one data root and being served another would be wrong."""
     if root is not None:
-        places.append(("explicit root", Path(root).expanduser() / spec.name))
+        return [("explicit root", Path(root).expanduser() / spec.name)]
+    places: list[tuple[str, Path]] = []
     env = os.environ.get("DIVE_DATA")
     if env:
         places.append(("$DIVE_DATA", Path(env).expanduser() / spec.name))
@@ -116,6 +120,13 @@ def locate(spec: DatasetSpec, root: str | os.PathLike | None = None, *, verify: 
                     verify_file(directory / f.name, f)
             return directory
     searched = "\n".join(f"  - {d}  ({label}){_missing(d, spec)}" for label, d in places)
+    if root is not None:
+        where = places[0][1]
+        raise DataNotFoundError(
+            f"dataset {spec.name!r} not found in the data root {root} (--data): {where}{_missing(where, spec)}."
+            f" Point --data at a folder containing {spec.name}/ ({', '.join(f.name for f in spec.files)}), "
+            "or drop --data to search $DIVE_DATA, the cache and the system folders."
+        )
     raise DataNotFoundError(
         f"dataset {spec.name!r} not found. Searched:\n{searched}\n"
         f"Provide it by setting DIVE_DATA to a folder containing {spec.name}/ "

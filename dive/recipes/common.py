@@ -38,8 +38,16 @@ def run_dir(ctx: RunContext, sub: str | None = None) -> Path:
     return ctx.out_dir / sub if sub else ctx.out_dir
 
 
-def check_resumable(cfg: Any, stored: dict[str, Any], path: Path) -> None:
-    """A resume must use the config the checkpoint was made with; only `max_epochs` may grow."""
+def check_resumable(cfg: Any, stored: dict[str, Any], path: Path, recipe: str | None = None) -> None:
+    """A resume must continue the same recipe with the config the checkpoint was made with; only `max_epochs` may
+    grow. Checked before any weight is loaded, so a mismatch is one sentence, not torch's state_dict report."""
+    theirs = stored.get("recipe")
+    if recipe and theirs and theirs != recipe:
+        gist = _config_gist(stored.get("config"), cfg)
+        raise ConfigError(
+            f"cannot resume {path}: this checkpoint is from recipe {theirs} ({gist}), "
+            f"not {recipe}. Use another --out, or drop --resume to start afresh there."
+        )
     if "config" not in stored:
         return
     old = config_from_dict(type(cfg), stored["config"])
@@ -47,6 +55,14 @@ def check_resumable(cfg: Any, stored: dict[str, Any], path: Path) -> None:
     if diff:
         shown = ", ".join(f"{k}: checkpoint {a!r}, now {b!r}" for k, (a, b) in diff.items())
         raise ConfigError(f"cannot resume {path}: the config differs ({shown}). Drop --resume or use the same values.")
+
+
+def _config_gist(config: dict[str, Any] | None, cfg: Any, most: int = 5) -> str:
+    """'num_hiddens=[256], ...': the stored config's fields that the current `cfg` lacks or sets otherwise."""
+    now = config_to_dict(cfg)
+    fields = [(k, v) for k, v in (config or {}).items() if k not in now or now[k] != v]
+    shown = ", ".join(f"{k}={v}" for k, v in fields[:most])
+    return shown + (", ..." if len(fields) > most else "") if shown else "no config recorded"
 
 
 def run_fit(
@@ -110,9 +126,9 @@ def run_fit(
     )
     state = None
     if ctx.resume and ckpt.exists():
+        check_resumable(cfg, read_checkpoint(ckpt)[1].get("extra", {}), ckpt, ctx.recipe)
         model.to(ctx.device)
-        state, stored = load_checkpoint(ckpt, model, optimizer, scheduler)
-        check_resumable(cfg, stored, ckpt)
+        state, _ = load_checkpoint(ckpt, model, optimizer, scheduler)
     state = trainer.fit(train_loader, valid_loader, state)
     if ctx.dist.is_main:
         plot_history(history.records, out / "curves.png", title=title or f"{ctx.recipe} {sub or ''}".strip())

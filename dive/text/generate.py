@@ -6,6 +6,7 @@ Works with any model of the sequence interface `forward(X (B, T), state=None) ->
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -17,11 +18,18 @@ from dive.text.vocab import Vocab
 
 @torch.inference_mode()
 def generate(
-    model: Any, prefix: str | list[str], num_preds: int, vocab: Vocab, token: str = "char", device: Any = None
+    model: Any,
+    prefix: str | list[str],
+    num_preds: int,
+    vocab: Vocab,
+    token: str = "char",
+    device: Any = None,
+    progress: Callable[[int], None] | None = None,
 ) -> str:
     """Greedy continuation: feed `prefix` (warm-up), then append the arg-max token `num_preds` times.
 
     The prefix is read in one call (the state after it is what the book's token-by-token warm-up reaches).
+    `progress(i)`, when given, is called after the i-th generated token (for a progress bar).
     """
     if num_preds < 0:
         raise ValueError(f"num_preds must be >= 0, got {num_preds}")
@@ -38,6 +46,8 @@ def generate(
     out = list(ids)
     for i in range(num_preds):
         out.append(int(logits[0, -1].argmax()))
+        if progress is not None:
+            progress(i)
         if i + 1 < num_preds:
             logits, state = model(torch.tensor([[out[-1]]], device=device), state)
     model.train(was_training)

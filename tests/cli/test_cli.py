@@ -113,3 +113,38 @@ def test_summary_errors_are_one_line(capsys):
     assert "cannot take input 1x1x28x28" in capsys.readouterr().err
     assert main(["summary", "lenet", "--input", "28by28"]) == 2
     assert main(["summary", "lenett"]) == 2
+
+
+def test_an_explicit_data_root_that_does_not_exist_or_lacks_the_data_is_an_error(tmp_path, capsys, data_root):
+    # $DIVE_DATA holds fashion-mnist (the data_root fixture), so a silent fall-back would train
+    out = str(tmp_path / "run")
+    assert main(["run", "mlp", "--profile", "quick", "--quiet", "--out", out, "--data", "/nonexistent"]) == 2
+    err = capsys.readouterr().err
+    assert "--data /nonexistent: no such folder" in err and len(err.strip().splitlines()) == 1
+    (tmp_path / "empty").mkdir()
+    assert main(["run", "mlp", "--profile", "quick", "--quiet", "--out", out, "--data", str(tmp_path / "empty")]) == 2
+    err = capsys.readouterr().err
+    assert "'fashion-mnist' not found in the data root" in err and "no such folder" in err
+    assert not (tmp_path / "run" / "checkpoint.safetensors").exists()
+    assert main(["data", "--data", "/nonexistent"]) == 2
+
+
+def test_resume_without_a_checkpoint_says_so(tmp_path, capsys):
+    argv = ["run", "softmax", "--profile", "tiny", "--quiet", "--out", str(tmp_path / "new"), "--resume"]
+    assert main(argv) == 2
+    assert "no checkpoint in" in capsys.readouterr().err
+    assert main(["run", "optim-traces", "--profile", "tiny", "--quiet", "--out", str(tmp_path), "--resume"]) == 2
+    assert "writes no checkpoint" in capsys.readouterr().err
+
+
+def test_resume_onto_another_recipes_or_configs_checkpoint_is_one_sentence(tmp_path, capsys):
+    base = ["--profile", "tiny", "--quiet", "--out", str(tmp_path), "--max_epochs=1"]
+    assert main(["run", "mlp", *base]) == 0
+    capsys.readouterr()
+    assert main(["run", "softmax", *base, "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert "this checkpoint is from recipe mlp (" in err and "num_hiddens=" in err and "not softmax" in err
+    assert "state_dict" not in err and len(err.strip().splitlines()) == 1
+    assert main(["run", "mlp", *base, "--resume", "--num_hiddens=8"]) == 2  # weights of another shape
+    err = capsys.readouterr().err
+    assert "the config differs (num_hiddens" in err and "size mismatch" not in err

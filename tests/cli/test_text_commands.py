@@ -58,3 +58,18 @@ def test_corpus_prints_the_books_ngrams_and_writes_zipf(tmp_path, capsys, data_r
     out = capsys.readouterr().out
     assert "32775 word tokens" in out and "'of the' 309" in out and "'the time traveller' 59" in out
     assert (tmp_path / "zipf_word.png").stat().st_size > 0
+
+
+def test_generate_refuses_a_huge_length_and_an_empty_prefix(lm_run, capsys):
+    assert main(["generate", str(lm_run), "--len", "1000000"]) == 2
+    assert "--len must be in 0..10,000 (got 1,000,000)" in capsys.readouterr().err
+    assert main(["generate", str(lm_run), "--prefix", "  "]) == 2
+    assert "--prefix is empty" in capsys.readouterr().err
+
+
+def test_generate_names_a_few_unknown_characters_not_the_whole_input(lm_run, capsys):
+    prefix = "é" * 5000 + "".join(chr(0x400 + i) for i in range(30))  # Cyrillic: none in The Time Machine
+    assert main(["generate", str(lm_run), "--prefix", prefix, "--len", "3"]) == 0
+    note = capsys.readouterr().out.splitlines()[0]
+    assert note.startswith("note: all 5030 characters not in the vocabulary") and "(23 more)" in note
+    assert len(note) < 200

@@ -19,16 +19,18 @@ def _put(root, content=CONTENT):
     return d
 
 
-def test_search_order_explicit_env_cache_system(tmp_path, monkeypatch):
+def test_search_order_env_cache_system_and_an_explicit_root_is_the_only_place(tmp_path, monkeypatch):
     monkeypatch.setenv("DIVE_DATA", str(tmp_path / "env"))
     monkeypatch.setenv("DIVE_CACHE", str(tmp_path / "cache"))
     spec = DatasetSpec("toy", "", SPEC.files, system_dirs=(str(tmp_path / "sys"),))
-    labels = [label for label, _ in search_dirs(spec, tmp_path / "explicit")]
-    assert labels == ["explicit root", "$DIVE_DATA", "cache", "system"]
+    assert [label for label, _ in search_dirs(spec)] == ["$DIVE_DATA", "cache", "system"]
+    assert [label for label, _ in search_dirs(spec, tmp_path / "explicit")] == ["explicit root"]
     _put(tmp_path / "cache")
-    assert locate(spec, tmp_path / "explicit") == tmp_path / "cache" / "toy"
+    assert locate(spec) == tmp_path / "cache" / "toy"
     _put(tmp_path / "env")
-    assert locate(spec, tmp_path / "explicit") == tmp_path / "env" / "toy"
+    assert locate(spec) == tmp_path / "env" / "toy"
+    with pytest.raises(DataNotFoundError, match="--data"):  # the env copy is there, but not where the user pointed
+        locate(spec, tmp_path / "explicit")
     _put(tmp_path / "explicit")
     assert locate(spec, tmp_path / "explicit") == tmp_path / "explicit" / "toy"
 
@@ -36,10 +38,15 @@ def test_search_order_explicit_env_cache_system(tmp_path, monkeypatch):
 def test_missing_dataset_names_every_place_and_how_to_fix(tmp_path, monkeypatch):
     monkeypatch.setenv("DIVE_DATA", str(tmp_path / "env"))
     with pytest.raises(DataNotFoundError) as e:
+        locate(SPEC)
+    msg = str(e.value)
+    assert "'toy' not found" in msg and str(tmp_path / "env" / "toy") in msg
+    assert "DIVE_DATA" in msg and "dive data --download toy" in msg and "a.txt" in msg
+    with pytest.raises(DataNotFoundError) as e:
         locate(SPEC, tmp_path / "explicit")
     msg = str(e.value)
-    assert "'toy' not found" in msg and str(tmp_path / "explicit" / "toy") in msg and str(tmp_path / "env") in msg
-    assert "DIVE_DATA" in msg and "dive data --download toy" in msg and "a.txt" in msg
+    assert str(tmp_path / "explicit" / "toy") in msg and "no such folder" in msg and "drop --data" in msg
+    assert "\n" not in msg and str(tmp_path / "env") not in msg
 
 
 def test_corrupt_file_fails_with_both_hashes(tmp_path):

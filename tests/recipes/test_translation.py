@@ -101,3 +101,15 @@ def test_cosine_schedule_decays_the_lr_each_epoch():
     assert lrs[0] == pytest.approx(1e-3) and lrs[2] == pytest.approx(0.505e-3) and lrs == sorted(lrs, reverse=True)
     with pytest.raises(ConfigError, match="unknown schedule"):
         mt_scheduler(MTConfig(schedule="warp"), opt)
+
+
+def test_translate_refuses_nothing_and_keeps_a_long_unknown_input_short(transformer_run, capsys):
+    assert main(["translate", str(transformer_run), ""]) == 2
+    assert "nothing to translate" in capsys.readouterr().err
+    assert main(["translate", str(transformer_run), "   "]) == 2
+    assert "nothing to translate" in capsys.readouterr().err
+    words = " ".join(f"zz{i}" for i in range(5000))
+    assert main(["translate", str(transformer_run), words]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("note: all 5000 words not in the source vocabulary") and "(4992 more)" in out[0]
+    assert len(out[0]) < 200 and "are cut" in out[1]
