@@ -24,7 +24,7 @@ from dive.core import ConfigError
 from dive.data import SequentialSeqLoader
 from dive.models import RNNLM
 from dive.scratch import LSTMScratch, Recurrent, RNNLMScratch
-from dive.train import Trainer, sequence_loss
+from dive.train import SequenceStep, Trainer, sequence_loss
 
 VARIANTS = {"dive": "fp32", "dive+bf16": "bf16", "dive-scratch": "fp32"}  # name -> autocast precision
 
@@ -89,7 +89,8 @@ def run_lstm_bench(
     for v in variants:
         model = _model(v, vocab_size, num_hiddens)
         opt = torch.optim.SGD(model.parameters(), lr=lr)
-        trainer = Trainer(model, sequence_loss, opt, max_epochs=1, clip_grad_norm=1.0, precision=VARIANTS[v])
+        step = SequenceStep(sequence_loss)
+        trainer = Trainer(model, None, opt, step=step, max_epochs=1, clip_grad_norm=1.0, precision=VARIANTS[v])
         ran_as[v] = trainer.precision  # fp32 where this CPU has no bf16 kernels (dive.core.precision)
 
         def dive_epoch(trainer: Trainer = trainer, name: str = v) -> float:

@@ -34,7 +34,7 @@ from dive.recipes.base import RunContext, RunResult, TrainConfig
 from dive.recipes.common import load_run_config, run_fit
 from dive.scratch.schedules import cosine, lambda_factor
 from dive.text import Vocab, bleu, corpus_bleu
-from dive.train import format_summary, load_weights, sequence_loss
+from dive.train import SupervisedStep, format_summary, load_weights, sequence_loss, token_count
 
 BOOK_SENTENCES = (("go .", "va !"), ("i lost .", "j'ai perdu ."), ("he's calm .", "il est calme ."),
                   ("i'm home .", "je suis chez moi ."))  # fmt: skip
@@ -139,7 +139,11 @@ def train_translation(cfg: MTConfig, ctx: RunContext) -> RunResult:
         ctx,
         cfg,
         model=model,
-        loss_fn=functools.partial(sequence_loss, ignore_index=tgt_vocab["<pad>"]),  # padding is not a word
+        # padding is not a word: the loss is a mean over real tokens, and the epoch mean is weighted by their count
+        step=SupervisedStep(
+            functools.partial(sequence_loss, ignore_index=tgt_vocab["<pad>"]),
+            functools.partial(token_count, ignore_index=tgt_vocab["<pad>"]),
+        ),
         optimizer=optimizer,
         scheduler=mt_scheduler(cfg, optimizer),
         train_loader=train,

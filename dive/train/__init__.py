@@ -23,8 +23,10 @@ from dive.train.metrics import (
     perplexity,
     sequence_loss,
     squared_log_error_sum,
+    token_count,
     token_nll_sum,
 )
+from dive.train.steps import SequenceStep, Step, StepOut, SupervisedStep, detach_state
 from dive.train.trainer import Callback, FitState, StopTraining, Trainer
 
 __all__ = [
@@ -39,6 +41,11 @@ __all__ = [
     "Metric",
     "NanGuard",
     "RowShard",
+    "SequenceStep",
+    "Step",
+    "StepOut",
+    "SupervisedStep",
+    "detach_state",
     "Progress",
     "StopTraining",
     "Trainer",
@@ -57,6 +64,7 @@ __all__ = [
     "shard_loader",
     "shutdown_distributed",
     "spawn_local",
+    "token_count",
     "token_nll_sum",
     "read_checkpoint",
     "save_checkpoint",

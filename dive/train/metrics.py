@@ -74,6 +74,11 @@ def sequence_loss(logits: Tensor, y: Tensor, ignore_index: int = -100) -> Tensor
     )
 
 
+def token_count(y: Tensor, ignore_index: int = -100) -> Tensor:
+    """The tokens of y that `sequence_loss(..., ignore_index)` averages over: the step's count for a masked loss."""
+    return (y != ignore_index).sum()
+
+
 accuracy = Metric("acc", correct_count)
 # perplexity = exp(mean cross-entropy per token) (book §9.3.2): 1 is perfect, V is guessing uniformly
 perplexity = Metric("ppl", token_nll_sum, exp=True)

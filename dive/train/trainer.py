@@ -26,6 +26,7 @@ from dive.core import ConfigError, synchronize
 from dive.core.precision import PRECISIONS, announce, fp32_layers, precision_plan
 from dive.train.distributed import DistInfo, all_reduce_sums, world
 from dive.train.metrics import Metric
+from dive.train.steps import Step, StepOut, SupervisedStep, part_mean_count
 
 
 class StopTraining(Exception):
@@ -73,15 +74,17 @@ class Callback:
 
 
 class Trainer:
-    """Train `model` with `loss_fn(outputs, y) -> mean loss` and `optimizer`; evaluate `metrics` on each epoch.
+    """Train `model` with `optimizer`, one `step` per batch (`dive.train.steps`); evaluate `metrics` each epoch.
 
-    Batches are tuples (X, y) (or (*inputs, y)): the model is called as `model(*inputs)`. `valid_name` prefixes the
-    evaluation metrics in the history ("test" for the book's Fashion-MNIST runs, which validate on the test set).
-    Counts are of target elements (`y.numel()`): examples for a classifier, tokens for a language model.
+    The step says what a batch means: `SupervisedStep(loss_fn)` (the default when only `loss_fn` is given) calls
+    `model(*inputs)` on a batch (*inputs, y) and counts `y.numel()`: examples for a classifier, tokens for a
+    language model. `valid_name` prefixes the evaluation metrics in the history ("test" for the book's
+    Fashion-MNIST runs, which validate on the test set). The epoch loss is sum(loss x count) / sum(count), and so
+    is each named loss part a step returns (`train_<part>`, `<valid_name>_<part>` in the history).
 
-    Sequence models return `(outputs, state)`: the loss sees `outputs`. When the loader says `carries_state`
-    (sequential partitioning), the state is passed, detached, into the next batch's call `model(X, state)`:
-    truncated backpropagation through time. It starts from None at each epoch (and after a mid-epoch resume).
+    A `SequenceStep` runs a sequence model `(outputs, state)`. When the loader says `carries_state` (sequential
+    partitioning), the step's state goes, detached, into the next batch's call `model(X, state)`: truncated
+    backpropagation through time. It starts from None at each epoch (and after a mid-epoch resume).
 
     `precision="bf16"` runs forward and loss under `torch.autocast` (weights and optimizer stay fp32). What this
     machine can do decides what runs (`dive.core.precision`): on a CPU without oneDNN's bf16 kernels (AVX2 only)
@@ -101,10 +104,11 @@ class Trainer:
     def __init__(
         self,
         model: nn.Module,
-        loss_fn: Callable[[Tensor, Tensor], Tensor],
+        loss_fn: Callable[[Tensor, Tensor], Tensor] | None,
         optimizer: torch.optim.Optimizer,
         *,
         max_epochs: int,
+        step: Step | None = None,
         metrics: Sequence[Metric] = (),
         scheduler: Any = None,
         clip_grad_norm: float | None = None,
@@ -127,7 +131,9 @@ class Trainer:
             raise ConfigError("distributed=True needs an initialised process group of 2 or more processes")
         self.forward: Callable[..., Any] = model  # what evaluation calls; `fit` builds it and the training one
         self.train_forward: Callable[..., Any] = model
-        self.loss_fn = loss_fn
+        if step is None and loss_fn is None:
+            raise ConfigError("Trainer needs a loss_fn or a step")
+        self.step: Step = step if step is not None else SupervisedStep(loss_fn)
         self.optimizer = optimizer
         self.max_epochs = max_epochs
         self.metrics = tuple(metrics)
@@ -164,14 +170,6 @@ class Trainer:
             ids = [self.device] if self.device.type == "cuda" else None
             ddp = DistributedDataParallel(self.model, device_ids=ids)  # broadcasts rank 0's weights to all
             self.train_forward = torch.compile(ddp) if self.compile else ddp
-
-    def _call(self, forward: Callable[..., Any], inputs: list[Tensor], hidden: Any, carry: bool) -> tuple[Tensor, Any]:
-        """Run the model; split a sequence model's (outputs, state) and keep the state detached if carried."""
-        outputs = forward(*inputs, hidden) if hidden is not None else forward(*inputs)
-        if isinstance(outputs, tuple):
-            outputs, new_hidden = outputs
-            return outputs, (_detach(new_hidden) if carry else None)
-        return outputs, None
 
     def _batches(self, loader: Any, epoch: int, start: int) -> Iterator[Sequence[Tensor]]:
         if hasattr(loader, "epoch"):
@@ -213,23 +211,20 @@ class Trainer:
         carry = getattr(self.train_loader, "carries_state", False)
         hidden = None  # a sequence model's state carried between batches
         for batch in self._batches(self.train_loader, state.epoch, state.batch):
-            *inputs, y = self._to_device(batch)
+            batch = self._to_device(batch)
             self.optimizer.zero_grad(set_to_none=True)
             with self._autocast():
-                outputs, hidden = self._call(self.train_forward, inputs, hidden, carry)
-                loss = self.loss_fn(outputs, y)
-            loss.backward()
+                out = self.step(self.train_forward, batch, hidden)
+            out.loss.backward()
             if self.clip_grad_norm is not None:
                 nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_grad_norm)
             self.optimizer.step()
+            hidden = out.state if carry else None
             with torch.no_grad():
-                sums["loss"] += loss.detach().double() * y.numel()
-                sums["count"] += y.numel()
-                for m in self.metrics:
-                    sums[m.name] += m.fn(outputs.detach(), y).double()
+                self._accumulate(sums, out, detach=True)
             state.batch += 1
             state.step += 1
-            state.last_loss = loss.detach()
+            state.last_loss = out.loss.detach()
             if self.callbacks:  # callback time is not training time: keep it out of the throughput
                 state.train_seconds += time.perf_counter() - t_last
                 self._emit("on_batch_end", state)
@@ -237,12 +232,35 @@ class Trainer:
         synchronize(self.device)
         state.train_seconds += time.perf_counter() - t_last
 
+    def _accumulate(self, sums: dict[str, Tensor], out: StepOut, detach: bool = False) -> None:
+        """Add one step's loss x count, count, metric sums and loss parts to the running sums (on the device)."""
+        loss = out.loss.detach() if detach else out.loss
+        sums["loss"] += loss.double() * out.count
+        sums["count"] += out.count
+        outputs = out.outputs.detach() if detach and isinstance(out.outputs, Tensor) else out.outputs
+        for m in self.metrics:
+            sums[m.name] += m.fn(outputs, out.targets).double()
+        for name, value in out.parts.items():
+            mean, count = part_mean_count(value, out.count)
+            for key, v in ((f"part.{name}", mean.detach().double() * count), (f"part.{name}.count", count)):
+                if key not in sums:
+                    sums[key] = torch.zeros((), dtype=torch.float64, device=self.device)
+                sums[key] += v
+
+    def _finish(self, sums: dict[str, float], prefix: str) -> dict[str, float]:
+        """Epoch means from summed values: loss, metrics, and each loss part over its own count."""
+        count = int(sums["count"])
+        metrics = {f"{prefix}loss": sums["loss"] / max(count, 1)}
+        for m in self.metrics:
+            metrics[f"{prefix}{m.name}"] = m.finalize(sums[m.name], count)
+        for key in sorted(k for k in sums if k.startswith("part.") and not k.endswith(".count")):
+            metrics[f"{prefix}{key[len('part.') :]}"] = sums[key] / max(sums[f"{key}.count"], 1e-12)
+        return metrics
+
     def _end_epoch(self, state: FitState) -> None:
         sums = _floats(all_reduce_sums(state.sums) if self.dist.active else state.sums)
         count = int(sums["count"])
-        metrics = {"train_loss": sums["loss"] / max(count, 1)}
-        for m in self.metrics:
-            metrics[f"train_{m.name}"] = m.finalize(sums[m.name], count)
+        metrics = self._finish(sums, "train_")
         if self.valid_loader is not None:
             for key, value in self.evaluate(self.valid_loader).items():
                 metrics[f"{self.valid_name}_{key}"] = value
@@ -268,33 +286,19 @@ class Trainer:
     def _evaluate(self, loader: Iterable) -> dict[str, float]:
         was_training = self.model.training
         self.model.eval()
-        total = torch.zeros((), dtype=torch.float64, device=self.device)
-        sums = {m.name: torch.zeros((), dtype=torch.float64, device=self.device) for m in self.metrics}
-        count = 0
+        sums = {k: torch.zeros((), dtype=torch.float64, device=self.device) for k in ("loss", "count")}
+        sums.update({m.name: torch.zeros((), dtype=torch.float64, device=self.device) for m in self.metrics})
         carry, hidden = getattr(loader, "carries_state", False), None
         for batch in self._batches(loader, 0, 0):
-            *inputs, y = self._to_device(batch)
             with self._autocast():
-                outputs, hidden = self._call(self.forward, inputs, hidden, carry)
-                total += self.loss_fn(outputs, y).double() * y.numel()
-            for m in self.metrics:
-                sums[m.name] += m.fn(outputs, y).double()
-            count += y.numel()
+                out = self.step(self.forward, self._to_device(batch), hidden)
+            self._accumulate(sums, out)
+            hidden = out.state if carry else None
         self.model.train(was_training)
-        sums["loss"], sums["count"] = total, torch.as_tensor(float(count), dtype=torch.float64, device=self.device)
-        sums = _floats(all_reduce_sums(sums) if self.dist.active else sums)
-        count = int(sums.pop("count"))
-        out = {"loss": sums.pop("loss") / max(count, 1)}
-        out.update({m.name: m.finalize(sums[m.name], count) for m in self.metrics})
-        return out
+        if self.dist.active:  # every process must join the same all-reduce, parts included
+            sums = all_reduce_sums(sums)
+        return self._finish(_floats(sums), "")
 
 
 def _floats(sums: dict[str, Any]) -> dict[str, float]:
     return {k: float(v) for k, v in sums.items()}
-
-
-def _detach(state: Any) -> Any:
-    """Cut the graph behind a carried state (a tensor or a tuple of them, as an LSTM's (H, C))."""
-    if isinstance(state, tuple):
-        return tuple(_detach(s) for s in state)
-    return state.detach() if state is not None else None

@@ -17,7 +17,7 @@ from dive.core import precision as P
 from dive.core.precision import CpuSupport, cpu_support, fp32_layers, layer_runs, precision_plan
 from dive.data import SequentialSeqLoader
 from dive.models import RNNLM
-from dive.train import Trainer, sequence_loss
+from dive.train import SequenceStep, Trainer, sequence_loss
 
 pytestmark = pytest.mark.isa
 
@@ -86,7 +86,8 @@ def _lstm_fit(precision):
     torch.manual_seed(0)
     model = RNNLM(7, 8, "lstm")
     opt = torch.optim.SGD(model.parameters(), lr=1.0)
-    trainer = Trainer(model, sequence_loss, opt, max_epochs=1, clip_grad_norm=1.0, precision=precision)
+    step = SequenceStep(sequence_loss)
+    trainer = Trainer(model, None, opt, step=step, max_epochs=1, clip_grad_norm=1.0, precision=precision)
     state = trainer.fit(SequentialSeqLoader(corpus, 4, 8, random_offset=False))
     return trainer, model, state
 

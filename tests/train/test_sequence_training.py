@@ -8,7 +8,7 @@ from torch import nn
 
 from dive.data import RandomSeqLoader, SequentialSeqLoader
 from dive.models import RNNLM
-from dive.train import Callback, Trainer, perplexity, sequence_loss
+from dive.train import Callback, SequenceStep, Trainer, perplexity, sequence_loss
 
 CORPUS = torch.randint(0, 8, (400,), generator=torch.Generator().manual_seed(0))
 
@@ -26,9 +26,8 @@ class Spy(nn.Module):
 
 
 def _fit(loader, model, epochs=1):
-    trainer = Trainer(
-        model, sequence_loss, torch.optim.SGD(model.parameters(), lr=0.5), max_epochs=epochs, clip_grad_norm=1.0
-    )
+    opt = torch.optim.SGD(model.parameters(), lr=0.5)
+    trainer = Trainer(model, None, opt, step=SequenceStep(sequence_loss), max_epochs=epochs, clip_grad_norm=1.0)
     return trainer, trainer.fit(loader)
 
 
@@ -76,9 +75,8 @@ def test_trainer_equals_the_books_truncated_bptt_loop():
 def test_perplexity_is_exp_of_the_mean_token_loss_and_counts_tokens():
     model = RNNLM(8, 16, "gru")
     loader = SequentialSeqLoader(CORPUS, batch_size=4, num_steps=10, random_offset=False)
-    trainer = Trainer(
-        model, sequence_loss, torch.optim.SGD(model.parameters(), lr=0.1), max_epochs=1, metrics=[perplexity]
-    )
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    trainer = Trainer(model, None, opt, step=SequenceStep(sequence_loss), max_epochs=1, metrics=[perplexity])
     out = trainer.evaluate(loader)
     assert math.isclose(out["ppl"], math.exp(out["loss"]), rel_tol=1e-6)
 
