@@ -3,6 +3,7 @@
 from dive.core.config import apply_overrides, config_diff, config_from_dict, config_to_dict, describe_fields
 from dive.core.device import check_same_device, choose_device, synchronize
 from dive.core.errors import ConfigError, DiveError, UnknownNameError
+from dive.core.loaders import IterableLoader, Loader, as_loader
 from dive.core.paths import cache_dir, default_run_dir
 from dive.core.registry import Registry
 from dive.core.seed import epoch_generator, get_rng_state, seed_everything, set_rng_state
@@ -11,10 +12,13 @@ from dive.core.timer import Timer
 __all__ = [
     "ConfigError",
     "DiveError",
+    "IterableLoader",
+    "Loader",
     "Registry",
     "Timer",
     "UnknownNameError",
     "apply_overrides",
+    "as_loader",
     "cache_dir",
     "check_same_device",
     "choose_device",

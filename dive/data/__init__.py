@@ -35,7 +35,7 @@ from dive.data.fra_eng import (
     trim_padding,
 )
 from dive.data.kaggle_house import HousePreprocessor, fake_house_frames, k_fold_indices, labels_of, read_kaggle_house
-from dive.data.loader import ArrayLoader, BucketLoader
+from dive.data.loader import ArrayLoader, BucketLoader, RowShard
 from dive.data.sequences import RandomSeqLoader, SequentialSeqLoader, window_loaders, windows
 from dive.data.synthetic import (
     fake_image_sets,
@@ -70,6 +70,7 @@ __all__ = [
     "TIME_MACHINE",
     "ArrayLoader",
     "BucketLoader",
+    "RowShard",
     "RandomSeqLoader",
     "SequentialSeqLoader",
     "ChecksumError",

@@ -16,13 +16,13 @@ from collections.abc import Callable, Iterator
 import torch
 from torch import Tensor
 
-from dive.core import ConfigError, epoch_generator
+from dive.core import ConfigError, Loader, epoch_generator
 
 Batch = tuple[Tensor, ...]
 
 
 class ArrayLoader:
-    """Iterate minibatches of `tensors` (all with the same first dimension N).
+    """Iterate minibatches of `tensors` (all with the same first dimension N); a `dive.core.Loader`.
 
     `transform`, if given, maps the first tensor of a batch (e.g. uint8 images (B, 28, 28)) to the model's input
     (e.g. float (B, 1, 28, 28)); `batch_transform` maps the whole batch (e.g. cutting padding columns).
@@ -55,6 +55,8 @@ class ArrayLoader:
         self.batch_transform = batch_transform
         self.rank, self.world_size = 0, 1  # see `shard`
         self._epoch = 0
+
+    carries_state = False  # batches are independent draws: no state runs from one to the next
 
     @property
     def num_examples(self) -> int:
@@ -103,6 +105,32 @@ class ArrayLoader:
 
     def __iter__(self) -> Iterator[Batch]:
         return self.epoch(self._epoch)
+
+
+class RowShard:
+    """The `rank`-th of `world_size` near-equal row blocks (`tensor_split` on dim 0) of every batch of `loader`.
+
+    For loaders that build whole batches (the language-model samplers): with sequential partitioning each row is
+    one stream through the corpus, so a process keeps the same streams from batch to batch and its carried
+    state stays valid. A batch with fewer rows than processes is skipped by all of them."""
+
+    def __init__(self, loader: Loader, rank: int, world_size: int) -> None:
+        if not 0 <= rank < world_size:
+            raise ValueError(f"rank {rank} is not in a world of {world_size}")
+        self.loader, self.rank, self.world_size = loader, rank, world_size
+        self.carries_state = loader.carries_state
+
+    def __len__(self) -> int:
+        return len(self.loader)
+
+    def epoch(self, epoch: int, start: int = 0) -> Iterator[Batch]:
+        for batch in self.loader.epoch(epoch, start):
+            if batch[0].shape[0] < self.world_size:
+                continue
+            yield tuple(t.tensor_split(self.world_size)[self.rank] for t in batch)
+
+    def shard(self, rank: int, world_size: int) -> RowShard:
+        raise ValueError("a RowShard is already one process's part; shard the loader it splits instead")
 
 
 class BucketLoader(ArrayLoader):

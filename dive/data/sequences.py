@@ -22,7 +22,7 @@ import torch
 from torch import Tensor
 
 from dive.core import epoch_generator
-from dive.data.loader import ArrayLoader
+from dive.data.loader import ArrayLoader, RowShard
 
 Batch = tuple[Tensor, Tensor]
 
@@ -68,6 +68,10 @@ class RandomSeqLoader:
     def __iter__(self) -> Iterator[Batch]:
         return self.epoch(self._epoch)
 
+    def shard(self, rank: int, world_size: int) -> RowShard:
+        """Each process takes its rows (streams) of every batch (`RowShard`)."""
+        return RowShard(self, rank, world_size)
+
 
 class SequentialSeqLoader:
     """Sequential partitioning: the corpus cut into `batch_size` parallel streams read `num_steps` at a time.
@@ -107,6 +111,10 @@ class SequentialSeqLoader:
 
     def __iter__(self) -> Iterator[Batch]:
         return self.epoch(self._epoch)
+
+    def shard(self, rank: int, world_size: int) -> RowShard:
+        """Each process takes its rows (streams) of every batch (`RowShard`)."""
+        return RowShard(self, rank, world_size)
 
 
 def windows(corpus: Tensor, num_steps: int, first: int, count: int) -> Batch:

@@ -4,7 +4,6 @@ from dive.train.callbacks import Checkpoint, EarlyStopping, History, NanGuard, P
 from dive.train.checkpoint import CheckpointError, load_checkpoint, load_weights, read_checkpoint, save_checkpoint
 from dive.train.distributed import (
     DistInfo,
-    RowShard,
     all_reduce_sums,
     env_dist_info,
     init_distributed,
@@ -40,7 +39,6 @@ __all__ = [
     "History",
     "Metric",
     "NanGuard",
-    "RowShard",
     "SequenceStep",
     "Step",
     "StepOut",

@@ -185,7 +185,7 @@ class Progress(Callback):
         if now - self._last_line < self.every_seconds or state.last_loss is None:
             return
         self._last_line = now
-        total = len(trainer.train_loader) if hasattr(trainer.train_loader, "__len__") else None
+        total = len(trainer.train_loader) or None  # a Loader's len is 0 when unknown
         where = f"{state.batch}/{total}" if total else f"{state.batch}"
         left = ""
         if total and state.batch and state.train_seconds > 0:
@@ -200,7 +200,7 @@ class Progress(Callback):
     def _open(self, trainer: Trainer, state: FitState) -> None:
         from tqdm.auto import tqdm
 
-        total = len(trainer.train_loader) if hasattr(trainer.train_loader, "__len__") else None
+        total = len(trainer.train_loader) or None  # a Loader's len is 0 when unknown
         self._tqdm = tqdm(
             total=total,
             initial=state.batch,

@@ -34,7 +34,7 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 from torch import Tensor
 
-from dive.core import DiveError
+from dive.core import DiveError, Loader, as_loader
 
 
 @dataclass(frozen=True)
@@ -111,37 +111,11 @@ def all_reduce_sums(sums: dict[str, Any]) -> dict[str, Any]:
     return dict(zip(keys, flat.unbind(0), strict=True))
 
 
-def shard_loader(loader: Any, info: DistInfo) -> Any:
-    """The part of each global batch that process `info.rank` handles: the loader's own `shard` (which gathers
-    only this process's examples), else `RowShard` over any loader with `epoch(e, start)`."""
-    if not info.active:
-        return loader
-    if hasattr(loader, "shard"):
-        return loader.shard(info.rank, info.world_size)
-    if hasattr(loader, "epoch"):
-        return RowShard(loader, info.rank, info.world_size)
-    raise DiveError(f"{type(loader).__name__} cannot be split across processes (no shard or epoch method)")
-
-
-class RowShard:
-    """The `rank`-th of `world_size` near-equal row blocks (`tensor_split` on dim 0) of every batch of `loader`.
-
-    For loaders that build whole batches (the language-model samplers): with sequential partitioning each row is
-    one stream through the corpus, so a process keeps the same streams from batch to batch and its carried
-    state stays valid. A batch with fewer rows than processes is skipped by all of them."""
-
-    def __init__(self, loader: Any, rank: int, world_size: int) -> None:
-        self.loader, self.rank, self.world_size = loader, rank, world_size
-        self.carries_state = getattr(loader, "carries_state", False)
-
-    def __len__(self) -> int:
-        return len(self.loader)
-
-    def epoch(self, epoch: int, start: int = 0) -> Any:
-        for batch in self.loader.epoch(epoch, start):
-            if batch[0].shape[0] < self.world_size:
-                continue
-            yield tuple(t.tensor_split(self.world_size)[self.rank] for t in batch)
+def shard_loader(loader: Any, info: DistInfo) -> Loader:
+    """The part of each global batch that process `info.rank` handles: the loader's own `shard` (an
+    `ArrayLoader` gathers only this process's examples; a sequence sampler splits its rows, `RowShard`)."""
+    loader = as_loader(loader)
+    return loader.shard(info.rank, info.world_size) if info.active else loader
 
 
 def free_port() -> int:

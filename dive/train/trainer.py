@@ -15,14 +15,13 @@ import contextlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 from torch.nn.parallel import DistributedDataParallel
 
-from dive.core import ConfigError, synchronize
+from dive.core import ConfigError, Loader, as_loader, synchronize
 from dive.core.precision import PRECISIONS, announce, fp32_layers, precision_plan
 from dive.train.distributed import DistInfo, all_reduce_sums, world
 from dive.train.metrics import Metric
@@ -141,8 +140,8 @@ class Trainer:
         self.clip_grad_norm = clip_grad_norm
         self.callbacks = list(callbacks)
         self.valid_name = valid_name
-        self.train_loader: Any = None
-        self.valid_loader: Any = None
+        self.train_loader: Loader | None = None  # set by `fit`, for callbacks (e.g. Progress reads its len)
+        self.valid_loader: Loader | None = None
 
     def _emit(self, event: str, state: FitState) -> None:
         """Run one event on every callback, in order."""
@@ -171,18 +170,15 @@ class Trainer:
             ddp = DistributedDataParallel(self.model, device_ids=ids)  # broadcasts rank 0's weights to all
             self.train_forward = torch.compile(ddp) if self.compile else ddp
 
-    def _batches(self, loader: Any, epoch: int, start: int) -> Iterator[Sequence[Tensor]]:
-        if hasattr(loader, "epoch"):
-            return iter(loader.epoch(epoch, start))
-        if hasattr(loader, "set_epoch"):
-            loader.set_epoch(epoch)
-        return islice(iter(loader), start, None)
+    def _batches(self, loader: Loader, epoch: int, start: int) -> Iterator[Sequence[Tensor]]:
+        return iter(loader.epoch(epoch, start))
 
     def fit(
         self, train_loader: Iterable, valid_loader: Iterable | None = None, state: FitState | None = None
     ) -> FitState:
         """Train until `max_epochs` (or a `StopTraining`); `state` continues a resumed run."""
-        self.train_loader, self.valid_loader = train_loader, valid_loader
+        self.train_loader = as_loader(train_loader)
+        self.valid_loader = as_loader(valid_loader) if valid_loader is not None else None
         state = state or FitState()
         self.model.to(self.device)
         self._build_forwards()
@@ -208,7 +204,7 @@ class Trainer:
             sums.setdefault(key, torch.zeros((), dtype=torch.float64, device=self.device))
         state.sums = sums  # live tensors during the epoch; a checkpoint turns them into floats
         t_last = time.perf_counter()
-        carry = getattr(self.train_loader, "carries_state", False)
+        carry = self.train_loader.carries_state
         hidden = None  # a sequence model's state carried between batches
         for batch in self._batches(self.train_loader, state.epoch, state.batch):
             batch = self._to_device(batch)
@@ -288,7 +284,8 @@ class Trainer:
         self.model.eval()
         sums = {k: torch.zeros((), dtype=torch.float64, device=self.device) for k in ("loss", "count")}
         sums.update({m.name: torch.zeros((), dtype=torch.float64, device=self.device) for m in self.metrics})
-        carry, hidden = getattr(loader, "carries_state", False), None
+        loader = as_loader(loader)
+        carry, hidden = loader.carries_state, None
         for batch in self._batches(loader, 0, 0):
             with self._autocast():
                 out = self.step(self.forward, self._to_device(batch), hidden)

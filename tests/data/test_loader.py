@@ -68,3 +68,31 @@ def test_batch_transform_sees_the_whole_batch():
     X, y = torch.arange(10).float(), torch.arange(10)
     loader = ArrayLoader(X, y, batch_size=4, batch_transform=lambda b: (b[0], b[1] * 0))
     assert all(int(b[1].sum()) == 0 for b in loader)
+
+
+def test_every_loader_implements_the_one_loader_protocol():
+    import torch
+
+    from dive.core import IterableLoader, Loader, as_loader
+    from dive.data import ArrayLoader, BucketLoader, RandomSeqLoader, RowShard, SequentialSeqLoader
+
+    corpus = torch.arange(500) % 7
+    X = torch.arange(20)
+    loaders = [
+        ArrayLoader(X, X, batch_size=4),
+        BucketLoader(X, X, lengths=X % 5, batch_size=4),
+        RandomSeqLoader(corpus, 4, 5),
+        SequentialSeqLoader(corpus, 4, 5),
+        SequentialSeqLoader(corpus, 4, 5).shard(1, 2),
+    ]
+    for loader in loaders:
+        assert isinstance(loader, Loader) and as_loader(loader) is loader
+        assert len(list(loader.epoch(0, 1))) == len(loader) - 1  # start skips batches
+    assert isinstance(loaders[-1], RowShard) and loaders[-1].carries_state
+    assert not loaders[0].carries_state and loaders[3].carries_state
+    wrapped = as_loader([(X[:2], X[:2]), (X[2:4], X[2:4])])  # a plain iterable of batches
+    assert isinstance(wrapped, IterableLoader) and len(wrapped) == 2 and len(list(wrapped.epoch(3, 1))) == 1
+    data_loader = as_loader(torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, X), batch_size=8))
+    assert len(data_loader) == 3 and [b[0].tolist() for b in data_loader.epoch(0, 2)] == [[16, 17, 18, 19]]
+    with pytest.raises(Exception, match="cannot be split across processes"):
+        data_loader.shard(0, 2)

@@ -19,7 +19,7 @@ from torch.nn.parallel import DistributedDataParallel
 from dive.cli.launch import strip_nproc
 from dive.cli.main import main
 from dive.core import ConfigError, DiveError
-from dive.data import ArrayLoader
+from dive.data import ArrayLoader, RowShard
 from dive.scratch.data_parallel import (
     AllReduceSGD,
     LeNetDP,
@@ -27,7 +27,7 @@ from dive.scratch.data_parallel import (
     ring_all_reduce_,
     split_batch,
 )
-from dive.train import Callback, FitState, RowShard, StopTraining, Trainer, shard_loader, spawn_local, world
+from dive.train import Callback, FitState, StopTraining, Trainer, shard_loader, spawn_local, world
 
 
 def _net() -> nn.Module:
