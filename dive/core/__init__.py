@@ -6,7 +6,7 @@ from dive.core.errors import ConfigError, DiveError, UnknownNameError
 from dive.core.loaders import IterableLoader, Loader, as_loader
 from dive.core.paths import cache_dir, default_run_dir
 from dive.core.registry import Registry
-from dive.core.seed import epoch_generator, get_rng_state, seed_everything, set_rng_state
+from dive.core.seed import batch_generator, epoch_generator, get_rng_state, seed_everything, set_rng_state
 from dive.core.timer import Timer
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "UnknownNameError",
     "apply_overrides",
     "as_loader",
+    "batch_generator",
     "cache_dir",
     "check_same_device",
     "choose_device",

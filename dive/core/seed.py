@@ -52,6 +52,14 @@ def set_rng_state(state: dict[str, Any]) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
+def batch_generator(seed: int, epoch: int, batch: int) -> torch.Generator:
+    """A generator for one batch's random augmentation: the same (seed, epoch, batch) gives the same draws, so a
+    run resumed mid-epoch augments its batches exactly as the uninterrupted run did."""
+    g = torch.Generator()
+    g.manual_seed(((seed * 1_000_003 + epoch) * 1_000_033 + batch + 7_919) % 2**63)
+    return g
+
+
 def epoch_generator(seed: int, epoch: int) -> torch.Generator:
     """A generator for one epoch's data order: the same (seed, epoch) gives the same order, resumed or not."""
     g = torch.Generator()

@@ -2,15 +2,7 @@
 
 from dive.data.airfoil import load_airfoil, parse_airfoil, standardize_airfoil
 from dive.data.catalog import AIRFOIL, DATASETS, FASHION_MNIST, FRA_ENG, KAGGLE_HOUSE, TIME_MACHINE
-from dive.data.fashion_mnist import (
-    TEXT_LABELS,
-    ImageBatch,
-    ImageSet,
-    image_loaders,
-    load_fashion_mnist,
-    read_idx,
-    text_labels,
-)
+from dive.data.fashion_mnist import TEXT_LABELS, load_fashion_mnist, read_idx, text_labels
 from dive.data.files import (
     ChecksumError,
     DataFile,
@@ -34,6 +26,7 @@ from dive.data.fra_eng import (
     split_by_source,
     trim_padding,
 )
+from dive.data.images import ImageBatch, ImageSet, image_loaders
 from dive.data.kaggle_house import HousePreprocessor, fake_house_frames, k_fold_indices, labels_of, read_kaggle_house
 from dive.data.loader import ArrayLoader, BucketLoader, RowShard
 from dive.data.sequences import RandomSeqLoader, SequentialSeqLoader, window_loaders, windows

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 import torch
 from torch import Tensor
 
-from dive.core import ConfigError, Loader, epoch_generator
+from dive.core import ConfigError, Loader, batch_generator, epoch_generator
 
 Batch = tuple[Tensor, ...]
 
@@ -25,8 +25,14 @@ class ArrayLoader:
     """Iterate minibatches of `tensors` (all with the same first dimension N); a `dive.core.Loader`.
 
     `transform`, if given, maps the first tensor of a batch (e.g. uint8 images (B, 28, 28)) to the model's input
-    (e.g. float (B, 1, 28, 28)); `batch_transform` maps the whole batch (e.g. cutting padding columns).
+    (e.g. float (B, 1, 28, 28)); `batch_transform` maps the whole batch (e.g. cutting padding columns);
+    `augment(batch, generator)` then draws a random change of the whole batch (flip image, boxes and mask together)
+    from a generator seeded by (seed, epoch, batch index): resumed mid-epoch, a run draws the same flips.
     `epoch(e, start)` yields the batches of epoch e from batch `start` on.
+
+    In a data-parallel shard, `augment` sees the whole global batch and each process keeps its part, so the
+    draws do not depend on the number of processes (each process converts the global batch, a cost paid for
+    exactness); without `augment` a process gathers and converts only its own examples.
     """
 
     def __init__(
@@ -38,6 +44,7 @@ class ArrayLoader:
         drop_last: bool = False,
         transform: Callable[[Tensor], Tensor] | None = None,
         batch_transform: Callable[[Batch], Batch] | None = None,
+        augment: Callable[[Batch, torch.Generator], Batch] | None = None,
     ) -> None:
         if not tensors:
             raise ValueError("ArrayLoader needs at least one tensor")
@@ -53,6 +60,7 @@ class ArrayLoader:
         self.drop_last = drop_last
         self.transform = transform
         self.batch_transform = batch_transform
+        self.augment = augment
         self.rank, self.world_size = 0, 1  # see `shard`
         self._epoch = 0
 
@@ -77,15 +85,20 @@ class ArrayLoader:
         idx = self.order(epoch)
         for i in range(start, len(self)):
             j = idx[i * self.batch_size : (i + 1) * self.batch_size]
-            if self.world_size > 1:
-                if len(j) < self.world_size:
-                    continue  # a last batch too small to give every process an example: skipped by all of them
-                j = j.tensor_split(self.world_size)[self.rank]
+            split = self.world_size > 1
+            if split and len(j) < self.world_size:
+                continue  # a last batch too small to give every process an example: skipped by all of them
+            if split and self.augment is None:
+                j = j.tensor_split(self.world_size)[self.rank]  # gather and convert only this process's part
             batch = tuple(t[j] for t in self.tensors)
             if self.transform is not None:
                 batch = (self.transform(batch[0]), *batch[1:])
             if self.batch_transform is not None:
                 batch = self.batch_transform(batch)
+            if self.augment is not None:
+                batch = self.augment(batch, batch_generator(self.seed, epoch, i))
+                if split:
+                    batch = tuple(t.tensor_split(self.world_size)[self.rank] for t in batch)
             yield batch
 
     def shard(self, rank: int, world_size: int) -> ArrayLoader:

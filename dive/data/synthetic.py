@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-from dive.data.fashion_mnist import ImageSet
+from dive.data.images import ImageSet
 
 
 def _gen(seed: int) -> torch.Generator:

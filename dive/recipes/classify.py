@@ -23,6 +23,7 @@ from dive.plot import plot_confusion, plot_image_grid
 from dive.recipes.base import RunContext, RunResult, TrainConfig
 from dive.recipes.common import run_fit
 from dive.train import accuracy, confusion_matrix, format_summary
+from dive.vision import flip_batch
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class FashionConfig(TrainConfig):
     max_epochs: int = 10
     synthetic: bool = False
     channels_last: bool = False  # NHWC memory layout for model and batches (faster convolutions on CPU, measured)
+    hflip: bool = False  # flip each training image left-right with probability 1/2 (book §14.1), resumable
 
 
 def fashion_sets(cfg: FashionConfig, ctx: RunContext) -> tuple[ImageSet, ImageSet]:
@@ -60,7 +62,10 @@ def train_classifier(
     transform = ImageBatch(resize=resize, channels_last=cfg.channels_last, device=on_accelerator)
     if cfg.channels_last:
         model = model.to(memory_format=torch.channels_last)
-    train_loader, test_loader = image_loaders(train, test, cfg.batch_size, seed=cfg.seed, transform=transform)
+    augment = flip_batch if cfg.hflip else None
+    train_loader, test_loader = image_loaders(
+        train, test, cfg.batch_size, seed=cfg.seed, transform=transform, augment=augment
+    )
     state, trainer, _ = run_fit(
         ctx,
         cfg,

@@ -53,7 +53,10 @@ def _epochs(path):
 
 
 @pytest.mark.slow
-def test_sigkill_mid_epoch_then_resume_is_bit_identical(tmp_path):
+@pytest.mark.parametrize("extra", [[], ["--hflip=true"]], ids=["plain", "random-flips"])
+def test_sigkill_mid_epoch_then_resume_is_bit_identical(tmp_path, extra):
+    # with random flips the batches' augmentation must come back too: drawn from (seed, epoch, batch), not the RNG
+    ARGS = [*globals()["ARGS"], *extra]
     whole, broken = tmp_path / "whole", tmp_path / "broken"
     done = _run([*ARGS, "--out", str(whole)])
     assert done.returncode == 0, done.stderr
