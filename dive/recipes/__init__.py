@@ -24,6 +24,6 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     softmax_regression,
     weight_decay,
 )
-from dive.recipes.base import RECIPES, Profile, Recipe, RunContext, RunResult, TrainConfig, register
+from dive.recipes.base import RECIPES, Profile, Recipe, RunContext, RunResult, TrainConfig, recipe, register
 
-__all__ = ["RECIPES", "Profile", "Recipe", "RunContext", "RunResult", "TrainConfig", "register"]
+__all__ = ["RECIPES", "Profile", "Recipe", "RunContext", "RunResult", "TrainConfig", "recipe", "register"]

@@ -17,7 +17,7 @@ from torch import Tensor, nn
 from dive.core import ConfigError
 from dive.data import ArrayLoader, linear_data, load_airfoil
 from dive.plot import plot_series
-from dive.recipes.base import Profile, Recipe, RunContext, RunResult, TrainConfig, register
+from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
 from dive.scratch import SGD, Adadelta, AdaGrad, Adam, Momentum, RMSProp, Yogi
 
@@ -104,4 +104,12 @@ PROFILES = {
     "quick": Profile(BOOK, band=(0.242, 0.26), minutes=0.2, source="same as book: it is already seconds"),
     "tiny": Profile(replace(BOOK, synthetic=True)),
 }
-register(Recipe("airfoil", "12.5-12.10 Optimization Algorithms (airfoil)", "airfoil", "all_loss", run, PROFILES, False))
+recipe(
+    "airfoil",
+    section="12.5-12.10 Optimization Algorithms (airfoil)",
+    dataset="airfoil",
+    metric="all_loss",
+    run=run,
+    higher_is_better=False,
+    **PROFILES,
+)

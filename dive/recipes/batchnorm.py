@@ -13,7 +13,7 @@ import torch.nn.functional as F
 
 from dive.models import BNLeNet
 from dive.nn import init_xavier
-from dive.recipes.base import Profile, Recipe, RunContext, RunResult, register
+from dive.recipes.base import Profile, RunContext, RunResult, recipe
 from dive.recipes.classify import FashionConfig, train_classifier
 from dive.scratch import BNLeNetScratch
 
@@ -38,18 +38,16 @@ for name, build, quick_band in (
     ("batchnorm-scratch", BNLeNetScratch, (0.70, 0.86)),  # measured: 0.771 after 3 epochs (0.823 after 2), 45 s
     ("batchnorm", BNLeNet, (0.70, 0.86)),  # measured: the same trajectory as scratch to 3 decimals, 33 s
 ):
-    register(
-        Recipe(
-            name,
-            "8.5 Batch Normalization" + (" (from scratch)" if name.endswith("scratch") else " (concise)"),
-            "fashion-mnist",
-            "test_acc",
-            _run(build),
-            {
-                "book": Profile(BOOK, (0.81, 0.88), 3.0, "book (PyTorch ed.): test acc 0.81-0.88 after 10 epochs"),
-                "quick": Profile(QUICK, quick_band, 1.0, "measured, 2 CPU cores"),
-                "tiny": Profile(replace(BOOK, max_epochs=1, batch_size=64, synthetic=True)),
-            },
-            distributed=True,
-        )
+    recipe(
+        name,
+        section="8.5 Batch Normalization" + (" (from scratch)" if name.endswith("scratch") else " (concise)"),
+        dataset="fashion-mnist",
+        metric="test_acc",
+        run=_run(build),
+        distributed=True,
+        book=Profile(
+            BOOK, band=(0.81, 0.88), minutes=3.0, source="book (PyTorch ed.): test acc 0.81-0.88 after 10 epochs"
+        ),
+        quick=Profile(QUICK, band=quick_band, minutes=1.0, source="measured, 2 CPU cores"),
+        tiny=Profile(replace(BOOK, max_epochs=1, batch_size=64, synthetic=True)),
     )

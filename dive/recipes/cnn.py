@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from dive.core import ConfigError
 from dive.models import MODELS
 from dive.nn import init_xavier
-from dive.recipes.base import Profile, Recipe, RunContext, RunResult, register
+from dive.recipes.base import Profile, RunContext, RunResult, recipe
 from dive.recipes.classify import FashionConfig, train_classifier
 
 
@@ -54,82 +54,130 @@ def check_input_size(model: torch.nn.Module, name: str, side: int, built_for: tu
         model.train()
 
 
-def _cnn(name, section, book, quick, book_band, quick_band, quick_minutes, book_result):
-    profiles = {
-        "book": Profile(book, band=book_band, minutes=None, source=f"book (PyTorch ed.): {book_result}"),
-        "quick": Profile(quick, band=quick_band, minutes=quick_minutes, source="measured, 2 CPU cores"),
-        "tiny": Profile(replace(quick, max_epochs=1, batch_size=32, synthetic=True)),
-    }
-    register(Recipe(name, section, "fashion-mnist", "test_acc", run, profiles, distributed=True))
+MEASURED = "measured, 2 CPU cores"
+TINY = {"max_epochs": 1, "batch_size": 32, "synthetic": True}  # of the quick config: same model, seconds
 
-
-_cnn(
+ALEXNET_QUICK = CNNConfig(lr=0.05, batch_size=128, max_epochs=4, model="alexnet-small", channels_last=True)
+recipe(
     "alexnet",
-    "8.1 Deep Convolutional Neural Networks (AlexNet)",
-    CNNConfig(lr=0.01, batch_size=128, model="alexnet", resize=224),
-    CNNConfig(lr=0.05, batch_size=128, max_epochs=4, model="alexnet-small", channels_last=True),
-    (0.83, 0.89),
-    (0.83, 0.89),  # measured: 0.860 after 4 epochs, 205 s
-    3.5,
-    "test acc 0.88 after 10 epochs at 224x224, lr 0.01",
+    section="8.1 Deep Convolutional Neural Networks (AlexNet)",
+    dataset="fashion-mnist",
+    metric="test_acc",
+    run=run,
+    distributed=True,
+    book=Profile(
+        CNNConfig(lr=0.01, batch_size=128, model="alexnet", resize=224),
+        band=(0.83, 0.89),
+        source="book (PyTorch ed.): test acc 0.88 after 10 epochs at 224x224, lr 0.01",
+    ),
+    quick=Profile(
+        ALEXNET_QUICK, band=(0.83, 0.89), minutes=3.5, source=MEASURED
+    ),  # measured: 0.860 after 4 epochs, 205 s
+    tiny=Profile(replace(ALEXNET_QUICK, **TINY)),
 )
-_cnn(
+VGG_QUICK = CNNConfig(lr=0.05, batch_size=128, max_epochs=4, model="vgg-small", channels_last=True)
+recipe(
     "vgg",
-    "8.2 Networks Using Blocks (VGG)",
-    CNNConfig(lr=0.05, batch_size=128, model="vgg-slim", resize=224),
-    CNNConfig(lr=0.05, batch_size=128, max_epochs=4, model="vgg-small", channels_last=True),
-    (0.89, 0.92),
-    (0.80, 0.88),  # measured: 0.842 after 4 epochs, 178 s
-    3.0,
-    "test acc 0.92 after 10 epochs, VGG-11 with 1/4 of the channels at 224x224, lr 0.05",
+    section="8.2 Networks Using Blocks (VGG)",
+    dataset="fashion-mnist",
+    metric="test_acc",
+    run=run,
+    distributed=True,
+    book=Profile(
+        CNNConfig(lr=0.05, batch_size=128, model="vgg-slim", resize=224),
+        band=(0.89, 0.92),
+        source="book (PyTorch ed.): test acc 0.92 after 10 epochs, VGG-11 with 1/4 of the channels at 224x224, lr 0.05",
+    ),
+    quick=Profile(VGG_QUICK, band=(0.80, 0.88), minutes=3.0, source=MEASURED),  # measured: 0.842 after 4 epochs, 178 s
+    tiny=Profile(replace(VGG_QUICK, **TINY)),
 )
-_cnn(
+NIN_QUICK = CNNConfig(lr=0.1, batch_size=128, max_epochs=4, model="nin-small", channels_last=True)
+recipe(
     "nin",
-    "8.3 Network in Network (NiN)",
-    CNNConfig(lr=0.1, batch_size=128, model="nin", resize=224),
-    CNNConfig(lr=0.1, batch_size=128, max_epochs=4, model="nin-small", channels_last=True),
-    (0.79, 0.87),
-    (0.45, 0.65),  # measured: 0.542 after 4 epochs, 150 s; 3 classes die behind the final ReLU (lr 0.05: 0.509)
-    2.5,
-    "test acc 0.79 after 10 epochs at 224x224, lr 0.1",
+    section="8.3 Network in Network (NiN)",
+    dataset="fashion-mnist",
+    metric="test_acc",
+    run=run,
+    distributed=True,
+    book=Profile(
+        CNNConfig(lr=0.1, batch_size=128, model="nin", resize=224),
+        band=(0.79, 0.87),
+        source="book (PyTorch ed.): test acc 0.79 after 10 epochs at 224x224, lr 0.1",
+    ),
+    quick=Profile(
+        NIN_QUICK, band=(0.45, 0.65), minutes=2.5, source=MEASURED
+    ),  # measured: 0.542 after 4 epochs, 150 s; 3 classes die behind the final ReLU (lr 0.05: 0.509)
+    tiny=Profile(replace(NIN_QUICK, **TINY)),
 )
-_cnn(
+GOOGLENET_QUICK = CNNConfig(lr=0.1, batch_size=128, max_epochs=3, model="googlenet-small", channels_last=True)
+recipe(
     "googlenet",
-    "8.4 Multi-Branch Networks (GoogLeNet)",
-    CNNConfig(lr=0.1, batch_size=128, model="googlenet", resize=96),
-    CNNConfig(lr=0.1, batch_size=128, max_epochs=3, model="googlenet-small", channels_last=True),
-    (0.80, 0.89),
-    (0.72, 0.85),  # measured: 0.791 after 3 epochs, 144 s
-    2.5,
-    "test acc 0.89 after 10 epochs at 96x96, lr 0.1",
+    section="8.4 Multi-Branch Networks (GoogLeNet)",
+    dataset="fashion-mnist",
+    metric="test_acc",
+    run=run,
+    distributed=True,
+    book=Profile(
+        CNNConfig(lr=0.1, batch_size=128, model="googlenet", resize=96),
+        band=(0.80, 0.89),
+        source="book (PyTorch ed.): test acc 0.89 after 10 epochs at 96x96, lr 0.1",
+    ),
+    quick=Profile(
+        GOOGLENET_QUICK, band=(0.72, 0.85), minutes=2.5, source=MEASURED
+    ),  # measured: 0.791 after 3 epochs, 144 s
+    tiny=Profile(replace(GOOGLENET_QUICK, **TINY)),
 )
-_cnn(
+RESNET_QUICK = CNNConfig(lr=0.05, batch_size=256, max_epochs=3, model="resnet-small", channels_last=True)
+recipe(
     "resnet",
-    "8.6 Residual Networks (ResNet) and ResNeXt",
-    CNNConfig(lr=0.05, batch_size=256, model="resnet18", resize=96),
-    CNNConfig(lr=0.05, batch_size=256, max_epochs=3, model="resnet-small", channels_last=True),
-    (0.89, 0.91),
-    (0.85, 0.91),  # measured: 0.887 after 3 epochs, 149 s
-    3.0,
-    "test acc 0.89 after 10 epochs at 96x96, lr 0.05",
+    section="8.6 Residual Networks (ResNet) and ResNeXt",
+    dataset="fashion-mnist",
+    metric="test_acc",
+    run=run,
+    distributed=True,
+    book=Profile(
+        CNNConfig(lr=0.05, batch_size=256, model="resnet18", resize=96),
+        band=(0.89, 0.91),
+        source="book (PyTorch ed.): test acc 0.89 after 10 epochs at 96x96, lr 0.05",
+    ),
+    quick=Profile(
+        RESNET_QUICK, band=(0.85, 0.91), minutes=3.0, source=MEASURED
+    ),  # measured: 0.887 after 3 epochs, 149 s
+    tiny=Profile(replace(RESNET_QUICK, **TINY)),
 )
-_cnn(
+DENSENET_QUICK = CNNConfig(lr=0.1, batch_size=256, max_epochs=3, model="densenet-small", channels_last=True)
+recipe(
     "densenet",
-    "8.7 Densely Connected Networks (DenseNet)",
-    CNNConfig(lr=0.1, batch_size=256, model="densenet", resize=96),
-    CNNConfig(lr=0.1, batch_size=256, max_epochs=3, model="densenet-small", channels_last=True),
-    (0.885, 0.895),
-    (0.75, 0.88),  # measured: 0.804 after 3 epochs (0.835 after 2: the test accuracy swings at lr 0.1), 209 s
-    4.0,
-    "test acc 0.885 after 10 epochs at 96x96, lr 0.1",
+    section="8.7 Densely Connected Networks (DenseNet)",
+    dataset="fashion-mnist",
+    metric="test_acc",
+    run=run,
+    distributed=True,
+    book=Profile(
+        CNNConfig(lr=0.1, batch_size=256, model="densenet", resize=96),
+        band=(0.885, 0.895),
+        source="book (PyTorch ed.): test acc 0.885 after 10 epochs at 96x96, lr 0.1",
+    ),
+    quick=Profile(
+        DENSENET_QUICK, band=(0.75, 0.88), minutes=4.0, source=MEASURED
+    ),  # measured: 0.804 after 3 epochs (0.835 after 2: the test accuracy swings at lr 0.1), 209 s
+    tiny=Profile(replace(DENSENET_QUICK, **TINY)),
 )
-_cnn(
+VIT_QUICK = CNNConfig(lr=0.1, batch_size=128, max_epochs=2, model="vit-small")
+recipe(
     "vit",
-    "11.8 Transformers for Vision (ViT)",
-    CNNConfig(lr=0.1, batch_size=128, model="vit", resize=96),
-    CNNConfig(lr=0.1, batch_size=128, max_epochs=2, model="vit-small"),
-    (0.82, 0.90),
-    (0.72, 0.84),  # measured: 0.784 after 2 epochs (0.804 after 3), 96 s per epoch
-    4.0,
-    "test acc ~0.86 after 10 epochs at 96x96, lr 0.1",
+    section="11.8 Transformers for Vision (ViT)",
+    dataset="fashion-mnist",
+    metric="test_acc",
+    run=run,
+    distributed=True,
+    book=Profile(
+        CNNConfig(lr=0.1, batch_size=128, model="vit", resize=96),
+        band=(0.82, 0.90),
+        source="book (PyTorch ed.): test acc ~0.86 after 10 epochs at 96x96, lr 0.1",
+    ),
+    quick=Profile(
+        VIT_QUICK, band=(0.72, 0.84), minutes=4.0, source=MEASURED
+    ),  # measured: 0.784 after 2 epochs (0.804 after 3), 96 s per epoch
+    tiny=Profile(replace(VIT_QUICK, **TINY)),
 )

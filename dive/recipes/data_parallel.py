@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 import torch.nn.functional as F
 
-from dive.recipes.base import Profile, Recipe, RunContext, RunResult, register
+from dive.recipes.base import Profile, RunContext, RunResult, recipe
 from dive.recipes.classify import FashionConfig, train_classifier
 from dive.scratch.data_parallel import AllReduceSGD, LeNetDP
 
@@ -43,14 +43,12 @@ PROFILES = {
                      source="measured, 2 CPU cores: 0.748 after 4 epochs, 86 s"),
     "tiny": Profile(replace(BOOK, max_epochs=2, batch_size=64, synthetic=True)),
 }  # fmt: skip
-register(
-    Recipe(
-        "data-parallel-scratch",
-        "13.5 Training on Multiple GPUs (from scratch)",
-        "fashion-mnist",
-        "test_acc",
-        run,
-        PROFILES,
-        distributed=True,
-    )
+recipe(
+    "data-parallel-scratch",
+    section="13.5 Training on Multiple GPUs (from scratch)",
+    dataset="fashion-mnist",
+    metric="test_acc",
+    run=run,
+    distributed=True,
+    **PROFILES,
 )

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 from dive.data import ArrayLoader, HousePreprocessor, fake_house_frames, k_fold_indices, labels_of, read_kaggle_house
 from dive.models import LinearRegression
-from dive.recipes.base import Profile, Recipe, RunContext, RunResult, TrainConfig, register
+from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
 from dive.train import log_rmse
 
@@ -86,14 +86,12 @@ PROFILES = {
     "tiny": Profile(replace(BOOK, k=2, max_epochs=3, synthetic=True)),
 }
 
-register(
-    Recipe(
-        "kaggle-house",
-        "5.7 Predicting House Prices on Kaggle",
-        "kaggle_house",
-        "valid_log_rmse",
-        run,
-        PROFILES,
-        higher_is_better=False,
-    )
+recipe(
+    "kaggle-house",
+    section="5.7 Predicting House Prices on Kaggle",
+    dataset="kaggle_house",
+    metric="valid_log_rmse",
+    run=run,
+    higher_is_better=False,
+    **PROFILES,
 )

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from dive.models import LeNet
 from dive.nn import init_xavier
-from dive.recipes.base import Profile, Recipe, RunContext, RunResult, register
+from dive.recipes.base import Profile, RunContext, RunResult, recipe
 from dive.recipes.classify import FashionConfig, train_classifier
 
 
@@ -40,14 +40,12 @@ PROFILES = {
     "tiny": Profile(replace(BOOK, max_epochs=2, batch_size=64, synthetic=True)),
 }
 
-register(
-    Recipe(
-        "lenet",
-        "7.6 Convolutional Neural Networks (LeNet)",
-        "fashion-mnist",
-        "test_acc",
-        run,
-        PROFILES,
-        distributed=True,
-    )
+recipe(
+    "lenet",
+    section="7.6 Convolutional Neural Networks (LeNet)",
+    dataset="fashion-mnist",
+    metric="test_acc",
+    run=run,
+    distributed=True,
+    **PROFILES,
 )

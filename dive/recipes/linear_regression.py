@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from dive import scratch
 from dive.data import ArrayLoader, linear_data
 from dive.models import LinearRegression
-from dive.recipes.base import Profile, Recipe, RunContext, RunResult, TrainConfig, register
+from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
 
 
@@ -85,25 +85,21 @@ PROFILES = {
     "tiny": Profile(replace(BOOK, num_train=200, num_val=100, max_epochs=2)),
 }
 
-register(
-    Recipe(
-        "linreg-scratch",
-        "3.4 Linear Regression Implementation from Scratch",
-        "synthetic",
-        "param_error",
-        run_scratch,
-        PROFILES,
-        higher_is_better=False,
-    )
+recipe(
+    "linreg-scratch",
+    section="3.4 Linear Regression Implementation from Scratch",
+    dataset="synthetic",
+    metric="param_error",
+    run=run_scratch,
+    higher_is_better=False,
+    **PROFILES,
 )
-register(
-    Recipe(
-        "linreg",
-        "3.5 Concise Implementation of Linear Regression",
-        "synthetic",
-        "param_error",
-        run_concise,
-        PROFILES,
-        higher_is_better=False,
-    )
+recipe(
+    "linreg",
+    section="3.5 Concise Implementation of Linear Regression",
+    dataset="synthetic",
+    metric="param_error",
+    run=run_concise,
+    higher_is_better=False,
+    **PROFILES,
 )

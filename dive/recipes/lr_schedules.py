@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from dive.core import ConfigError
 from dive.models import LeNet
 from dive.plot import plot_series
-from dive.recipes.base import Profile, Recipe, RunContext, RunResult, register
+from dive.recipes.base import Profile, RunContext, RunResult, recipe
 from dive.recipes.classify import FashionConfig, train_classifier
 from dive.scratch.schedules import cosine, factor, multi_factor, square_root
 
@@ -77,8 +77,12 @@ PROFILES = {
     "quick": Profile(replace(BOOK, max_epochs=8), band=(0.84, 0.90), minutes=1.5, source="measured: 0.876, 69 s"),
     "tiny": Profile(replace(BOOK, max_epochs=2, batch_size=64, synthetic=True)),
 }
-register(
-    Recipe(
-        "lr-schedules", "12.11 Learning Rate Scheduling", "fashion-mnist", "test_acc", run, PROFILES, distributed=True
-    )
+recipe(
+    "lr-schedules",
+    section="12.11 Learning Rate Scheduling",
+    dataset="fashion-mnist",
+    metric="test_acc",
+    run=run,
+    distributed=True,
+    **PROFILES,
 )

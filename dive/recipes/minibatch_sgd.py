@@ -16,7 +16,7 @@ import torch
 from dive.data import ArrayLoader
 from dive.plot import plot_series
 from dive.recipes.airfoil import airfoil_data, half_mse, linreg_model
-from dive.recipes.base import Profile, Recipe, RunContext, RunResult, TrainConfig, register
+from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
 from dive.scratch import SGD
 from dive.train import Callback
@@ -79,5 +79,12 @@ PROFILES = {
     "quick": Profile(BOOK, band=(0.242, 0.26), minutes=0.5, source="same as book: it is already seconds"),
     "tiny": Profile(replace(BOOK, synthetic=True, epochs_scale=0.5)),
 }
-register(Recipe("minibatch-sgd", "12.5 Minibatch Stochastic Gradient Descent", "airfoil", "worst_loss", run, PROFILES,
-                False))  # fmt: skip
+recipe(
+    "minibatch-sgd",
+    section="12.5 Minibatch Stochastic Gradient Descent",
+    dataset="airfoil",
+    metric="worst_loss",
+    run=run,
+    higher_is_better=False,
+    **PROFILES,
+)  # fmt: skip

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from dive import scratch
 from dive.models import MLP
 from dive.nn import init_normal
-from dive.recipes.base import Profile, Recipe, RunContext, RunResult, register
+from dive.recipes.base import Profile, RunContext, RunResult, recipe
 from dive.recipes.classify import FashionConfig, train_classifier
 
 
@@ -41,23 +41,23 @@ MLP_BOOK = MLPConfig()
 DROPOUT_BOOK = MLPConfig(num_hiddens=(256, 256), dropouts=(0.5, 0.5))
 
 
-def _profiles(book: MLPConfig, band: tuple[float, float], quick_band: tuple[float, float], source: str) -> dict:
-    return {
-        "book": Profile(book, band=band, minutes=1.0, source=source),
-        "quick": Profile(replace(book, max_epochs=3), band=quick_band, minutes=0.4, source="measured, 2 CPU cores"),
-        "tiny": Profile(
-            replace(book, max_epochs=2, batch_size=64, synthetic=True, num_hiddens=(32,) * len(book.num_hiddens))
-        ),
-    }
+MEASURED = "measured, 2 CPU cores"
+MLP_TINY = {"max_epochs": 2, "batch_size": 64, "synthetic": True, "num_hiddens": (32,)}
+MLP_PROFILES = {
+    "book": Profile(MLP_BOOK, band=(0.83, 0.86), minutes=1.0, source="book §5.2: test acc 0.83-0.85 after 10 epochs"),
+    "quick": Profile(replace(MLP_BOOK, max_epochs=3), band=(0.78, 0.83), minutes=0.4, source=MEASURED),
+    "tiny": Profile(replace(MLP_BOOK, **MLP_TINY)),
+}
+DROPOUT_PROFILES = {
+    "book": Profile(DROPOUT_BOOK, band=(0.83, 0.86), minutes=1.0, source="book §5.6: test acc ~0.84-0.85"),
+    "quick": Profile(replace(DROPOUT_BOOK, max_epochs=3), band=(0.76, 0.82), minutes=0.4, source=MEASURED),
+    "tiny": Profile(replace(DROPOUT_BOOK, **{**MLP_TINY, "num_hiddens": (32, 32)})),
+}
 
-
-MLP_PROFILES = _profiles(MLP_BOOK, (0.83, 0.86), (0.78, 0.83), "book §5.2: test acc 0.83-0.85 after 10 epochs")
-DROPOUT_PROFILES = _profiles(DROPOUT_BOOK, (0.83, 0.86), (0.76, 0.82), "book §5.6: test acc ~0.84-0.85")
-
-for _name, _section, _run, _profiles_of in (
+for _name, _section, _run, _profiles in (
     ("mlp-scratch", "5.2.1 MLP Implementation from Scratch", run_scratch, MLP_PROFILES),
     ("mlp", "5.2.2 Concise Implementation of MLPs", run_concise, MLP_PROFILES),
     ("dropout-scratch", "5.6.2 Dropout from Scratch", run_scratch, DROPOUT_PROFILES),
     ("dropout", "5.6.3 Concise Dropout", run_concise, DROPOUT_PROFILES),
 ):
-    register(Recipe(_name, _section, "fashion-mnist", "test_acc", _run, _profiles_of, distributed=True))
+    recipe(_name, section=_section, dataset="fashion-mnist", metric="test_acc", run=_run, distributed=True, **_profiles)

@@ -13,7 +13,7 @@ import torch
 
 from dive.data import ArrayLoader
 from dive.plot import plot_heatmaps, plot_series
-from dive.recipes.base import Profile, Recipe, RunContext, RunResult, TrainConfig, register
+from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
 from dive.scratch.attention_pooling import KERNELS, NWKernelRegression, leave_one_out, nadaraya_watson
 
@@ -76,6 +76,12 @@ PROFILES = {
     "quick": Profile(BOOK, band=(0.0, 0.5), minutes=0.1, source="same as book: it is already seconds"),
     "tiny": Profile(replace(BOOK, n_train=20)),
 }
-register(
-    Recipe("nadaraya-watson", "11.2 Attention Pooling by Similarity", "synthetic", "gaussian_mse", run, PROFILES, False)
+recipe(
+    "nadaraya-watson",
+    section="11.2 Attention Pooling by Similarity",
+    dataset="synthetic",
+    metric="gaussian_mse",
+    run=run,
+    higher_is_better=False,
+    **PROFILES,
 )

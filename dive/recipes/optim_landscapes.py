@@ -17,7 +17,7 @@ import torch
 from torch import Tensor
 
 from dive.plot import Panel, plot_function_panels
-from dive.recipes.base import Profile, Recipe, RunContext, RunResult, TrainConfig, register
+from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import write_records
 
 
@@ -98,14 +98,12 @@ PROFILES = {
     "quick": Profile(BOOK, band=(1.0, 1.2), minutes=0.1, source="same as book"),
     "tiny": Profile(replace(BOOK, points=301)),
 }
-register(
-    Recipe(
-        "optim-landscapes",
-        "12.1-12.2 Optimization and Deep Learning; Convexity",
-        "synthetic",
-        "global_min_x",
-        run,
-        PROFILES,
-        checkpoints=False,
-    )
+recipe(
+    "optim-landscapes",
+    section="12.1-12.2 Optimization and Deep Learning; Convexity",
+    dataset="synthetic",
+    metric="global_min_x",
+    run=run,
+    checkpoints=False,
+    **PROFILES,
 )

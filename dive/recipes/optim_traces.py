@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, replace
 
 from dive.plot import plot_series, plot_traces_2d
-from dive.recipes.base import Profile, Recipe, RunContext, RunResult, TrainConfig, register
+from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import write_records
 from dive.scratch import SGD, AdaGrad, Momentum, RMSProp, book_line, f_2d, f_ill, trace_2d
 from dive.scratch.optim_2d import noisy_sgd_trace
@@ -70,6 +70,13 @@ PROFILES = {
     "quick": Profile(BOOK, band=(0.0, 0.06), minutes=0.1, source="same as book"),
     "tiny": Profile(replace(BOOK, steps=5)),
 }
-register(
-    Recipe("optim-traces", "12.3-12.8 Optimization in 2-D", "synthetic", "final_distance", run, PROFILES, False, False)
+recipe(
+    "optim-traces",
+    section="12.3-12.8 Optimization in 2-D",
+    dataset="synthetic",
+    metric="final_distance",
+    run=run,
+    higher_is_better=False,
+    checkpoints=False,
+    **PROFILES,
 )

@@ -16,7 +16,7 @@ from torch import nn
 
 from dive.data import ArrayLoader, polynomial_data
 from dive.plot import plot_series
-from dive.recipes.base import Profile, Recipe, RunContext, RunResult, TrainConfig, register
+from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
 
 
@@ -84,14 +84,12 @@ PROFILES = {
     "tiny": Profile(replace(BOOK, epochs=(3, 2, 2), n_train=30, n_test=30)),
 }
 
-register(
-    Recipe(
-        "polynomial",
-        "3.6 Generalization: polynomial under- and over-fitting",
-        "synthetic",
-        "weight_error",
-        run,
-        PROFILES,
-        higher_is_better=False,
-    )
+recipe(
+    "polynomial",
+    section="3.6 Generalization: polynomial under- and over-fitting",
+    dataset="synthetic",
+    metric="weight_error",
+    run=run,
+    higher_is_better=False,
+    **PROFILES,
 )

@@ -18,7 +18,7 @@ from torch import Tensor, nn
 from dive.core import ConfigError
 from dive.data import ArrayLoader, sine_data
 from dive.plot import plot_series
-from dive.recipes.base import Profile, Recipe, RunContext, RunResult, TrainConfig, register
+from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
 
 STEPS = (1, 4, 16, 64)
@@ -107,4 +107,12 @@ PROFILES = {
     "quick": Profile(BOOK, band=(0.0, 0.07), minutes=0.2, source="same as book: it is already seconds"),
     "tiny": Profile(replace(BOOK, T=200, num_train=120, max_epochs=2)),
 }
-register(Recipe("sequence-sine", "9.1 Working with Sequences", "synthetic", "valid_loss", run, PROFILES, False))
+recipe(
+    "sequence-sine",
+    section="9.1 Working with Sequences",
+    dataset="synthetic",
+    metric="valid_loss",
+    run=run,
+    higher_is_better=False,
+    **PROFILES,
+)

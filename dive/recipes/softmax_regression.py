@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from dive import scratch
 from dive.models import SoftmaxRegression
-from dive.recipes.base import Profile, Recipe, RunContext, RunResult, register
+from dive.recipes.base import Profile, RunContext, RunResult, recipe
 from dive.recipes.classify import FashionConfig, train_classifier
 
 
@@ -43,4 +43,12 @@ for _name, _section, _run in (
     ("softmax-scratch", "4.4 Softmax Regression Implementation from Scratch", run_scratch),
     ("softmax", "4.5 Concise Implementation of Softmax Regression", run_concise),
 ):
-    register(Recipe(_name, _section, "fashion-mnist", "test_acc", _run, PROFILES, distributed=True))
+    recipe(
+        _name,
+        section=_section,
+        dataset="fashion-mnist",
+        metric="test_acc",
+        run=_run,
+        distributed=True,
+        **PROFILES,
+    )

@@ -17,7 +17,7 @@ from torch import nn
 from dive import scratch
 from dive.data import ArrayLoader, weight_decay_data
 from dive.plot import plot_series
-from dive.recipes.base import Profile, Recipe, RunContext, RunResult, TrainConfig, register
+from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
 
 
@@ -110,25 +110,21 @@ PROFILES = {
     "tiny": Profile(replace(BOOK, max_epochs=5, num_inputs=20)),
 }
 
-register(
-    Recipe(
-        "weight-decay-scratch",
-        "3.7.3 Weight Decay from Scratch",
-        "synthetic",
-        "l2_norm_w",
-        run_scratch,
-        PROFILES,
-        higher_is_better=False,
-    )
+recipe(
+    "weight-decay-scratch",
+    section="3.7.3 Weight Decay from Scratch",
+    dataset="synthetic",
+    metric="l2_norm_w",
+    run=run_scratch,
+    higher_is_better=False,
+    **PROFILES,
 )
-register(
-    Recipe(
-        "weight-decay",
-        "3.7.4 Concise Weight Decay",
-        "synthetic",
-        "l2_norm_w",
-        run_concise,
-        PROFILES,
-        higher_is_better=False,
-    )
+recipe(
+    "weight-decay",
+    section="3.7.4 Concise Weight Decay",
+    dataset="synthetic",
+    metric="l2_norm_w",
+    run=run_concise,
+    higher_is_better=False,
+    **PROFILES,
 )
