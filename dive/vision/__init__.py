@@ -1,5 +1,41 @@
-"""vision: pure functions on images and boxes (book ch. 14): batch augmentation so far."""
+"""vision: pure functions on images and boxes (book ch. 14): formats, IoU, NMS, anchors, batch augmentation."""
 
+from dive.vision.anchors import (
+    anchors_per_pixel,
+    assign_anchor_to_bbox,
+    multibox_detection,
+    multibox_prior,
+    multibox_target,
+    offset_boxes,
+    offset_inverse,
+)
 from dive.vision.augment import flip_batch, hflip_mask, hflip_where
+from dive.vision.boxes import (
+    box_area,
+    box_center_to_corner,
+    box_corner_to_center,
+    box_iou,
+    nms,
+    to_pixels,
+    to_relative,
+)
 
-__all__ = ["flip_batch", "hflip_mask", "hflip_where"]
+__all__ = [
+    "anchors_per_pixel",
+    "assign_anchor_to_bbox",
+    "box_area",
+    "box_center_to_corner",
+    "box_corner_to_center",
+    "box_iou",
+    "flip_batch",
+    "hflip_mask",
+    "hflip_where",
+    "multibox_detection",
+    "multibox_prior",
+    "multibox_target",
+    "nms",
+    "offset_boxes",
+    "offset_inverse",
+    "to_pixels",
+    "to_relative",
+]
