@@ -1,5 +1,5 @@
 """The `dive` command: `list`, `run`, `data`, `summary`, `bench`, `generate`, `translate`,
-`corpus`.
+`corpus`, `anchors`.
 
 Every user-facing error (`DiveError`) is printed as one line, `dive: error: ...`, with exit status 2; an
 unexpected exception too, unless DIVE_DEBUG=1 asks for the traceback.
@@ -16,6 +16,7 @@ from pathlib import Path
 import dive
 from dive.cli.text import add_text_parsers, cmd_corpus, cmd_generate, cmd_translate
 from dive.cli.tools import add_parsers, cmd_bench, cmd_summary
+from dive.cli.vision import add_vision_parsers, cmd_anchors
 from dive.core import DiveError
 from dive.core.device import DEVICE_CHOICES
 
@@ -134,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("-v", "--verbose", action="store_true", help="show every place searched")
     add_parsers(sub)
     add_text_parsers(sub)
+    add_vision_parsers(sub)
     return p
 
 
@@ -158,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_corpus(args)
         if args.command == "translate":
             return cmd_translate(args)
+        if args.command == "anchors":
+            return cmd_anchors(args)
         return _cmd_data(args)
     except DiveError as e:
         print(f"dive: error: {e}", file=sys.stderr)

@@ -26,7 +26,7 @@ from dive.data.fra_eng import (
     split_by_source,
     trim_padding,
 )
-from dive.data.images import ImageBatch, ImageSet, image_loaders
+from dive.data.images import ImageBatch, ImageSet, image_loaders, read_image
 from dive.data.kaggle_house import HousePreprocessor, fake_house_frames, k_fold_indices, labels_of, read_kaggle_house
 from dive.data.loader import ArrayLoader, BucketLoader, RowShard
 from dive.data.sequences import RandomSeqLoader, SequentialSeqLoader, window_loaders, windows
@@ -64,6 +64,7 @@ __all__ = [
     "ArrayLoader",
     "BucketLoader",
     "RowShard",
+    "read_image",
     "RandomSeqLoader",
     "SequentialSeqLoader",
     "ChecksumError",

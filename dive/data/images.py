@@ -13,8 +13,10 @@ Random augmentation (`augment` in `image_loaders`) sees the whole float batch an
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -57,6 +59,22 @@ class ImageSet:
                 x = F.interpolate(x, size=size, mode="bilinear", align_corners=False, antialias=True)
             out[i] = x.round_().clamp_(0, 255)[0].to(torch.uint8)
         return cls(out, labels)
+
+
+def read_image(path: str | os.PathLike) -> Tensor:
+    """A photo file (JPEG, PNG, ...) as uint8 (3, H, W), RGB; one clear error for a missing or non-image file."""
+    import numpy as np
+    from PIL import Image, UnidentifiedImageError
+
+    path = Path(path)
+    if not path.is_file():
+        raise DiveError(f"no image at {path}")
+    try:
+        with Image.open(path) as img:
+            rgb = np.asarray(img.convert("RGB"))
+    except (UnidentifiedImageError, OSError):
+        raise DiveError(f"{path} is not an image Pillow can read (JPEG, PNG, GIF, WebP, ...)") from None
+    return torch.from_numpy(rgb.copy()).permute(2, 0, 1).contiguous()
 
 
 class ImageBatch:

@@ -1,5 +1,6 @@
 """plot: figures from recorded history or tensors, written to files; never needs a display."""
 
+from dive.plot.boxes import BoxPanel, plot_boxes
 from dive.plot.contour import plot_traces_2d
 from dive.plot.curves import plot_history, plot_series, plot_zipf
 from dive.plot.functions import Panel, plot_function_panels
@@ -8,6 +9,8 @@ from dive.plot.histogram import plot_length_histogram
 from dive.plot.images import plot_image_grid
 
 __all__ = [
+    "BoxPanel",
+    "plot_boxes",
     "Panel",
     "plot_function_panels",
     "plot_traces_2d",

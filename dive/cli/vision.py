@@ -1,0 +1,69 @@
+"""`dive anchors IMAGE`: the anchor boxes of one pixel (book §14.4.1) and multiscale anchors (§14.5), drawn."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from dive.core import DiveError
+
+MULTISCALE = ((4, 4, 0.15), (2, 2, 0.4), (1, 1, 0.8))  # the book's §14.5 feature maps (w, h) and anchor size
+
+
+def _floats(text: str, what: str) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise DiveError(f"--{what} takes numbers separated by commas, e.g. 0.75,0.5,0.25; got {text!r}") from None
+    if not values:
+        raise DiveError(f"--{what} is empty")
+    return values
+
+
+def anchor_labels(sizes: list[float], ratios: list[float]) -> list[str]:
+    """'s=0.75, r=1', ...: the n + m - 1 anchors of `multibox_prior`, in its order."""
+    pairs = [(s, ratios[0]) for s in sizes] + [(sizes[0], r) for r in ratios[1:]]
+    return [f"s={s:g}, r={r:g}" for s, r in pairs]
+
+
+def cmd_anchors(args: argparse.Namespace) -> int:
+    import torch
+
+    from dive.data import read_image
+    from dive.plot import BoxPanel, plot_boxes
+    from dive.vision import multibox_prior, to_pixels
+
+    image = read_image(args.image)
+    _, h, w = image.shape
+    sizes, ratios = _floats(args.sizes, "sizes"), _floats(args.ratios, "ratios")
+    try:
+        anchors = multibox_prior(image, sizes, ratios)  # (1, h * w * k, 4), relative
+    except ValueError as e:
+        raise DiveError(str(e)) from None
+    x, y = (int(v) for v in _floats(args.at, "at")) if args.at else (250, 250)  # the book's pixel
+    if not (0 <= x < w and 0 <= y < h):
+        raise DiveError(f"--at {x},{y} is outside the {w}x{h} image")
+    k = len(sizes) + len(ratios) - 1
+    boxes = to_pixels(anchors.reshape(h, w, k, 4)[y, x], w, h)
+    out = Path(args.out)
+    title = f"{Path(args.image).name}: the {k} anchors centred on pixel ({x}, {y})"
+    one = plot_boxes([BoxPanel(image, boxes, anchor_labels(sizes, ratios), title)], out / "anchors.png", scale=6)
+    panels = []
+    for fw, fh, s in MULTISCALE:
+        fmap = torch.zeros(1, 1, fh, fw)
+        rel = multibox_prior(fmap, sizes=[s], ratios=ratios)[0]
+        panels.append(
+            BoxPanel(image, to_pixels(rel, w, h), title=f"{fw}x{fh} feature map, s={s:g}: {len(rel)} anchors")
+        )
+    many = plot_boxes(panels, out / "multiscale.png")
+    print(f"{h * w * k:,} anchors on the {w}x{h} image ({k} per pixel); wrote {one} and {many}")
+    return 0
+
+
+def add_vision_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("anchors", help="draw anchor boxes on an image (book §14.4-14.5)")
+    p.add_argument("image", help="a photo, e.g. $DIVE_DATA/img/catdog.jpg")
+    p.add_argument("--sizes", default="0.75,0.5,0.25", help="anchor sizes in (0, 1] (default: the book's)")
+    p.add_argument("--ratios", default="1,2,0.5", help="width/height ratios > 0 (default: the book's)")
+    p.add_argument("--at", help="the pixel x,y whose anchors to draw (default: 250,250, as the book)")
+    p.add_argument("--out", default="runs/anchors", help="folder for anchors.png and multiscale.png")
