@@ -113,3 +113,35 @@ FRA_ENG = DATASETS.add(
         license="CC-BY 2.0 (Tatoeba)",
     ),
 )
+
+IMG = DATASETS.add(
+    "img",
+    DatasetSpec(
+        name="img",
+        description="the book's own photos: catdog (anchors, §14.4), banana (the banana set, §14.6), rainier and "
+        "autumn-oak (style transfer, §14.12)",
+        files=tuple(
+            DataFile(name, sha, "https://raw.githubusercontent.com/d2l-ai/d2l-en/master/img/" + name)
+            for name, sha in (
+                ("catdog.jpg", "7580ea4555a01bc18c3e1a21ae6b8099026634034a8a08b4fe443fbc9f849dd2"),
+                ("banana.jpg", "2e1f327573bde0fc18c1fafe6f314a192904e33dc4302a8b7a72ea89a97c20ec"),
+                ("rainier.jpg", "014381e94081625e5e5279fd81f50d01b75ebf10f1e85189d66e2fc93adbc768"),
+                ("autumn-oak.jpg", "a277e6926333bcb06f8fa7e68d24e4d3027ecb87802227ed4b514ab1906af557"),
+            )
+        ),
+        license="the book's (CC BY-SA 4.0)",
+    ),
+)
+
+RACCOON = DATASETS.add(
+    "raccoon",
+    DatasetSpec(
+        name="raccoon",
+        description="Dat Tran's raccoon detection set: 200 photos, Pascal VOC XML, 217 boxes, its own 160/40 split",
+        files=(),
+        layout=("images", "annotations", "data/train_labels.csv", "data/test_labels.csv"),
+        tree_sha256="61698553494250528c943a8f7cc752dd03c3e85d8c0ca5f470e7565bc72cf0e1",
+        url="https://github.com/datitran/raccoon_dataset",
+        license="MIT",
+    ),
+)

@@ -59,6 +59,39 @@ class DatasetSpec:
     files: tuple[DataFile, ...]
     system_dirs: tuple[str, ...] = ()
     license: str = ""
+    # a folder of many files (photos and their annotations) is checked as a whole: `layout` names the entries that
+    # must be there, `tree_sha256` is MANIFEST.md's tree digest of everything under it (see `tree_digest`)
+    layout: tuple[str, ...] = ()
+    tree_sha256: str | None = None
+    url: str = ""  # where the whole folder comes from, for a user to fetch by hand
+
+
+def tree_digest(directory: Path) -> str:
+    """sha256 of the "<sha256>  ./<path>" lines of every file under `directory`, sorted by path bytes: what
+    `cd DIR && find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum` prints."""
+    paths = sorted(
+        (p for p in directory.rglob("*") if p.is_file()), key=lambda p: str(p.relative_to(directory)).encode()
+    )
+    lines = "".join(f"{sha256_of(p)}  ./{p.relative_to(directory).as_posix()}\n" for p in paths)
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+_verified_trees: dict[tuple[str, int], bool] = {}
+
+
+def verify_tree(directory: Path, spec: DatasetSpec) -> None:
+    """Raise `ChecksumError` unless the folder's tree digest is the spec's (cached per folder and newest mtime)."""
+    newest = max((p.stat().st_mtime_ns for p in directory.rglob("*")), default=0)
+    key = (str(directory.resolve()), newest)
+    if spec.tree_sha256 is None or _verified_trees.get(key):
+        return
+    got = tree_digest(directory)
+    if got != spec.tree_sha256:
+        raise ChecksumError(
+            f"{directory} is not the expected {spec.name} folder: tree digest {got}, expected {spec.tree_sha256}. "
+            f"Copy it again{f' ({spec.url})' if spec.url else ''}."
+        )
+    _verified_trees[key] = True
 
 
 def sha256_of(path: Path, *, gunzip: bool = False) -> str:
@@ -114,30 +147,38 @@ def locate(spec: DatasetSpec, root: str | os.PathLike | None = None, *, verify: 
     """The first directory holding every file of `spec`, hash-checked; `DataNotFoundError` if there is none."""
     places = search_dirs(spec, root)
     for _, directory in places:
-        if all((directory / f.name).is_file() for f in spec.files):
+        if all((directory / f.name).is_file() for f in spec.files) and all(
+            (directory / e).exists() for e in spec.layout
+        ):
             if verify:
                 for f in spec.files:
                     verify_file(directory / f.name, f)
+                verify_tree(directory, spec)
             return directory
     searched = "\n".join(f"  - {d}  ({label}){_missing(d, spec)}" for label, d in places)
     if root is not None:
         where = places[0][1]
         raise DataNotFoundError(
             f"dataset {spec.name!r} not found in the data root {root} (--data): {where}{_missing(where, spec)}."
-            f" Point --data at a folder containing {spec.name}/ ({', '.join(f.name for f in spec.files)}), "
+            f" Point --data at a folder containing {spec.name}/ ({_contents(spec)}), "
             "or drop --data to search $DIVE_DATA, the cache and the system folders."
         )
     raise DataNotFoundError(
         f"dataset {spec.name!r} not found. Searched:\n{searched}\n"
         f"Provide it by setting DIVE_DATA to a folder containing {spec.name}/ "
-        f"({', '.join(f.name for f in spec.files)}), or, when online, `dive data --download {spec.name}`."
+        f"({_contents(spec)}), or, when online, `dive data --download {spec.name}`."
     )
+
+
+def _contents(spec: DatasetSpec) -> str:
+    return ", ".join([f.name for f in spec.files] + [f"{e}/" for e in spec.layout])
 
 
 def _missing(directory: Path, spec: DatasetSpec) -> str:
     if not directory.is_dir():
         return ": no such folder"
     missing = [f.name for f in spec.files if not (directory / f.name).is_file()]
+    missing += [e for e in spec.layout if not (directory / e).exists()]
     return f": missing {', '.join(missing)}"
 
 
@@ -189,6 +230,8 @@ def _extract_member(archive: Path, member: str) -> Any:
 
 def download_dataset(spec: DatasetSpec, dest_root: Path | None = None) -> Path:
     """Download every missing file of `spec` into `dest_root/spec.name` (default: the cache)."""
+    if spec.layout and not spec.files:
+        raise DiveError(f"{spec.name} is a folder of many files: fetch it by hand from {spec.url or 'its source'}")
     directory = (dest_root or cache_dir()) / spec.name
     for f in spec.files:
         path = directory / f.name
