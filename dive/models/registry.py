@@ -20,7 +20,7 @@ class ModelEntry:
 
     build: Callable[..., nn.Module]
     input_shape: tuple[int, ...]
-    task: str = "classification"  # or "regression"
+    task: str = "classification"  # or "regression", "language-model", "encoder-decoder", "detector"
 
 
 MODELS: Registry[ModelEntry] = Registry("model")

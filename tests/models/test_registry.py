@@ -23,6 +23,12 @@ def test_model_forward_backward(name):
         out2, _ = model(X, state)  # continues from a state
         assert out2.shape == out.shape and not torch.equal(out2, out)
         out = out + out2
+    elif entry.task == "detector":  # forward(X) -> (anchors (1, A, 4), cls_preds (B, A, C + 1), bbox_preds (B, 4A))
+        X = torch.rand(3, *entry.input_shape)
+        anchors, cls_preds, bbox_preds = model(X)
+        A = anchors.shape[1]
+        assert anchors.shape == (1, A, 4) and cls_preds.shape[:2] == (3, A) and bbox_preds.shape == (3, 4 * A)
+        out = torch.cat([cls_preds.flatten(1), bbox_preds], dim=1)
     else:
         X = torch.rand(3, *entry.input_shape)
         out = model(X)
@@ -36,7 +42,7 @@ def test_model_forward_backward(name):
         torch.manual_seed(0)
         fresh = entry.build().eval()  # dropout is random in training mode by design
         y = fresh(*args) if entry.task == "encoder-decoder" else fresh(X)
-        outs.append(y[0] if isinstance(y, tuple) else y)
+        outs.append(y[1] if entry.task == "detector" else y[0] if isinstance(y, tuple) else y)
     assert torch.equal(outs[0], outs[1])
 
 
@@ -49,3 +55,10 @@ def test_lenet_shapes_follow_the_book():
         shapes.append(tuple(X.shape))
     assert shapes[2] == (1, 6, 14, 14) and shapes[5] == (1, 16, 5, 5) and shapes[-1] == (1, 10)
     assert sum(p.numel() for p in model.parameters()) == 61706
+
+
+def test_tiny_ssd_has_the_books_5444_anchors_and_shapes():
+    model = MODELS["tiny-ssd"].build()
+    anchors, cls_preds, bbox_preds = model(torch.zeros(32, 3, 256, 256))
+    assert anchors.shape == (1, 5444, 4)  # book §14.7.2: output anchors shape torch.Size([1, 5444, 4])
+    assert cls_preds.shape == (32, 5444, 2) and bbox_preds.shape == (32, 21776)

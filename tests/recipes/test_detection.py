@@ -1,0 +1,38 @@
+"""TinySSD trains through the one `fit` loop with its own step: two losses and the book's two error measures."""
+
+import pytest
+import torch
+
+from dive.data import ArrayLoader
+from dive.models import TinySSD
+from dive.recipes.detection import SSDStep
+from dive.train import History, Trainer
+
+
+def _squares(n=24, size=64, seed=0):
+    """Grey images, each with one bright square: the box to find (class 0), relative corners."""
+    g = torch.Generator().manual_seed(seed)
+    X = torch.rand(n, 3, size, size, generator=g) * 0.2
+    labels = torch.full((n, 1, 5), -1.0)
+    for i in range(n):
+        w = int(torch.randint(16, 40, (1,), generator=g))
+        x, y = (int(v) for v in torch.randint(0, size - w, (2,), generator=g))
+        X[i, :, y : y + w, x : x + w] = 1.0
+        labels[i, 0] = torch.tensor([0, x / size, y / size, (x + w) / size, (y + w) / size])
+    return X, labels
+
+
+def test_tiny_ssd_trains_with_its_own_step_and_reports_both_losses(tmp_path):
+    X, labels = _squares()
+    torch.manual_seed(0)
+    model = TinySSD(num_classes=1)
+    history = History(tmp_path / "h.jsonl")
+    opt = torch.optim.SGD(model.parameters(), lr=0.2, weight_decay=5e-4)  # the book's optimizer
+    trainer = Trainer(model, None, opt, step=SSDStep(), max_epochs=6, callbacks=[history])
+    state = trainer.fit(ArrayLoader(X, labels, batch_size=8, shuffle=True))
+    epochs = [r for r in history.records if r["kind"] == "epoch"]
+    for key in ("train_loss", "train_cls", "train_bbox", "train_cls_err", "train_bbox_mae"):
+        assert key in epochs[-1], key
+    assert epochs[-1]["train_loss"] < epochs[0]["train_loss"]
+    assert epochs[-1]["train_loss"] == pytest.approx(epochs[-1]["train_cls"] + epochs[-1]["train_bbox"], rel=1e-5)
+    assert 0 <= state.metrics["train_cls_err"] < 0.05 and state.metrics["train_bbox_mae"] < 0.05
