@@ -8,7 +8,6 @@ which a training step's FLOP rate is judged.
 from __future__ import annotations
 
 import statistics
-import time
 from collections.abc import Callable, Mapping
 
 import torch
@@ -51,14 +50,9 @@ def alternate(
 
 def matmul_peak_gflops(n: int = 2048, reps: int = 10) -> float:
     """Median GFLOP/s of an (n x n) @ (n x n) fp32 product: 2 n^3 floating-point operations each."""
-    a, b = torch.randn(n, n), torch.randn(n, n)
-    a @ b  # warm up
-    times = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        a @ b
-        times.append(time.perf_counter() - t)
-    return 2 * n**3 / median(times) / 1e9
+    from dive.core.precision import matmul_seconds
+
+    return 2 * n**3 / matmul_seconds(torch.randn(n, n), torch.randn(n, n), reps) / 1e9
 
 
 def train_flops(model: nn.Module, X: torch.Tensor) -> int:

@@ -136,19 +136,19 @@ def matmul_slowdown(name: str, n: int = 512, reps: int = 3) -> float:
     Small products hide the difference (ATen computes them itself); from about 512 on, oneDNN's kernels decide:
     measured here: 0.04-0.3x with AMX-BF16; 1x (n = 512) to 3x (1024) with AVX-512
     emulation; 15x (512) to 370x (1024) with AVX2 only."""
-    dtype = PRECISIONS[name]
     a = torch.randn(n, n, generator=torch.Generator().manual_seed(0))
+    return matmul_seconds(a.to(PRECISIONS[name]), a.to(PRECISIONS[name]), reps) / matmul_seconds(a, a, reps)
 
-    def timed(x: torch.Tensor) -> float:
-        x @ x  # warm up
-        times = []
-        for _ in range(reps):
-            t = time.perf_counter()
-            x @ x
-            times.append(time.perf_counter() - t)
-        return statistics.median(times)
 
-    return timed(a.to(dtype)) / timed(a)
+def matmul_seconds(a: torch.Tensor, b: torch.Tensor, reps: int) -> float:
+    """Median seconds of `a @ b` over `reps` calls, after one warm-up call (on a CPU, so no sync is needed)."""
+    a @ b
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
 
 
 def precision_plan(precision: str, device: torch.device | str = "cpu") -> PrecisionPlan:
