@@ -9,6 +9,7 @@ from dive.vision.anchors import (
     offset_boxes,
     offset_inverse,
 )
+from dive.vision.ap import COCO_THRESHOLDS, Detections, GroundTruth, average_precision, mean_average_precision
 from dive.vision.augment import flip_batch, hflip_mask, hflip_where
 from dive.vision.boxes import (
     box_area,
@@ -21,6 +22,11 @@ from dive.vision.boxes import (
 )
 
 __all__ = [
+    "COCO_THRESHOLDS",
+    "Detections",
+    "GroundTruth",
+    "average_precision",
+    "mean_average_precision",
     "anchors_per_pixel",
     "assign_anchor_to_bbox",
     "box_area",
