@@ -45,11 +45,11 @@ def split_extra(extra: list[str]) -> list[str]:
     return out
 
 
-def in_band(recipe: Recipe, value: float | None, band: tuple[float, float] | None) -> bool | None:
+def in_band(higher_is_better: bool, value: float | None, band: tuple[float, float] | None) -> bool | None:
     """Whether a result meets its band: inside it, or past its good end; None without a value or a band."""
     if value is None or band is None:
         return None
-    return band_verdict(value, band, recipe.higher_is_better) != "OUTSIDE"
+    return band_verdict(value, band, higher_is_better) != "OUTSIDE"
 
 
 def band_verdict(value: float, band: tuple[float, float], higher_is_better: bool) -> str:
@@ -124,6 +124,8 @@ def run_recipe(
     band = recipe.profiles[profile].band
     metric = recipe.profiles[profile].metric or recipe.metric
     value = result.metrics.get(metric)
+    higher = recipe.profiles[profile].higher_is_better
+    higher = recipe.higher_is_better if higher is None else higher  # a profile's own metric may run the other way
     record = {
         "recipe": name,
         "profile": profile,
@@ -133,8 +135,8 @@ def run_recipe(
         "metric": metric,
         "value": value,
         "band": list(band) if band else None,
-        "in_band": in_band(recipe, value, band),
-        "higher_is_better": recipe.higher_is_better,
+        "in_band": in_band(higher, value, band),
+        "higher_is_better": higher,
         "summary": result.summary,
         "examples_per_sec": result.examples_per_sec,
         "device": str(ctx.device),

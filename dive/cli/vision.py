@@ -1,4 +1,5 @@
-"""`dive anchors IMAGE`: the anchor boxes of one pixel (book §14.4.1) and multiscale anchors (§14.5), drawn."""
+"""`dive anchors IMAGE`: the anchor boxes of one pixel (book §14.4.1) and multiscale anchors (§14.5), drawn;
+`dive detect RUN IMAGE`: a trained detector's boxes and scores on any photo (§14.7.4)."""
 
 from __future__ import annotations
 
@@ -60,6 +61,34 @@ def cmd_anchors(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_detect(args: argparse.Namespace) -> int:
+    """Detections of a trained run on any photo, drawn with their scores."""
+    import torch.nn.functional as F
+
+    from dive.data import ImageBatch, read_image
+    from dive.models import detect
+    from dive.plot import BoxPanel, plot_boxes
+    from dive.recipes.ssd import CLASSES, load_detector
+    from dive.vision import to_pixels
+
+    if not 0.0 <= args.threshold <= 1.0:
+        raise DiveError(f"--threshold must be in [0, 1], got {args.threshold}")
+    model, cfg = load_detector(args.run)
+    image = read_image(args.image)
+    _, h, w = image.shape
+    X = F.interpolate(ImageBatch()(image[None]), size=(cfg.size, cfg.size), mode="bilinear", antialias=True)
+    (det,) = detect(model, X, cfg.nms_threshold)
+    shown = det.scores >= args.threshold
+    boxes = to_pixels(det.boxes[shown], w, h)  # relative corners: the same on the photo as on the resized input
+    labels = [f"{CLASSES[int(c)]} {float(s):.2f}" for c, s in zip(det.labels[shown], det.scores[shown])]
+    for label, box in zip(labels, boxes.round().int().tolist()):
+        print(f"{label}  box {box}")
+    title = f"{Path(args.image).name}: {len(labels)} detections with score >= {args.threshold:g}"
+    path = plot_boxes([BoxPanel(image, boxes, labels, title, colors=["r"] * len(labels))], args.out, scale=6)
+    print(f"{len(labels)} detection(s) with score >= {args.threshold:g}; wrote {path}")
+    return 0
+
+
 def add_vision_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("anchors", help="draw anchor boxes on an image (book §14.4-14.5)")
     p.add_argument("image", help="a photo, e.g. $DIVE_DATA/img/catdog.jpg")
@@ -67,3 +96,8 @@ def add_vision_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ratios", default="1,2,0.5", help="width/height ratios > 0 (default: the book's)")
     p.add_argument("--at", help="the pixel x,y whose anchors to draw (default: 250,250, as the book)")
     p.add_argument("--out", default="runs/anchors", help="folder for anchors.png and multiscale.png")
+    d = sub.add_parser("detect", help="draw a trained detector's boxes on a photo (book §14.7.4)")
+    d.add_argument("run", help="a detection run's folder or checkpoint, e.g. runs/ssd-raccoon")
+    d.add_argument("image", help="any photo")
+    d.add_argument("--threshold", type=float, default=0.5, help="lowest score drawn (default: %(default)s)")
+    d.add_argument("--out", default="boxes.png", help="the PNG to write (default: %(default)s)")

@@ -31,6 +31,7 @@ from dive.data.kaggle_house import HousePreprocessor, fake_house_frames, k_fold_
 from dive.data.loader import ArrayLoader, BucketLoader, RowShard
 from dive.data.sequences import RandomSeqLoader, SequentialSeqLoader, window_loaders, windows
 from dive.data.synthetic import (
+    fake_detection_sets,
     fake_image_sets,
     fake_text,
     fake_translation_text,
@@ -42,6 +43,7 @@ from dive.data.synthetic import (
 from dive.data.timemachine import Corpus, build_corpus, load_time_machine, read_time_machine
 
 __all__ = [
+    "fake_detection_sets",
     "load_airfoil",
     "parse_airfoil",
     "standardize_airfoil",

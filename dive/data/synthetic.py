@@ -6,6 +6,7 @@
 - `fake_image_sets`: Fashion-MNIST-shaped uint8 images whose class is learnable, for fast tests.
 - `sine_data`: the sequence-model toy x_t = sin(0.01 t) + N(0, 0.2^2) (book §9.1).
 - `fake_text`: a Time-Machine-like stand-in (lower-case words and spaces) for fast language-model tests.
+- `fake_detection_sets`: one bright square per photo, with its box, for fast detector tests.
 All take a `seed` and draw from their own generator, never the global one.
 """
 
@@ -125,3 +126,20 @@ def fake_translation_text(num_pairs: int = 400, seed: int = 0) -> str:
         fr = " ".join(_FR[i] for i in idx)
         lines.append(f"{en.capitalize()}.\t{fr.capitalize()}.")
     return "\n".join(lines) + "\n"
+
+
+def fake_detection_sets(
+    n_train: int = 48, n_valid: int = 16, size: int = 64, seed: int = 0
+) -> tuple[ImageSet, ImageSet]:
+    """Detection stand-ins: dim noise photos (3, size, size), each with one bright square of random size and place,
+    labelled (class 0, x1, y1, x2, y2) relative, as `dive.data.detection` lays boxes out: labels (N, 1, 5)."""
+    g = _gen(seed)
+    n = n_train + n_valid
+    images = (torch.rand(n, 3, size, size, generator=g) * 60).to(torch.uint8)
+    labels = torch.zeros(n, 1, 5)
+    for i in range(n):
+        w = int(torch.randint(size // 4, size * 5 // 8, (1,), generator=g))
+        x, y = (int(v) for v in torch.randint(0, size - w, (2,), generator=g))
+        images[i, :, y : y + w, x : x + w] = 230
+        labels[i, 0] = torch.tensor([0.0, x / size, y / size, (x + w) / size, (y + w) / size])
+    return ImageSet(images[:n_train], labels[:n_train]), ImageSet(images[n_train:], labels[n_train:])

@@ -21,7 +21,7 @@ from dive.models.registry import MODELS, ModelEntry, register_model
 from dive.models.resnet import Residual, ResNet18, ResNeXtBlock, ResNeXtSmall, resnet_block, resnet_small
 from dive.models.rnn_lm import CELLS, RNNLM, bigru_lm, deep_gru_lm, gru_lm, lstm_lm, rnn_lm
 from dive.models.seq2seq import Seq2Seq, Seq2SeqDecoder, Seq2SeqEncoder, init_seq2seq, seq2seq_gru
-from dive.models.ssd import TinySSD, down_sample_blk
+from dive.models.ssd import TinySSD, detect, down_sample_blk
 from dive.models.transformer import (
     Transformer,
     TransformerDecoder,
@@ -35,6 +35,7 @@ from dive.models.vit import PatchEmbedding, ViT, ViTBlock, vit, vit_small
 
 __all__ = [
     "TinySSD",
+    "detect",
     "down_sample_blk",
     "PatchEmbedding",
     "ViT",

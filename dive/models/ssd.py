@@ -16,7 +16,7 @@ import torch
 from torch import Tensor, nn
 
 from dive.models.registry import register_model
-from dive.vision import multibox_prior
+from dive.vision import Detections, multibox_prior, nms, offset_inverse
 
 # the book's anchor sizes per scale, growing linearly from 0.2 to 0.88 (the second of each pair is sqrt(s_i s_i+1))
 SIZES = ((0.2, 0.272), (0.37, 0.447), (0.54, 0.619), (0.71, 0.79), (0.88, 0.961))
@@ -74,3 +74,28 @@ class TinySSD(nn.Module):
             bbox_preds.append(flatten_pred(self.bbox[i](X)))
         cls = torch.cat(cls_preds, dim=1)
         return torch.cat(anchors, dim=1), cls.reshape(cls.shape[0], -1, self.num_classes + 1), torch.cat(bbox_preds, 1)
+
+
+@torch.inference_mode()
+def detect(
+    model: nn.Module, X: Tensor, nms_threshold: float = 0.5, top: int = 100, pre_nms: int = 400
+) -> list[Detections]:
+    """Each image's detections (book §14.7.4): X (B, 3, H, W) float -> per image at most `top` boxes (relative
+    corners, clipped to the image), their scores and classes (0-based, background removed), best first.
+
+    As the book's `multibox_detection`: the best class of each anchor, offsets turned into boxes, NMS over all
+    classes. Only the `pre_nms` best-scored anchors enter NMS (as torchvision's detectors do): the book sends all
+    5444, almost all of them background, through a Python loop."""
+    was_training = model.training
+    model.eval()
+    anchors, cls_preds, bbox_preds = model(X)
+    model.train(was_training)
+    probs = torch.softmax(cls_preds.float(), dim=2)[..., 1:]  # (B, A, C): background dropped
+    result = []
+    for p, offsets in zip(probs, bbox_preds.float()):
+        conf, cls = p.max(dim=1)
+        best = torch.topk(conf, min(pre_nms, conf.numel())).indices
+        boxes = offset_inverse(anchors[0, best], offsets.reshape(-1, 4)[best])
+        keep = nms(boxes, conf[best], nms_threshold)[:top]
+        result.append(Detections(boxes[keep].clamp(0, 1), conf[best][keep], cls[best][keep]))
+    return result

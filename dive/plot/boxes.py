@@ -30,6 +30,8 @@ def _draw(ax, panel: BoxPanel) -> None:
     img = panel.image
     img = img.permute(1, 2, 0) if img.dim() == 3 else img
     ax.imshow(img.cpu().numpy(), cmap=None if img.dim() == 3 else "gray")
+    ax.set_xlim(0, img.shape[1])  # boxes past the edge stay inside the picture
+    ax.set_ylim(img.shape[0], 0)
     ax.axis("off")
     if panel.title:
         ax.set_title(panel.title, fontsize=9)

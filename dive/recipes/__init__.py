@@ -22,6 +22,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     rnn,
     sequence_sine,
     softmax_regression,
+    ssd,
     weight_decay,
 )
 from dive.recipes.base import RECIPES, Profile, Recipe, RunContext, RunResult, TrainConfig, recipe, register

@@ -38,6 +38,7 @@ class Profile:
     minutes: float | None = None
     source: str = ""  # where the band comes from, e.g. "book 2.0 §4.4" or "measured on 2 CPU cores"
     metric: str | None = None  # the metric this band is on, when not the recipe's (e.g. corpus BLEU on a full run)
+    higher_is_better: bool | None = None  # for that metric, when it runs the other way (e.g. the book's class error)
 
 
 @dataclass

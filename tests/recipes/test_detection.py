@@ -36,3 +36,38 @@ def test_tiny_ssd_trains_with_its_own_step_and_reports_both_losses(tmp_path):
     assert epochs[-1]["train_loss"] < epochs[0]["train_loss"]
     assert epochs[-1]["train_loss"] == pytest.approx(epochs[-1]["train_cls"] + epochs[-1]["train_bbox"], rel=1e-5)
     assert 0 <= state.metrics["train_cls_err"] < 0.05 and state.metrics["train_bbox_mae"] < 0.05
+
+
+@pytest.fixture(scope="module")
+def ssd_run(tmp_path_factory):
+    from dive.cli.run import run_recipe
+
+    out = tmp_path_factory.mktemp("ssd")
+    record = run_recipe("ssd-raccoon", "tiny", ["max_epochs=3"], out=out, device="cpu", progress=False)
+    return out, record
+
+
+def test_ssd_recipe_reports_held_out_map_beside_the_mean_box_floor(ssd_run):
+    out, record = ssd_run
+    m = record["metrics"]
+    for key in ("valid_map50", "valid_map", "baseline_map50", "baseline_map", "valid_cls_err", "train_bbox_mae"):
+        assert 0 <= m[key] <= 1, key
+    assert m["valid_map"] <= m["valid_map50"] and "mean-box baseline" in record["summary"]
+    assert (out / "detections.png").stat().st_size > 0
+
+
+def test_dive_detect_draws_boxes_on_any_photo_and_refuses_bad_input(ssd_run, tmp_path, capsys):
+    from PIL import Image
+
+    from dive.cli.main import main
+
+    out, _ = ssd_run
+    photo = tmp_path / "photo.jpg"
+    Image.new("RGB", (90, 60), (20, 20, 20)).save(photo)
+    assert main(["detect", str(out), str(photo), "--threshold", "0", "--out", str(tmp_path / "b.png")]) == 0
+    printed = capsys.readouterr().out
+    assert "detection(s) with score >= 0" in printed and (tmp_path / "b.png").stat().st_size > 0
+    assert main(["detect", str(out), str(photo), "--threshold", "2"]) == 2
+    assert "--threshold must be in [0, 1]" in capsys.readouterr().err
+    assert main(["detect", str(tmp_path), str(photo)]) == 2
+    assert "no checkpoint" in capsys.readouterr().err
