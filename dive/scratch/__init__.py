@@ -30,10 +30,12 @@ from dive.scratch.rnn import (
     one_hot,
 )
 from dive.scratch.rnn_lm import RNNLMScratch
+from dive.scratch.roi import roi_pool
 from dive.scratch.softmax import SoftmaxRegressionScratch, cross_entropy, logsumexp, softmax
 from dive.scratch.torch_layout import copy_from_torch
 
 __all__ = [
+    "roi_pool",
     "OPTIMIZERS",
     "AllReduceSGD",
     "LeNetDP",
