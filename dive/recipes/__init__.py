@@ -20,6 +20,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     optim_traces,
     polynomial,
     rnn,
+    roi_pooling,
     sequence_sine,
     softmax_regression,
     ssd,

@@ -71,3 +71,12 @@ def test_dive_detect_draws_boxes_on_any_photo_and_refuses_bad_input(ssd_run, tmp
     assert "--threshold must be in [0, 1]" in capsys.readouterr().err
     assert main(["detect", str(tmp_path), str(photo)]) == 2
     assert "no checkpoint" in capsys.readouterr().err
+
+
+def test_roi_pooling_demo_reproduces_the_book_and_torchvision(tmp_path):
+    from dive.cli.run import run_recipe
+
+    record = run_recipe("roi-pooling", "tiny", out=tmp_path, device="cpu", progress=False)
+    m = record["metrics"]
+    assert m["book_example_matches"] == 1.0 and m["max_diff"] == 0.0
+    assert "= the book's" in record["summary"] and (tmp_path / "roi.png").stat().st_size > 0
