@@ -20,9 +20,11 @@ from dive.vision.boxes import (
     to_pixels,
     to_relative,
 )
+from dive.vision.detection_augment import DetectionAugment
 
 __all__ = [
     "COCO_THRESHOLDS",
+    "DetectionAugment",
     "Detections",
     "GroundTruth",
     "average_precision",

@@ -80,3 +80,11 @@ def test_roi_pooling_demo_reproduces_the_book_and_torchvision(tmp_path):
     m = record["metrics"]
     assert m["book_example_matches"] == 1.0 and m["max_diff"] == 0.0
     assert "= the book's" in record["summary"] and (tmp_path / "roi.png").stat().st_size > 0
+
+
+def test_ssd_with_augmentation_draws_what_it_trained_on(tmp_path):
+    from dive.cli.run import run_recipe
+
+    record = run_recipe("ssd-raccoon", "tiny", ["max_epochs=1", "augment=true"], out=tmp_path, device="cpu",
+                        progress=False)  # fmt: skip
+    assert record["metrics"]["valid_map50"] >= 0 and (tmp_path / "augmented.png").stat().st_size > 0
