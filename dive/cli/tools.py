@@ -1,4 +1,4 @@
-"""`dive summary MODEL` and `dive bench lenet|lstm`: the commands that inspect models and measure speed."""
+"""`dive summary MODEL` and `dive bench TARGET`: the commands that inspect models and measure speed."""
 
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return _bench_lstm(args)
     if args.target == "transformer":
         return _bench_transformer(args)
+    if args.target == "ssd":
+        return _bench_ssd(args)
     if args.target in ("exchange", "scaling", "parallel"):
         return _bench_perf(args)
     if args.target in ("compile", "threads"):
@@ -125,6 +127,25 @@ def _bench_transformer(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench_ssd(args: argparse.Namespace) -> int:
+    from dive.bench.ssd import format_ssd_bench, run_ssd_bench
+    from dive.data import ImageSet
+    from dive.data.bananas import load_bananas
+
+    n = args.examples or 256
+    if not 0 < n <= 1000:
+        raise DiveError("--examples must be in 1..1000 (the banana training set)")
+    train, _ = load_bananas(args.data, n_train=1000, n_valid=100)
+    train = ImageSet(train.images[:n], train.labels[:n])
+    variants = [v.strip() for v in (args.variants or "dive,dive+nchw").split(",") if v.strip()]
+    print("dive bench ssd: TinySSD (book §14.7) on the banana set, book-style pipeline vs dive")
+    _say_precision(variants)
+    result = run_ssd_bench(train, rounds=args.rounds, batch_size=args.batch_size or 32, variants=variants)
+    print(format_ssd_bench(result))
+    _write_json(args, result.to_dict())
+    return 0
+
+
 def _bench_perf(args: argparse.Namespace) -> int:
     """Chapter 13's multi-process and parallelism benchmarks (`dive.bench.dist`, `dive.bench.parallel`)."""
     if args.target == "exchange":
@@ -175,7 +196,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     bench = sub.add_parser("bench", help="time dive's training pipeline against the book's (medians, ratios)")
     bench.add_argument(
         "target",
-        choices=["lenet", "lstm", "transformer", "compile", "threads", "exchange", "scaling", "parallel"],
+        choices=["lenet", "lstm", "transformer", "ssd", "compile", "threads", "exchange", "scaling", "parallel"],
         help="what to benchmark",
     )
     bench.add_argument("--rounds", type=int, default=3, help="alternating rounds, one epoch per contender each")
@@ -183,11 +204,14 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "--variants",
         default=None,
         help="comma-separated; lenet: dive, dive+cl (default), dive+bf16, dive+cl+bf16, dive+compile; "
-        "lstm: dive, dive+bf16, dive-scratch (default all three)",
+        "lstm: dive, dive+bf16, dive-scratch (default all three); "
+        "ssd: dive, dive+nchw (default), dive+bf16, dive+compile",
     )
-    bench.add_argument("--batch-size", type=int, default=0, help="default: 256 (lenet), 32 (lstm)")
+    bench.add_argument("--batch-size", type=int, default=0, help="default: 256 (lenet), 32 (lstm, ssd)")
     bench.add_argument("--workers", type=int, default=4, help="DataLoader workers of the book-style pipeline")
-    bench.add_argument("--examples", type=int, default=0, help="use a random subset of the training set")
+    bench.add_argument(
+        "--examples", type=int, default=0, help="use a random subset of the training set (ssd: default 256 images)"
+    )
     bench.add_argument("--epochs", type=int, default=0, help="then train N epochs each and compare test accuracy")
     bench.add_argument("--data", help="data root (default: $DIVE_DATA, ~/.cache/dive, system paths)")
     bench.add_argument("--json", help="also write the results as JSON here")
