@@ -93,3 +93,23 @@ def test_resume_refuses_a_different_config(tmp_path):
     assert more.returncode == 0, more.stderr
     _, meta = read_checkpoint(out / "checkpoint.safetensors")
     assert meta["fit_state"]["epoch"] == 3
+
+
+@pytest.mark.slow
+def test_a_detector_with_box_augmentation_resumes_bit_identical(tmp_path):
+    """ssd-raccoon (tiny: 48 images, batch 16): zoom/crop/flip draws come back after a kill in epoch 2."""
+    args = ["run", "ssd-raccoon", "--profile", "tiny", "--quiet", "--max_epochs=2", "--augment=true",
+            "--ckpt_every=2", "--log_every=1"]  # fmt: skip
+    whole, broken = tmp_path / "whole", tmp_path / "broken"
+    assert _run([*args, "--out", str(whole)]).returncode == 0
+    killed = _run([*args, "--out", str(broken)], kill_at=5)  # 3 batches an epoch: checkpoint of step 4 = epoch 2
+    assert killed.returncode == -signal.SIGKILL
+    _, meta = read_checkpoint(broken / "checkpoint.safetensors")
+    assert (meta["fit_state"]["step"], meta["fit_state"]["epoch"], meta["fit_state"]["batch"]) == (4, 1, 1)
+    resumed = _run([*args, "--out", str(broken), "--resume"])
+    assert resumed.returncode == 0, resumed.stderr
+    a, _ = read_checkpoint(whole / "checkpoint.safetensors")
+    b, _ = read_checkpoint(broken / "checkpoint.safetensors")
+    assert all(torch.equal(a[k], b[k]) for k in a if k.startswith(("model.", "optim.")))
+    sa, sb = (json.loads((d / "summary.json").read_text())["metrics"] for d in (whole, broken))
+    assert sa["valid_map50"] == sb["valid_map50"] and sa["train_cls_err"] == sb["train_cls_err"]
