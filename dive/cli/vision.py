@@ -1,4 +1,5 @@
-"""`dive anchors IMAGE`: the anchor boxes of one pixel (book §14.4.1) and multiscale anchors (§14.5), drawn;
+"""`dive augment IMAGE`: the book's augmentations of one photo (§14.1.1), drawn;
+`dive anchors IMAGE`: the anchor boxes of one pixel (book §14.4.1) and multiscale anchors (§14.5), drawn;
 `dive detect RUN IMAGE`: a trained detector's boxes and scores on any photo (§14.7.4)."""
 
 from __future__ import annotations
@@ -89,6 +90,35 @@ def cmd_detect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_augment(args: argparse.Namespace) -> int:
+    """The book's §14.1.1 grids: `--copies` augmented copies of one photo per augmentation, one PNG each."""
+    import torch
+
+    from dive.data import read_image
+    from dive.plot import plot_image_grid
+    from dive.vision.image_augment import BOOK_AUGMENTATIONS, augment_each, book_augmentation
+
+    names = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else list(BOOK_AUGMENTATIONS)
+    unknown = [n for n in names if n not in BOOK_AUGMENTATIONS]
+    if unknown:
+        raise DiveError(f"unknown augmentation(s) {unknown}; choose from {', '.join(BOOK_AUGMENTATIONS)}")
+    if not 1 <= args.copies <= 64:
+        raise DiveError(f"--copies must be in 1..64, got {args.copies}")
+    image = read_image(args.image)
+    if args.resize:
+        from torchvision.transforms import v2
+
+        image = v2.Resize(args.resize, antialias=True)(image)
+    g = torch.Generator().manual_seed(args.seed)
+    out = Path(args.out)
+    for name in names:
+        copies = augment_each(book_augmentation(name), image.expand(args.copies, *image.shape), g)
+        what = BOOK_AUGMENTATIONS[name][0]
+        path = plot_image_grid(copies, [""] * args.copies, out / f"{name}.png", ncols=4, scale=2.5)
+        print(f"{name:10} {what}: wrote {path}")
+    return 0
+
+
 def add_vision_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("anchors", help="draw anchor boxes on an image (book §14.4-14.5)")
     p.add_argument("image", help="a photo, e.g. $DIVE_DATA/img/catdog.jpg")
@@ -96,6 +126,13 @@ def add_vision_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ratios", default="1,2,0.5", help="width/height ratios > 0 (default: the book's)")
     p.add_argument("--at", help="the pixel x,y whose anchors to draw (default: 250,250, as the book)")
     p.add_argument("--out", default="runs/anchors", help="folder for anchors.png and multiscale.png")
+    a = sub.add_parser("augment", help="the book's image augmentations, 8 copies each (book §14.1)")
+    a.add_argument("image", help="a photo, e.g. $DIVE_DATA/img/catdog.jpg")
+    a.add_argument("--only", help="comma-separated: flip-lr, flip-ud, crop, brightness, hue, color, all")
+    a.add_argument("--copies", type=int, default=8, help="augmented copies per augmentation (default: 8)")
+    a.add_argument("--resize", type=int, default=0, help="first resize the shorter side to this (default: keep)")
+    a.add_argument("--seed", type=int, default=0)
+    a.add_argument("--out", default="runs/augment", help="folder for one PNG per augmentation")
     d = sub.add_parser("detect", help="draw a trained detector's boxes on a photo (book §14.7.4)")
     d.add_argument("run", help="a detection run's folder or checkpoint, e.g. runs/ssd-raccoon")
     d.add_argument("image", help="any photo")

@@ -7,8 +7,21 @@ the global RNG, so a run resumed mid-epoch augments exactly as the uninterrupted
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import torch
 from torch import Tensor
+
+
+@contextlib.contextmanager
+def rng_from(generator: torch.Generator) -> Iterator[None]:
+    """Run a block that draws from the global RNG (as transforms v2 do) with it seeded from `generator`, and
+    put the global RNG back afterwards: the block's draws are reproducible, the caller's are untouched."""
+    seed = int(torch.randint(0, 2**62, (1,), generator=generator))
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
 
 
 def hflip_mask(n: int, generator: torch.Generator, p: float = 0.5) -> Tensor:

@@ -17,6 +17,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from dive.vision.augment import rng_from
+
 
 class DetectionAugment:
     """augment(batch, generator) for `ArrayLoader`: batch (images (B, C, H, W), labels (B, G, 5), ...), labels
@@ -61,10 +63,8 @@ class DetectionAugment:
 
     def __call__(self, batch: tuple[Tensor, ...], generator: torch.Generator) -> tuple[Tensor, ...]:
         images, labels, *rest = batch
-        seed = int(torch.randint(0, 2**62, (1,), generator=generator))
         out_images, out_labels = torch.empty_like(images), torch.full_like(labels, -1.0)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
+        with rng_from(generator):
             for i in range(images.shape[0]):
                 img, rows = self.one(images[i], labels[i])
                 out_images[i], out_labels[i, : len(rows)] = img, rows.to(labels.dtype)
