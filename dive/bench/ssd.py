@@ -108,7 +108,7 @@ def _book_case(s: ImageSet, batch_size: int) -> Callable[[], float]:
 
 
 def _dive_case(s: ImageSet, batch_size: int, ran_as: dict[str, str], name: str, **v) -> Callable[[], float]:
-    from dive.recipes.detection import SSDStep
+    from dive.train.detection import SSDStep
 
     cl = v.get("channels_last", False)
     model = _model(0, cl)

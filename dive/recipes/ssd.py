@@ -25,7 +25,7 @@ from dive.models import TinySSD, detect
 from dive.plot import BoxPanel, plot_boxes
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import load_run_config, run_fit
-from dive.recipes.detection import SSDStep
+from dive.train.detection import SSDStep
 from dive.train import load_weights
 from dive.vision import COCO_THRESHOLDS, DetectionAugment, Detections, GroundTruth, mean_average_precision, to_pixels
 

@@ -20,7 +20,7 @@ def test_ssd_bench_runs_the_book_loop_and_dive_on_stand_in_data():
 
 def test_the_books_loss_equals_the_ssd_step_loss():
     from dive.models import TinySSD
-    from dive.recipes.detection import SSDStep
+    from dive.train.detection import SSDStep
     from dive.vision import multibox_target
 
     train, _ = fake_detection_sets(n_train=4, size=64)

@@ -5,7 +5,7 @@ import torch
 
 from dive.data import ArrayLoader
 from dive.models import TinySSD
-from dive.recipes.detection import SSDStep
+from dive.train.detection import SSDStep
 from dive.train import History, Trainer
 
 

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from dive.train import StepOut
+from dive.train.steps import StepOut
 from dive.vision import multibox_target
 
 
