@@ -25,8 +25,8 @@ from dive.models import TinySSD, detect
 from dive.plot import BoxPanel, plot_boxes
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import load_run_config, run_fit
-from dive.train.detection import SSDStep
 from dive.train import load_weights
+from dive.train.detection import SSDStep
 from dive.vision import COCO_THRESHOLDS, DetectionAugment, Detections, GroundTruth, mean_average_precision, to_pixels
 
 CLASSES = ("raccoon",)  # the synthetic stand-in's squares take the same class id

@@ -5,8 +5,8 @@ import torch
 
 from dive.data import ArrayLoader
 from dive.models import TinySSD
-from dive.train.detection import SSDStep
 from dive.train import History, Trainer
+from dive.train.detection import SSDStep
 
 
 def _squares(n=24, size=64, seed=0):
