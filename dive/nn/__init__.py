@@ -18,7 +18,7 @@ from dive.nn.blocks import (
     ParallelHeads,
     TiedMLP,
 )
-from dive.nn.init import init_book_custom, init_constant, init_normal, init_xavier
+from dive.nn.init import bilinear_kernel, init_book_custom, init_constant, init_normal, init_xavier
 from dive.nn.io import load_params, load_tensors, save_params, save_tensors
 from dive.nn.shapes import conv_out_size
 from dive.nn.summary import LayerRow, format_model_summary, model_summary, parse_shape
@@ -49,6 +49,7 @@ __all__ = [
     "init_constant",
     "init_normal",
     "init_xavier",
+    "bilinear_kernel",
     "load_params",
     "load_tensors",
     "model_summary",

@@ -1,9 +1,9 @@
-"""Initialisation helpers shared by several models (book §5.4, §7.6)."""
+"""Initialisation helpers shared by several models (book §5.4, §7.6; the bilinear kernel of §14.11)."""
 
 from __future__ import annotations
 
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 
 def init_xavier(module: nn.Module) -> None:
@@ -45,3 +45,18 @@ def init_book_custom(module: nn.Module) -> None:
         with torch.no_grad():
             nn.init.uniform_(module.weight, -10, 10)
             module.weight *= module.weight.abs() >= 5
+
+
+def bilinear_kernel(in_channels: int, out_channels: int, kernel_size: int) -> Tensor:
+    """Weights (in, out, k, k) for nn.ConvTranspose2d that upsample by bilinear interpolation (book §14.11.2):
+    channel c maps to channel c through the tent filter (1 - |x - centre| / f)(1 - |y - centre| / f),
+    f = (k + 1) // 2; other channel pairs are 0. FCN starts its x32 transposed convolution (k = 64, stride 32,
+    padding 16) from it, so the untrained head already enlarges the class map smoothly."""
+    factor = (kernel_size + 1) // 2
+    center = factor - 1 if kernel_size % 2 == 1 else factor - 0.5
+    og = torch.arange(kernel_size, dtype=torch.float32)
+    filt = (1 - (og.view(-1, 1) - center).abs() / factor) * (1 - (og.view(1, -1) - center).abs() / factor)
+    weight = torch.zeros(in_channels, out_channels, kernel_size, kernel_size)
+    n = min(in_channels, out_channels)
+    weight[range(n), range(n)] = filt
+    return weight

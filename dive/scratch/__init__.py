@@ -33,9 +33,13 @@ from dive.scratch.rnn_lm import RNNLMScratch
 from dive.scratch.roi import roi_pool
 from dive.scratch.softmax import SoftmaxRegressionScratch, cross_entropy, logsumexp, softmax
 from dive.scratch.torch_layout import copy_from_torch
+from dive.scratch.trans_conv import conv_transpose2d, kernel_matrix, trans_conv
 
 __all__ = [
     "roi_pool",
+    "conv_transpose2d",
+    "kernel_matrix",
+    "trans_conv",
     "OPTIMIZERS",
     "AllReduceSGD",
     "LeNetDP",
