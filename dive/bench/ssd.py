@@ -80,10 +80,11 @@ def book_train_epoch(net: torch.nn.Module, loader: DataLoader, opt: torch.optim.
         loss = book_calc_loss(cls_preds, cls_labels, bbox_preds, bbox_labels, bbox_masks)
         loss.mean().backward()
         opt.step()
-        metric[0] += float((cls_preds.argmax(dim=-1).type(cls_labels.dtype) == cls_labels).sum())  # cls_eval
-        metric[1] += cls_labels.numel()
-        metric[2] += float(torch.abs((bbox_labels - bbox_preds) * bbox_masks).sum())  # bbox_eval
-        metric[3] += bbox_labels.numel()
+        with torch.no_grad():  # the book's Accumulator: two Python floats per batch (each a sync on a GPU)
+            metric[0] += float((cls_preds.argmax(dim=-1).type(cls_labels.dtype) == cls_labels).sum())  # cls_eval
+            metric[1] += cls_labels.numel()
+            metric[2] += float(torch.abs((bbox_labels - bbox_preds) * bbox_masks).sum())  # bbox_eval
+            metric[3] += bbox_labels.numel()
         n += X.shape[0]
     return n
 

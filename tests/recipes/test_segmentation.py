@@ -1,0 +1,36 @@
+"""fcn-camvid: held-out pixel accuracy and mIoU beside the majority-class floor; `dive segment` on any photo."""
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def fcn_run(tmp_path_factory):
+    from dive.cli.run import run_recipe
+
+    out = tmp_path_factory.mktemp("fcn")
+    return out, run_recipe("fcn-camvid", "tiny", out=out, device="cpu", progress=False)
+
+
+def test_fcn_recipe_scores_held_out_frames_beside_the_floor(fcn_run):
+    out, record = fcn_run
+    m = record["metrics"]
+    for key in ("test_pixel_acc", "test_miou", "floor_pixel_acc", "floor_miou"):
+        assert 0 <= m[key] <= 1, key
+    assert m["test_pixel_acc"] > m["floor_pixel_acc"]  # the stand-in is learnable: two bands of classes
+    assert "majority-class floor" in record["summary"] and (out / "segmentation.png").stat().st_size > 0
+
+
+def test_dive_segment_draws_the_class_map_of_any_photo_and_refuses_bad_input(fcn_run, tmp_path, capsys):
+    from PIL import Image
+
+    from dive.cli.main import main
+
+    out, _ = fcn_run
+    photo = tmp_path / "grey.png"
+    Image.new("L", (70, 50), 128).save(photo)  # greyscale: converted to RGB, not refused
+    assert main(["segment", str(out), str(photo), "--out", str(tmp_path / "s.png")]) == 0
+    assert "largest classes:" in capsys.readouterr().out and (tmp_path / "s.png").stat().st_size > 0
+    assert main(["segment", str(out), str(tmp_path / "none.png")]) == 2
+    assert "no image at" in capsys.readouterr().err
+    assert main(["run", "fcn-camvid", "--profile", "tiny", "--height=60", "--out", str(tmp_path / "r")]) == 2
+    assert "multiples of 32" in capsys.readouterr().err
