@@ -12,6 +12,7 @@ from dive.models.encoder_decoder import (
     greedy_translate_batch,
     translate,
 )
+from dive.models.faster_rcnn import faster_rcnn_mobilenet
 from dive.models.fcn import FCN
 from dive.models.googlenet import GoogLeNet, Inception, googlenet_small
 from dive.models.lenet import LeNet, lenet_modern
@@ -35,6 +36,7 @@ from dive.models.vgg import VGG, vgg11, vgg_block, vgg_slim, vgg_small
 from dive.models.vit import PatchEmbedding, ViT, ViTBlock, vit, vit_small
 
 __all__ = [
+    "faster_rcnn_mobilenet",
     "FCN",
     "TinySSD",
     "detect",

@@ -9,6 +9,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     batchnorm,
     cnn,
     data_parallel,
+    faster_rcnn,
     fcn,
     kaggle_house,
     lenet,

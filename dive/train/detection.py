@@ -43,3 +43,28 @@ class SSDStep:
             "bbox_mae": (mae / n_box, n_box),  # book: 3.1e-3
         }
         return StepOut((cls + bbox).mean(), B, (anchors, cls_preds, bbox_preds), labels, parts=parts)
+
+
+def torchvision_targets(labels: Tensor, height: int, width: int) -> list[dict[str, Tensor]]:
+    """dive's padded labels (B, G, 5), relative corners, class from 0 -> torchvision's list of per-image
+    {"boxes": (G_i, 4) pixel corners, "labels": (G_i,) int64 from 1} (torchvision keeps 0 for the background)."""
+    scale = labels.new_tensor([width, height, width, height])
+    out = []
+    for rows in labels:
+        rows = rows[rows[:, 0] >= 0]
+        out.append({"boxes": rows[:, 1:] * scale, "labels": rows[:, 0].long() + 1})
+    return out
+
+
+class TorchvisionDetectionStep:
+    """Batch (images (B, 3, H, W), labels (B, G, 5)) -> the sum of a torchvision detector's losses (Faster R-CNN:
+    RPN objectness and box, RoI classifier and box), each kept as a part; counts images. Training mode only: in
+    eval mode torchvision detectors return detections, not losses, so a run scores held-out data by mAP instead."""
+
+    def __call__(self, forward: Callable[..., Any], batch: Sequence[Tensor], state: Any = None) -> StepOut:
+        X, labels = batch
+        losses = forward(list(X), torchvision_targets(labels, X.shape[-2], X.shape[-1]))
+        if not isinstance(losses, dict):
+            raise TypeError("TorchvisionDetectionStep trains only: the model returned detections (eval mode)")
+        parts = {name.removeprefix("loss_"): value for name, value in losses.items()}
+        return StepOut(sum(losses.values()), X.shape[0], None, labels, parts=parts)

@@ -29,6 +29,22 @@ def test_model_forward_backward(name):
         A = anchors.shape[1]
         assert anchors.shape == (1, A, 4) and cls_preds.shape[:2] == (3, A) and bbox_preds.shape == (3, 4 * A)
         out = torch.cat([cls_preds.flatten(1), bbox_preds], dim=1)
+    elif entry.task == "segmentation":  # forward(X (B, 3, H, W)) -> logits (B, C, H, W)
+        X = torch.rand(2, *entry.input_shape)
+        out = model(X)
+        assert out.shape[0] == 2 and out.shape[2:] == X.shape[2:]
+    elif entry.task == "detector-torchvision":  # train: forward(images, targets) -> {loss: value}; eval: detections
+        X = torch.rand(2, *entry.input_shape)
+        targets = [{"boxes": torch.tensor([[10.0, 20.0, 200.0, 220.0]]), "labels": torch.tensor([1])}] * 2
+        losses = model(list(X), targets)
+        assert {"loss_classifier", "loss_box_reg", "loss_objectness", "loss_rpn_box_reg"} == set(losses)
+        sum(losses.values()).backward()
+        assert all(p.grad is None or torch.isfinite(p.grad).all() for p in model.parameters())
+        model.eval()
+        with torch.no_grad():
+            dets = model(list(X))
+        assert len(dets) == 2 and {"boxes", "scores", "labels"} <= set(dets[0])
+        return
     else:
         X = torch.rand(3, *entry.input_shape)
         out = model(X)
