@@ -158,3 +158,17 @@ CAMVID = DATASETS.add(
         license="research and non-commercial use",
     ),
 )
+
+KAGGLE_CIFAR10_TINY = DATASETS.add(
+    "kaggle_cifar10_tiny",
+    DatasetSpec(
+        name="kaggle_cifar10_tiny",
+        description="the book's tiny Kaggle CIFAR-10 demo: train/ 1000 PNG (100 per class), test/ 100 PNG, "
+        "trainLabels.csv",
+        files=(),
+        layout=("train", "test", "trainLabels.csv"),
+        tree_sha256="11ae0ec853dffb3ad4fa4edd5225a0eeb9fb87ae89e2c97b4f33d15f34b04358",
+        url="https://d2l-data.s3-accelerate.amazonaws.com/kaggle_cifar10_tiny.zip",
+        license="CIFAR-10 (Krizhevsky, 2009), as the Kaggle competition distributes it",
+    ),
+)

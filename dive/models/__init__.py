@@ -20,7 +20,15 @@ from dive.models.linear import LinearRegression, SoftmaxRegression
 from dive.models.mlp import MLP, dropout_mlp
 from dive.models.nin import NiN, nin_block, nin_small
 from dive.models.registry import MODELS, ModelEntry, register_model
-from dive.models.resnet import Residual, ResNet18, ResNeXtBlock, ResNeXtSmall, resnet_block, resnet_small
+from dive.models.resnet import (
+    Residual,
+    ResNet18,
+    ResNeXtBlock,
+    ResNeXtSmall,
+    resnet18_cifar,
+    resnet_block,
+    resnet_small,
+)
 from dive.models.rnn_lm import CELLS, RNNLM, bigru_lm, deep_gru_lm, gru_lm, lstm_lm, rnn_lm
 from dive.models.seq2seq import Seq2Seq, Seq2SeqDecoder, Seq2SeqEncoder, init_seq2seq, seq2seq_gru
 from dive.models.ssd import TinySSD, detect, down_sample_blk
@@ -36,6 +44,7 @@ from dive.models.vgg import VGG, vgg11, vgg_block, vgg_slim, vgg_small
 from dive.models.vit import PatchEmbedding, ViT, ViTBlock, vit, vit_small
 
 __all__ = [
+    "resnet18_cifar",
     "faster_rcnn_mobilenet",
     "FCN",
     "TinySSD",

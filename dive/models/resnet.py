@@ -58,6 +58,7 @@ class ResNet18(nn.Module):
         in_channels: int = 1,
         channels: Sequence[int] = (64, 128, 256, 512),
         small_stem: bool = False,
+        stem_pool: bool = True,
     ) -> None:
         super().__init__()
         c0 = channels[0]
@@ -69,7 +70,12 @@ class ResNet18(nn.Module):
         stages = [resnet_block(c0, c0, 2, first_block=True)]
         stages += [resnet_block(a, b, 2) for a, b in zip(channels, channels[1:])]
         self.net = nn.Sequential(
-            nn.Sequential(stem_conv, nn.BatchNorm2d(c0), nn.ReLU(), nn.MaxPool2d(kernel_size=3, stride=2, padding=1)),
+            nn.Sequential(
+                stem_conv,
+                nn.BatchNorm2d(c0),
+                nn.ReLU(),
+                *([nn.MaxPool2d(kernel_size=3, stride=2, padding=1)] if stem_pool else []),
+            ),
             *stages,
             nn.AdaptiveAvgPool2d((1, 1)),
             nn.Flatten(),
@@ -78,6 +84,13 @@ class ResNet18(nn.Module):
 
     def forward(self, X: Tensor) -> Tensor:
         return self.net(X)
+
+
+@register_model("resnet18-cifar", input_shape=(3, 32, 32))
+def resnet18_cifar(num_classes: int = 10) -> ResNet18:
+    """The book's §13.6 ResNet-18 for 32x32 colour images (used in §14.1 and §14.13): a 3x3 stem and no
+    max-pool, so the four stages see 32, 16, 8 and 4 pixels."""
+    return ResNet18(num_classes, in_channels=3, small_stem=True, stem_pool=False)
 
 
 @register_model("resnet-small", input_shape=(1, 28, 28))

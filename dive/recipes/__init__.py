@@ -11,6 +11,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     data_parallel,
     faster_rcnn,
     fcn,
+    kaggle_cifar10,
     kaggle_house,
     lenet,
     linear_regression,
