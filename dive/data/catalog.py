@@ -172,3 +172,20 @@ KAGGLE_CIFAR10_TINY = DATASETS.add(
         license="CIFAR-10 (Krizhevsky, 2009), as the Kaggle competition distributes it",
     ),
 )
+
+CIFAR10 = DATASETS.add(
+    "cifar10",
+    DatasetSpec(
+        name="cifar10",
+        description="CIFAR-10: 50,000 train / 10,000 test 32x32 colour images, 10 classes (python archive, or an "
+        "extracted cifar-10-batches-py / -bin folder)",
+        files=(
+            DataFile(
+                "cifar-10-python.tar.gz",
+                "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
+                "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
+            ),
+        ),
+        license="Krizhevsky (2009), Learning Multiple Layers of Features from Tiny Images",
+    ),
+)

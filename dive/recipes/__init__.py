@@ -6,6 +6,7 @@ Importing this package registers every recipe in `RECIPES`.
 from dive.recipes import (  # noqa: F401  (imported to register)
     airfoil,
     attention,
+    augmentation,
     batchnorm,
     cnn,
     data_parallel,
