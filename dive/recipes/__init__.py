@@ -12,6 +12,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     data_parallel,
     faster_rcnn,
     fcn,
+    fine_tune,
     kaggle_cifar10,
     kaggle_house,
     lenet,

@@ -1,0 +1,37 @@
+"""fine-tune (book §14.2): the three variants are set up as the book says; the pretrained source is cached."""
+
+import torch
+
+from dive.recipes.fine_tune import FineTuneConfig, digits, variant
+
+
+def test_digits_split_keeps_per_class_images_to_train_on():
+    train, test = digits(per_class=5, seed=0)
+    assert len(train) == 50 and train.labels.bincount().tolist() == [5] * 10 and len(test) == 1797 - 50
+    assert train.images.shape[1:] == (28, 28) and train.images.dtype == torch.uint8
+
+
+def test_variants_follow_the_book_learning_rates_and_freezing():
+    from dive.models import resnet_small
+
+    cfg = FineTuneConfig(lr=1e-3)
+    source = resnet_small()
+    tuned, opt = variant("fine-tuned", source, cfg)
+    assert [g["lr"] for g in opt.param_groups] == [1e-3, 1e-2]  # the new output layer at 10x
+    torch.testing.assert_close(tuned.net[0][0].weight, source.net[0][0].weight)  # the body is copied
+    frozen, opt = variant("frozen", source, cfg)
+    assert len(opt.param_groups) == 1 and not frozen.net[0][0].weight.requires_grad
+    assert all(p.requires_grad for p in frozen.net[-1].parameters())
+    scratch, opt = variant("scratch", source, cfg)
+    assert opt.param_groups[0]["lr"] == 1e-2 and not torch.equal(scratch.net[0][0].weight, source.net[0][0].weight)
+
+
+def test_the_recipe_reports_all_three_and_reuses_the_cached_source(tmp_path, capsys):
+    from dive.cli.run import run_recipe
+
+    record = run_recipe("fine-tune", "tiny", out=tmp_path / "a", device="cpu", progress=False)
+    for key in ("test_acc_scratch", "test_acc_frozen", "test_acc_fine-tuned", "gain_over_scratch"):
+        assert key in record["metrics"]
+    assert "pretraining on" in capsys.readouterr().out
+    run_recipe("fine-tune", "tiny", out=tmp_path / "b", device="cpu", progress=False)
+    assert "pretrained on Fashion-MNIST, from" in capsys.readouterr().out
