@@ -19,9 +19,8 @@ from collections import OrderedDict
 import torch
 from torch import Tensor, nn
 
-from dive.core import DiveError
 from dive.models.registry import register_model
-from dive.nn import bilinear_kernel
+from dive.nn import bilinear_kernel, load_pretrained
 
 BACKBONE_PARTS = ("conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3", "layer4")
 
@@ -46,23 +45,6 @@ class FCN(nn.Module):
         return self.transpose_conv(self.final_conv(self.backbone(X)))
 
     def load_backbone(self, path: str | os.PathLike) -> int:
-        """Load a torchvision ResNet-18 state dict (a .pth file; `fc.*` ignored) into the backbone, safely
-        (`weights_only=True`: a pickle carrying code is refused). Returns the number of tensors loaded."""
-        try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
-        except FileNotFoundError:
-            raise DiveError(f"no weights file at {path}") from None
-        except Exception as e:  # noqa: BLE001 - an unsafe pickle or a file that is not a state dict
-            raise DiveError(f"{path} is not a plain state dict of tensors ({type(e).__name__}); not loaded") from None
-        if not isinstance(state, dict):
-            raise DiveError(f"{path} holds a {type(state).__name__}, not a state dict")
-        state = {k: v for k, v in state.items() if not k.startswith("fc.")}
-        own = self.backbone.state_dict()
-        missing = sorted(set(own) - set(state))
-        wrong = [k for k in own if k in state and tuple(state[k].shape) != tuple(own[k].shape)]
-        if missing or wrong or len(state) != len(own):
-            extra = sorted(set(state) - set(own))
-            detail = missing[:3] or wrong[:3] or extra[:3]
-            raise DiveError(f"{path} is not a torchvision ResNet-18 state dict (e.g. {detail}); not loaded")
-        self.backbone.load_state_dict(state)
-        return len(state)
+        """Load a torchvision ResNet-18 state dict (.pth or .safetensors; `fc.*` ignored) into the backbone,
+        safely and all or nothing (`dive.nn.load_pretrained`). Returns the number of tensors loaded."""
+        return load_pretrained(path, self.backbone, skip=("fc.",), what="torchvision ResNet-18 backbone")

@@ -58,3 +58,37 @@ def load_params(model: nn.Module, path: str | os.PathLike) -> nn.Module:
     if missing or unexpected:
         raise DiveError(f"{path} does not fit {type(model).__name__}: missing {missing}, unexpected {unexpected}")
     return model
+
+
+def load_pretrained(path: str | os.PathLike, model: nn.Module, skip: tuple[str, ...] = (), what: str = "model") -> int:
+    """Load a pretrained state dict (e.g. torchvision's ResNet-18 ImageNet weights) into `model`, all or nothing.
+
+    A .safetensors file is read as such; a torch .pth file only through `torch.load(weights_only=True)`, which
+    refuses any pickle that would build objects other than tensors (so it cannot run code). Keys starting with a
+    prefix in `skip` (the replaced output layer, "fc.") are left out; every other key and shape must match `model`
+    exactly, else one DiveError naming the first mismatches and nothing is loaded. Returns the tensors loaded."""
+    import torch
+
+    path = Path(path)
+    if not path.is_file():
+        raise DiveError(f"no weights file at {path}")
+    if path.suffix == ".safetensors":
+        state = load_file(path)
+    else:
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as e:  # noqa: BLE001 - an unsafe pickle, or a file that holds no state dict
+            raise DiveError(f"{path} is not a plain state dict of tensors ({type(e).__name__}); not loaded") from None
+    if not isinstance(state, dict):
+        raise DiveError(f"{path} holds a {type(state).__name__}, not a state dict")
+    state = {k: v for k, v in state.items() if not k.startswith(skip)}
+    own = model.state_dict()
+    missing, extra = sorted(set(own) - set(state)), sorted(set(state) - set(own))
+    wrong = [k for k in own if k in state and tuple(state[k].shape) != tuple(own[k].shape)]
+    if missing or extra or wrong:
+        detail = (
+            (missing and f"missing {missing[:3]}") or (extra and f"unexpected {extra[:3]}") or f"shape of {wrong[:3]}"
+        )
+        raise DiveError(f"{path} does not fit the {what} ({detail}); not loaded")
+    model.load_state_dict(state)
+    return len(state)

@@ -44,6 +44,8 @@ class FineTuneConfig(TrainConfig):
     pretrain_epochs: int = 2
     pretrain_lr: float = 0.05
     max_test: int = 0  # test on the first N held-out digits only (0: all of them)
+    weights: str = ""  # a torchvision ResNet-18 state dict: the book's experiment, with --classes_dir
+    classes_dir: str = ""  # train/CLASS/* and test/CLASS/* (the book's hotdog layout)
     synthetic: bool = False
 
 
@@ -96,19 +98,31 @@ def pretrained_source(cfg: FineTuneConfig, ctx: RunContext) -> nn.Module:
     return model
 
 
-def variant(name: str, source: nn.Module, cfg: FineTuneConfig) -> tuple[nn.Module, torch.optim.Optimizer]:
+def _head_prefix(model: nn.Module) -> str:
+    return "fc." if hasattr(model, "fc") else f"net.{len(model.net) - 1}."
+
+
+def _set_head(model: nn.Module, head: nn.Module) -> None:
+    if hasattr(model, "fc"):
+        model.fc = head  # torchvision's ResNet
+    else:
+        model.net[-1] = head  # dive's
+
+
+def variant(name: str, source: nn.Module, cfg: FineTuneConfig, make=resnet_small, n_classes: int = 10):
     """The net and optimizer of one variant; the new output layer is the same fresh layer in all three."""
+    width = (source.fc if hasattr(source, "fc") else source.net[-1]).in_features
     torch.manual_seed(cfg.seed + 1)
-    head = nn.Linear(128, 10)
+    head = nn.Linear(width, n_classes)
     if name == "scratch":
         torch.manual_seed(cfg.seed + 2)
-        model = resnet_small()
-        model.net[-1] = head
+        model = make()
+        _set_head(model, head)
         return model, torch.optim.SGD(model.parameters(), lr=10 * cfg.lr, weight_decay=cfg.weight_decay)
-    model = resnet_small()
+    model = make()
     model.load_state_dict(source.state_dict())
-    model.net[-1] = head
-    body = [p for n, p in model.named_parameters() if not n.startswith(f"net.{len(model.net) - 1}.")]
+    _set_head(model, head)
+    body = [p for n, p in model.named_parameters() if not n.startswith(_head_prefix(model))]
     if name == "frozen":
         for p in body:
             p.requires_grad_(False)
@@ -118,27 +132,59 @@ def variant(name: str, source: nn.Module, cfg: FineTuneConfig) -> tuple[nn.Modul
     return model, torch.optim.SGD(groups, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
+def book_setup(cfg: FineTuneConfig):
+    """The book's own experiment: torchvision's ResNet-18 from `--weights`, a train/ and test/ folder-per-class
+    set (`--classes_dir`, e.g. hotdog), 224x224 crops with ImageNet's normalisation."""
+    import torchvision
+    from torchvision.transforms import v2
+
+    from dive.core import ConfigError
+    from dive.data.image_folders import load_class_folders
+    from dive.nn import load_pretrained
+    from dive.recipes.fcn import IMAGENET_MEAN, IMAGENET_STD
+    from dive.vision.image_augment import BatchAugment
+
+    if not cfg.classes_dir:
+        raise ConfigError("--weights needs --classes_dir DIR holding train/CLASS/* and test/CLASS/* (e.g. hotdog)")
+    source = torchvision.models.resnet18(weights=None)
+    load_pretrained(cfg.weights, source, what="torchvision ResNet-18")
+    train = load_class_folders(f"{cfg.classes_dir}/train", (256, 256))
+    test = load_class_folders(f"{cfg.classes_dir}/test", (256, 256))
+    test_set = ImageSet(v2.CenterCrop(224)(test.train.images), test.train.labels)
+    augment = BatchAugment(v2.Compose([v2.RandomResizedCrop(224, antialias=True), v2.RandomHorizontalFlip()]))
+    make = lambda: torchvision.models.resnet18(weights=None)  # noqa: E731
+    tf = ImageBatch(mean=IMAGENET_MEAN, std=IMAGENET_STD)
+    return source, train.train, test_set, make, len(train.classes), augment, tf
+
+
 def run(cfg: FineTuneConfig, ctx: RunContext) -> RunResult:
-    source = pretrained_source(cfg, ctx)
-    train, test = digits(cfg.per_class, cfg.seed)
+    augment = None
+    if cfg.weights:
+        source, train, test, make, n_classes, augment, tf = book_setup(cfg)
+    else:
+        source, make, n_classes, tf = pretrained_source(cfg, ctx), resnet_small, 10, ImageBatch()
+        train, test = digits(cfg.per_class, cfg.seed)
     if cfg.max_test:
         test = ImageSet(test.images[: cfg.max_test], test.labels[: cfg.max_test])
-    tf = ImageBatch()
     results = {}
     for name in ("scratch", "frozen", "fine-tuned"):
-        model, opt = variant(name, source, cfg)
-        loader = ArrayLoader(train.images, train.labels, batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed,
-                             transform=tf)  # fmt: skip
+        model, opt = variant(name, source, cfg, make, n_classes)
+        if augment is None:
+            loader = ArrayLoader(train.images, train.labels, batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed,
+                                 transform=tf)  # fmt: skip
+        else:
+            loader = ArrayLoader(train.images, train.labels, batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed,
+                                 augment=lambda b, g: (tf(augment(b, g)[0]), *b[1:]))  # fmt: skip
         state, _, _ = run_fit(ctx, cfg, model=model, loss_fn=F.cross_entropy, optimizer=opt, train_loader=loader,
-                              valid_loader=ArrayLoader(test.images, test.labels, batch_size=512, transform=tf),
+                              valid_loader=ArrayLoader(test.images, test.labels, batch_size=256, transform=tf),
                               max_epochs=cfg.max_epochs, metrics=[accuracy],
                               sub=None if name == "fine-tuned" else name)  # fmt: skip
         results[name] = state.metrics
     metrics = {f"test_acc_{k}": v["test_acc"] for k, v in results.items()}
     metrics["test_acc"] = results["fine-tuned"]["test_acc"]
     metrics["gain_over_scratch"] = metrics["test_acc"] - metrics["test_acc_scratch"]
-    lines = [f"target: {len(train)} handwritten digits to train on ({cfg.per_class} per class), {len(test)} to test; "
-             f"{cfg.max_epochs} epochs each"]  # fmt: skip
+    what = f"{cfg.classes_dir} images" if cfg.weights else f"handwritten digits ({cfg.per_class} per class)"
+    lines = [f"target: {len(train)} {what} to train on, {len(test)} to test; {cfg.max_epochs} epochs each"]
     lines += [f"{k:11} test acc {v['test_acc']:.3f} (train acc {v['train_acc']:.3f})" for k, v in results.items()]
     lines.append(f"fine-tuning {'beats' if metrics['gain_over_scratch'] > 0 else 'does NOT beat'} training from "
                  f"scratch by {metrics['gain_over_scratch']:+.3f}")  # fmt: skip

@@ -26,7 +26,7 @@ def test_torchvision_resnet18_weights_load_and_others_are_refused(tmp_path):
     assert model.load_backbone(tmp_path / "r18.pth") == 120  # every backbone tensor; fc.* left out
     torch.testing.assert_close(model.backbone.conv1.weight, net.conv1.weight)
     torch.save(torchvision.models.resnet34(weights=None).state_dict(), tmp_path / "r34.pth")
-    with pytest.raises(DiveError, match="not a torchvision ResNet-18 state dict"):
+    with pytest.raises(DiveError, match="does not fit the torchvision ResNet-18 backbone"):
         model.load_backbone(tmp_path / "r34.pth")
     torch.save(Gadget(), tmp_path / "code.pth")  # a pickle of a class (it could run code): refused by weights_only
     with pytest.raises(DiveError, match="not a plain state dict"):

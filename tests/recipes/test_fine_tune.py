@@ -35,3 +35,32 @@ def test_the_recipe_reports_all_three_and_reuses_the_cached_source(tmp_path, cap
     assert "pretraining on" in capsys.readouterr().out
     run_recipe("fine-tune", "tiny", out=tmp_path / "b", device="cpu", progress=False)
     assert "pretrained on Fashion-MNIST, from" in capsys.readouterr().out
+
+
+def _hotdog(root):
+    from PIL import Image
+
+    for split in ("train", "test"):
+        for c, colour in (("hotdog", (200, 80, 40)), ("not-hotdog", (40, 120, 200))):
+            (root / split / c).mkdir(parents=True)
+            for i in range(3):
+                Image.new("RGB", (60 + i, 50), colour).save(root / split / c / f"{i}.jpg")
+    return root
+
+
+def test_the_books_experiment_runs_with_user_weights_and_refuses_weights_that_do_not_fit(tmp_path, capsys):
+    import torchvision
+
+    from dive.cli.main import main
+    from dive.cli.run import run_recipe
+
+    data = _hotdog(tmp_path / "hotdog")
+    torch.save(torchvision.models.resnet18(weights=None).state_dict(), tmp_path / "r18.pth")
+    over = [f"weights={tmp_path / 'r18.pth'}", f"classes_dir={data}", "synthetic=false", "max_epochs=1", "batch_size=6"]
+    record = run_recipe("fine-tune", "tiny", over, out=tmp_path / "run", device="cpu", progress=False)
+    assert "hotdog images to train on" in record["summary"] and 0 <= record["metrics"]["test_acc"] <= 1
+    torch.save(torchvision.models.resnet34(weights=None).state_dict(), tmp_path / "r34.pth")
+    args = ["run", "fine-tune", "--profile", "tiny", f"--weights={tmp_path / 'r34.pth'}", f"--classes_dir={data}",
+            "--out", str(tmp_path / "bad")]  # fmt: skip
+    assert main(args) == 2
+    assert "does not fit the torchvision ResNet-18 (unexpected" in capsys.readouterr().err
