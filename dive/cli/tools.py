@@ -40,6 +40,16 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return _bench_transformer(args)
     if args.target == "ssd":
         return _bench_ssd(args)
+    if args.target == "kaggle":
+        from dive.bench.images import run_kaggle_bench
+        from dive.data.image_folders import kaggle_cifar10_dir
+
+        print("dive bench kaggle: ResNet-18 on Kaggle CIFAR-10 (book §14.13), per-sample image files vs dive")
+        # the book's §14.13 DataLoader has no worker processes
+        r = run_kaggle_bench(kaggle_cifar10_dir(args.data), rounds=args.rounds, batch_size=args.batch_size or 32)
+        print(f"median images/s: book {r['medians']['book']:.1f}, dive {r['medians']['dive']:.1f}: {r['ratio']:.2f}x")
+        _write_json(args, r)
+        return 0
     if args.target in ("exchange", "scaling", "parallel"):
         return _bench_perf(args)
     if args.target in ("compile", "threads"):
@@ -196,7 +206,18 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     bench = sub.add_parser("bench", help="time dive's training pipeline against the book's (medians, ratios)")
     bench.add_argument(
         "target",
-        choices=["lenet", "lstm", "transformer", "ssd", "compile", "threads", "exchange", "scaling", "parallel"],
+        choices=[
+            "lenet",
+            "lstm",
+            "transformer",
+            "ssd",
+            "kaggle",
+            "compile",
+            "threads",
+            "exchange",
+            "scaling",
+            "parallel",
+        ],
         help="what to benchmark",
     )
     bench.add_argument("--rounds", type=int, default=3, help="alternating rounds, one epoch per contender each")

@@ -69,3 +69,14 @@ class BatchAugment:
     def __call__(self, batch: tuple[Tensor, ...], generator: torch.Generator) -> tuple[Tensor, ...]:
         images, *rest = batch
         return (augment_each(self.transform, images, generator), *rest)
+
+
+def cifar_augment(size: int = 32) -> BatchAugment:
+    """The book's CIFAR-10 training augmentation (§14.13.2): resize to 40, a random square crop of 64-100% of the
+    area back to 32, a left-right flip; each image its own draw."""
+    v2 = _v2()
+    return BatchAugment(v2.Compose([
+        v2.Resize(size + size // 4, antialias=True),
+        v2.RandomResizedCrop(size, scale=(0.64, 1.0), ratio=(1.0, 1.0), antialias=True),
+        v2.RandomHorizontalFlip(),
+    ]))  # fmt: skip

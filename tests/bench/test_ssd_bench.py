@@ -33,3 +33,18 @@ def test_the_books_loss_equals_the_ssd_step_loss():
     book = book_calc_loss(cls_preds, cls_labels, bbox_preds, bbox_labels, bbox_masks).mean()
     torch.testing.assert_close(out.loss, book)
     assert step_flops(1, 64) > 0
+
+
+def test_kaggle_bench_trains_from_files_and_from_memory(tmp_path):
+    from PIL import Image
+
+    from dive.bench.images import run_kaggle_bench
+
+    (tmp_path / "train").mkdir()
+    rows = ["id,label"]
+    for i in range(1, 17):
+        Image.new("RGB", (32, 32), (i * 12, 0, 0)).save(tmp_path / "train" / f"{i}.png")
+        rows.append(f"{i},{'cat' if i % 2 else 'dog'}")
+    (tmp_path / "trainLabels.csv").write_text("\n".join(rows))
+    r = run_kaggle_bench(tmp_path, rounds=1, batch_size=8, log=lambda s: None)
+    assert set(r["medians"]) == {"book", "dive"} and r["ratio"] > 0
