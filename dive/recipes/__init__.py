@@ -29,6 +29,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     sequence_sine,
     softmax_regression,
     ssd,
+    style_transfer,
     weight_decay,
 )
 from dive.recipes.base import RECIPES, Profile, Recipe, RunContext, RunResult, TrainConfig, recipe, register

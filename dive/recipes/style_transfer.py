@@ -1,0 +1,177 @@
+"""Neural style transfer (book §14.12): `style-transfer`, the synthesised image as the only parameter.
+
+A frozen CNN turns images into feature maps. The synthesised image starts as the content photo and is changed by
+gradient descent so that (1) its features at a deep layer stay close to the content photo's (content loss: the
+squared error), (2) the Gram matrices of its features at five layers match the style photo's (style loss: a Gram
+matrix, channels x channels correlations averaged over positions, keeps textures and colours and forgets where
+things are), and (3) neighbouring pixels stay similar (total variation loss, against high-frequency noise).
+Weights: content 1, style 1e4, TV 10. (The book writes style 1e3 and sums `10 * styles_l`, a Python list
+repeated ten times, so its style weight is in effect 1e4.) Adam at lr 0.3, times 0.8 every 50 steps, 500 steps.
+
+The book's extractor is ImageNet VGG-19 (style layers 0, 5, 10, 19, 28; content 25): `--weights PATH` (a
+torchvision VGG-19 state dict) runs it. No ImageNet weights are obtainable here, so by default the same VGG-19 is
+used with random weights, a much weaker extractor: random filters still measure textures, so colours and some
+texture move across, but the picture is not the book's. The content and style targets are computed once.
+Each step is one "epoch" of the one fit loop (a loader of one empty batch), so history, curves, checkpoints and
+--resume work as for every recipe; the loss parts are the three curves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from dive.data import read_image
+from dive.data.catalog import IMG
+from dive.data.files import locate
+from dive.plot import plot_image_grid
+from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
+from dive.recipes.common import run_fit
+from dive.recipes.fcn import IMAGENET_MEAN, IMAGENET_STD
+from dive.train import StepOut
+
+STYLE_LAYERS, CONTENT_LAYERS = (0, 5, 10, 19, 28), (25,)
+
+
+@dataclass(frozen=True)
+class StyleConfig(TrainConfig):
+    lr: float = 0.3
+    max_epochs: int = 500  # optimisation steps
+    lr_period: int = 50
+    lr_decay: float = 0.8
+    height: int = 300
+    width: int = 450
+    content_weight: float = 1.0
+    style_weight: float = 1e4
+    tv_weight: float = 10.0
+    weights: str = ""  # a torchvision VGG-19 state dict: the book's experiment
+    synthetic: bool = False
+
+
+def gram(X: Tensor) -> Tensor:
+    """Features (1, C, H, W) -> (C, C) channel correlations, divided by C H W (the book's normalisation)."""
+    c, n = X.shape[1], X.numel() // X.shape[1]
+    X = X.reshape(c, n)
+    return X @ X.T / (c * n)
+
+
+def tv_loss(Y: Tensor) -> Tensor:
+    """Mean absolute difference of vertically and horizontally neighbouring pixels, halved."""
+    return 0.5 * ((Y[:, :, 1:, :] - Y[:, :, :-1, :]).abs().mean() + (Y[:, :, :, 1:] - Y[:, :, :, :-1]).abs().mean())
+
+
+class SynthesizedImage(nn.Module):
+    """The image being made, (1, 3, H, W) normalised, as the model's only parameter."""
+
+    def __init__(self, start: Tensor) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(start.clone())
+
+    def forward(self) -> Tensor:
+        return self.weight
+
+
+def extractor(cfg: StyleConfig) -> nn.Sequential:
+    import torchvision
+
+    from dive.nn import load_pretrained
+
+    vgg = torchvision.models.vgg19(weights=None)
+    if cfg.weights:
+        load_pretrained(cfg.weights, vgg, what="torchvision VGG-19")
+    net = nn.Sequential(*[vgg.features[i] for i in range(max(CONTENT_LAYERS + STYLE_LAYERS) + 1)]).eval()
+    for p in net.parameters():
+        p.requires_grad_(False)
+    return net
+
+
+def features(net: nn.Sequential, X: Tensor) -> tuple[list[Tensor], list[Tensor]]:
+    """(content features, style features) of X at CONTENT_LAYERS and STYLE_LAYERS, in one pass."""
+    contents, styles = [], []
+    for i, layer in enumerate(net):
+        X = layer(X)
+        if i in STYLE_LAYERS:
+            styles.append(X)
+        if i in CONTENT_LAYERS:
+            contents.append(X)
+    return contents, styles
+
+
+class StyleStep:
+    """The three losses of the current image against targets computed once (content features, style Grams)."""
+
+    def __init__(self, net, content_targets: Sequence[Tensor], style_grams: Sequence[Tensor], cfg: StyleConfig):
+        self.net, self.contents, self.grams, self.cfg = net, list(content_targets), list(style_grams), cfg
+
+    def __call__(self, forward: Callable[..., Any], batch: Sequence[Tensor], state: Any = None) -> StepOut:
+        X = forward()
+        contents, styles = features(self.net, X)
+        content = sum(F.mse_loss(y, t) for y, t in zip(contents, self.contents)) * self.cfg.content_weight
+        style = sum(F.mse_loss(gram(y), g) for y, g in zip(styles, self.grams)) * self.cfg.style_weight
+        tv = tv_loss(X) * self.cfg.tv_weight
+        return StepOut(content + style + tv, 1, None, None, parts={"content": content, "style": style, "tv": tv})
+
+
+def to_image(X: Tensor) -> Tensor:
+    """A normalised (1, 3, H, W) image back to uint8 (3, H, W)."""
+    mean, std = torch.tensor(IMAGENET_MEAN).view(3, 1, 1), torch.tensor(IMAGENET_STD).view(3, 1, 1)
+    return ((X[0].detach().cpu() * std + mean).clamp(0, 1) * 255).round().to(torch.uint8)
+
+
+def run(cfg: StyleConfig, ctx: RunContext) -> RunResult:
+    from dive.data import ImageBatch
+
+    size = (cfg.height, cfg.width)
+    if cfg.synthetic:
+        g = torch.Generator().manual_seed(cfg.seed)
+        content_img, style_img = (torch.randint(0, 256, (3, 40, 60), generator=g, dtype=torch.uint8) for _ in "ab")
+    else:
+        d = locate(IMG, ctx.data_root)
+        content_img, style_img = read_image(d / "rainier.jpg"), read_image(d / "autumn-oak.jpg")
+    prep = ImageBatch(resize=size, mean=IMAGENET_MEAN, std=IMAGENET_STD)
+    content_X, style_X = prep(content_img[None]).to(ctx.device), prep(style_img[None]).to(ctx.device)
+    net = extractor(cfg).to(ctx.device)
+    with torch.no_grad():  # the targets, once: no recomputation per step
+        content_targets, _ = features(net, content_X)
+        style_grams = [gram(y) for y in features(net, style_X)[1]]
+    image = SynthesizedImage(content_X)
+    opt = torch.optim.Adam(image.parameters(), lr=cfg.lr)
+    scheduler = torch.optim.lr_scheduler.StepLR(opt, cfg.lr_period, cfg.lr_decay)
+    state, _, _ = run_fit(ctx, cfg, model=image, step=StyleStep(net, content_targets, style_grams, cfg),
+                          optimizer=opt, scheduler=scheduler, train_loader=[()], max_epochs=cfg.max_epochs,
+                          checkpoint_every_epochs=50)  # fmt: skip
+    m = dict(state.metrics)
+    if ctx.dist.is_main:
+        from PIL import Image
+
+        def resized(img: Tensor) -> Tensor:
+            return (ImageBatch(resize=size)(img[None])[0] * 255).round().to(torch.uint8)
+
+        result = to_image(image.weight)
+        plot_image_grid(torch.stack([resized(content_img), result, resized(style_img)]),
+                        ["content", "synthesised", "style"], ctx.out_dir / "styled.png", ncols=3, scale=4)  # fmt: skip
+        Image.fromarray(result.permute(1, 2, 0).numpy()).save(ctx.out_dir / "result.png")
+    kind = f"VGG-19 from {cfg.weights}" if cfg.weights else "VGG-19 with RANDOM weights (no ImageNet weights here)"
+    summary = (f"after {cfg.max_epochs} steps: content loss {m['train_content']:.3f}, style {m['train_style']:.3f}, "
+               f"TV {m['train_tv']:.3f}; features: {kind}; wrote result.png and styled.png")  # fmt: skip
+    return RunResult(m, summary)
+
+
+BOOK = StyleConfig()
+recipe(
+    "style-transfer",
+    section="14.12 Neural Style Transfer (rainier.jpg in the style of autumn-oak.jpg)",
+    dataset="img",
+    metric="train_loss",
+    higher_is_better=False,
+    run=run,
+    book=Profile(BOOK, band=(0.0, 3.0), minutes=15, source="to measure"),
+    quick=Profile(replace(BOOK, height=150, width=225, max_epochs=200), band=(0.0, 1e9), minutes=3,
+                  source="to measure"),
+    tiny=Profile(replace(BOOK, synthetic=True, height=32, width=48, max_epochs=3)),
+)  # fmt: skip
