@@ -5,7 +5,7 @@ Contenders (each call trains one epoch over the same images and returns images p
   PIL decode, then `Resize(40)`, `RandomResizedCrop(32)`, `RandomHorizontalFlip`, `ToTensor`, `Normalize`, in
   Python, every epoch), a `DataLoader`, and the book's loop with its per-batch Python floats;
 - `dive`: the images decoded once into a uint8 `ImageSet`, the same augmentation by transforms v2 on uint8
-  tensors per image (`BatchAugment`), then normalised on the whole batch, `Trainer`, channels_last.
+  tensors per image (`BatchAugment`), then normalised on the whole batch, `Trainer`; `dive+cl` with channels_last.
 Both train the same ResNet-18 (the quick profile's, with a max-pool after the stem) with the same optimizer.
 """
 
@@ -74,19 +74,20 @@ def _book_case(paths, labels, batch_size: int, workers: int) -> Callable[[], flo
             loss = F.cross_entropy(y_hat, y)
             loss.backward()
             opt.step()
-            float(loss), float((y_hat.argmax(dim=1) == y).sum())  # the book's Accumulator
+            with torch.no_grad():
+                float(loss), float((y_hat.argmax(dim=1) == y).sum())  # the book's Accumulator
             n += len(y)
         return n / (time.perf_counter() - t)
 
     return epoch
 
 
-def _dive_case(s: ImageSet, batch_size: int) -> Callable[[], float]:
+def _dive_case(s: ImageSet, batch_size: int, channels_last: bool) -> Callable[[], float]:
     from dive.vision.image_augment import cifar_augment
 
-    model = _model(True)
+    model = _model(channels_last)
     trainer = Trainer(model, None, _opt(model), step=SupervisedStep(F.cross_entropy), max_epochs=1)
-    aug, tf = cifar_augment(32), ImageBatch(mean=MEAN, std=STD, channels_last=True)
+    aug, tf = cifar_augment(32), ImageBatch(mean=MEAN, std=STD, channels_last=channels_last)
     loader = ArrayLoader(s.images, s.labels, batch_size=batch_size, shuffle=True,
                          augment=lambda b, g: (tf(aug(b, g)[0]), *b[1:]))  # fmt: skip
 
@@ -114,7 +115,16 @@ def run_kaggle_bench(folder: Path, rounds: int = 3, batch_size: int = 32, worker
     data = load_kaggle_cifar10(folder)
     log(f"{len(paths)} images; dive decodes them once: {time.perf_counter() - t:.1f} s; batch {batch_size}, "
         f"{rounds} alternating rounds of one epoch each")  # fmt: skip
-    cases = {"book": _book_case(paths, labels, batch_size, workers), "dive": _dive_case(data.train, batch_size)}
+    cases = {
+        "book": _book_case(paths, labels, batch_size, workers),
+        "dive": _dive_case(data.train, batch_size, False),
+        "dive+cl": _dive_case(data.train, batch_size, True),
+    }
     rounds_ = alternate(cases, rounds, lambda n, r, v: log(f"  round {r + 1}: {n:5} {v:8.1f} images/s"))
     med = {k: median(v) for k, v in rounds_.items()}
-    return {"rounds": rounds_, "medians": med, "ratio": med["dive"] / med["book"]}
+    return {
+        "rounds": rounds_,
+        "medians": med,
+        "ratio": med["dive"] / med["book"],
+        "ratio_cl": med["dive+cl"] / med["book"],
+    }

@@ -47,7 +47,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print("dive bench kaggle: ResNet-18 on Kaggle CIFAR-10 (book §14.13), per-sample image files vs dive")
         # the book's §14.13 DataLoader has no worker processes
         r = run_kaggle_bench(kaggle_cifar10_dir(args.data), rounds=args.rounds, batch_size=args.batch_size or 32)
-        print(f"median images/s: book {r['medians']['book']:.1f}, dive {r['medians']['dive']:.1f}: {r['ratio']:.2f}x")
+        m = r["medians"]
+        print(
+            f"median images/s: book {m['book']:.1f}, dive {m['dive']:.1f} ({r['ratio']:.2f}x), "
+            f"dive+cl {m['dive+cl']:.1f} ({r['ratio_cl']:.2f}x)"
+        )
         _write_json(args, r)
         return 0
     if args.target in ("exchange", "scaling", "parallel"):

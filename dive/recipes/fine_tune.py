@@ -198,7 +198,9 @@ recipe(
     dataset="fashion-mnist",
     metric="test_acc",
     run=run,
-    book=Profile(BOOK, band=(0.0, 1.0), minutes=3, source="to measure"),
-    quick=Profile(replace(BOOK, pretrain_epochs=1), band=(0.0, 1.0), minutes=2, source="to measure"),
+    # the book's band is its hotdog experiment (--weights, --classes_dir); offline the profile runs the stand-in
+    book=Profile(BOOK, band=(0.90, 0.97), minutes=3, source="book §14.2: 0.94 fine-tuned on hotdog (ImageNet)"),
+    # fine-tuned 0.755, scratch 0.770, frozen 0.592 (65 s): Fashion-MNIST features do not beat scratch on digits
+    quick=Profile(replace(BOOK, pretrain_epochs=1), band=(0.65, 0.85), minutes=2, source="measured, 2 CPU cores"),
     tiny=Profile(replace(BOOK, synthetic=True, pretrain_epochs=1, max_epochs=2, per_class=3, max_test=200)),
 )

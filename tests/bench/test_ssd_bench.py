@@ -47,4 +47,4 @@ def test_kaggle_bench_trains_from_files_and_from_memory(tmp_path):
         rows.append(f"{i},{'cat' if i % 2 else 'dog'}")
     (tmp_path / "trainLabels.csv").write_text("\n".join(rows))
     r = run_kaggle_bench(tmp_path, rounds=1, batch_size=8, log=lambda s: None)
-    assert set(r["medians"]) == {"book", "dive"} and r["ratio"] > 0
+    assert set(r["medians"]) == {"book", "dive", "dive+cl"} and r["ratio"] > 0
