@@ -98,13 +98,15 @@ def _cmd_data(args: argparse.Namespace) -> int:
         try:
             where = locate(spec, args.data, verify=not args.no_verify)
             state = "ok (sha256 verified)" if not args.no_verify else "found"
-            print(f"{name:14} {state:22} {where}")
+            print(f"{name:20} {state:22} {where}")
         except DiveError as e:
             first = str(e).splitlines()[0]
-            print(f"{name:14} {'MISSING' if 'not found' in first else 'BAD':22} {first}")
+            missing = "not found" in first
+            label = ("missing (optional)" if spec.optional else "MISSING") if missing else "BAD"
+            print(f"{name:20} {label:22} {first}")
             if args.verbose:
-                print("\n".join(f"{'':37}{label}: {d}" for label, d in search_dirs(spec, args.data)))
-            status = 1
+                print("\n".join(f"{'':43}{label}: {d}" for label, d in search_dirs(spec, args.data)))
+            status = status if (missing and spec.optional) else 1
     return status
 
 

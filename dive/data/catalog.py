@@ -187,5 +187,6 @@ CIFAR10 = DATASETS.add(
             ),
         ),
         license="Krizhevsky (2009), Learning Multiple Layers of Features from Tiny Images",
+        optional=True,
     ),
 )

@@ -64,6 +64,8 @@ class DatasetSpec:
     layout: tuple[str, ...] = ()
     tree_sha256: str | None = None
     url: str = ""  # where the whole folder comes from, for a user to fetch by hand
+    # a dataset only the book profile of a recipe reads (full CIFAR-10): `dive data` notes it missing, not a failure
+    optional: bool = False
 
 
 def tree_digest(directory: Path) -> str:
