@@ -9,8 +9,10 @@ Neither ImageNet weights nor hotdog are obtainable here, so the same experiment 
 the source model is a small ResNet (`resnet-small`) pretrained by dive on Fashion-MNIST's 60,000 clothing
 images (cached under ~/.cache/dive/pretrained, keyed by the data's sha256 and the pretraining settings), the
 target is scikit-learn's 1,797 real handwritten digits (8x8, resized to 28x28), of which only `per_class` per
-class are used to train and the rest to test. Three variants with the same budget: fine-tuned (body lr, head
-10x), from scratch, and frozen body (only the new head trains).
+class are used to train and the rest to test. Four variants with the same budget: from scratch; frozen body
+(only the new head trains); fine-tuned the book's way (body at 1/10 of the head's rate); fine-tuned with the body
+at `body_lr_scale` of it (1.0 here: features from 60,000 clothing photos are weaker than ImageNet's and need
+adapting). Measured over two seeds the seed moves the result more than fine-tuning does: not yet the book's win.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class FineTuneConfig(TrainConfig):
     pretrain_epochs: int = 2
     pretrain_lr: float = 0.05
     max_test: int = 0  # test on the first N held-out digits only (0: all of them)
+    body_lr_scale: float = 1.0  # the copied body's rate as a share of the head's (the book's: 0.1, also run)
     weights: str = ""  # a torchvision ResNet-18 state dict: the book's experiment, with --classes_dir
     classes_dir: str = ""  # train/CLASS/* and test/CLASS/* (the book's hotdog layout)
     synthetic: bool = False
@@ -110,7 +113,7 @@ def _set_head(model: nn.Module, head: nn.Module) -> None:
 
 
 def variant(name: str, source: nn.Module, cfg: FineTuneConfig, make=resnet_small, n_classes: int = 10):
-    """The net and optimizer of one variant; the new output layer is the same fresh layer in all three."""
+    """The net and optimizer of one variant; the new output layer is the same fresh layer in all four."""
     width = (source.fc if hasattr(source, "fc") else source.net[-1]).in_features
     torch.manual_seed(cfg.seed + 1)
     head = nn.Linear(width, n_classes)
@@ -127,8 +130,9 @@ def variant(name: str, source: nn.Module, cfg: FineTuneConfig, make=resnet_small
         for p in body:
             p.requires_grad_(False)
         groups = [{"params": head.parameters(), "lr": 10 * cfg.lr}]
-    else:
-        groups = [{"params": body}, {"params": head.parameters(), "lr": 10 * cfg.lr}]
+    else:  # the book's body rate is 1/10 of the head's; "fine-tuned" uses body_lr_scale of it
+        body_lr = cfg.lr if name == "fine-tuned-book" else cfg.body_lr_scale * 10 * cfg.lr
+        groups = [{"params": body, "lr": body_lr}, {"params": head.parameters(), "lr": 10 * cfg.lr}]
     return model, torch.optim.SGD(groups, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
@@ -167,7 +171,7 @@ def run(cfg: FineTuneConfig, ctx: RunContext) -> RunResult:
     if cfg.max_test:
         test = ImageSet(test.images[: cfg.max_test], test.labels[: cfg.max_test])
     results = {}
-    for name in ("scratch", "frozen", "fine-tuned"):
+    for name in ("scratch", "frozen", "fine-tuned-book", "fine-tuned"):
         model, opt = variant(name, source, cfg, make, n_classes)
         if augment is None:
             loader = ArrayLoader(train.images, train.labels, batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed,
@@ -185,7 +189,11 @@ def run(cfg: FineTuneConfig, ctx: RunContext) -> RunResult:
     metrics["gain_over_scratch"] = metrics["test_acc"] - metrics["test_acc_scratch"]
     what = f"{cfg.classes_dir} images" if cfg.weights else f"handwritten digits ({cfg.per_class} per class)"
     lines = [f"target: {len(train)} {what} to train on, {len(test)} to test; {cfg.max_epochs} epochs each"]
-    lines += [f"{k:11} test acc {v['test_acc']:.3f} (train acc {v['train_acc']:.3f})" for k, v in results.items()]
+    lines += [f"{k:15} test acc {v['test_acc']:.3f} (train acc {v['train_acc']:.3f})" for k, v in results.items()]
+    lines.append(
+        f"(fine-tuned-book: the body at 1/10 of the head's rate, as the book; fine-tuned: at "
+        f"{cfg.body_lr_scale:g}x the head's rate)"
+    )
     lines.append(f"fine-tuning {'beats' if metrics['gain_over_scratch'] > 0 else 'does NOT beat'} training from "
                  f"scratch by {metrics['gain_over_scratch']:+.3f}")  # fmt: skip
     return RunResult(metrics, "\n".join(lines))
@@ -200,7 +208,8 @@ recipe(
     run=run,
     # the book's band is its hotdog experiment (--weights, --classes_dir); offline the profile runs the stand-in
     book=Profile(BOOK, band=(0.90, 0.97), minutes=3, source="book §14.2: 0.94 fine-tuned on hotdog (ImageNet)"),
-    # fine-tuned 0.755, scratch 0.770, frozen 0.592 (65 s): Fashion-MNIST features do not beat scratch on digits
-    quick=Profile(replace(BOOK, pretrain_epochs=1), band=(0.65, 0.85), minutes=2, source="measured, 2 CPU cores"),
+    # seed 0: fine-tuned 0.856, book-style 0.755, scratch 0.770, frozen 0.592 (49 s); seed 1: 0.744, 0.798, 0.851,
+    # 0.600: the seed moves the result more than fine-tuning does (not a robust win yet)
+    quick=Profile(replace(BOOK, pretrain_epochs=1), band=(0.65, 0.90), minutes=2, source="measured, 2 CPU cores"),
     tiny=Profile(replace(BOOK, synthetic=True, pretrain_epochs=1, max_epochs=2, per_class=3, max_test=200)),
 )

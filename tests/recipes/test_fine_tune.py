@@ -16,8 +16,9 @@ def test_variants_follow_the_book_learning_rates_and_freezing():
 
     cfg = FineTuneConfig(lr=1e-3)
     source = resnet_small()
-    tuned, opt = variant("fine-tuned", source, cfg)
-    assert [g["lr"] for g in opt.param_groups] == [1e-3, 1e-2]  # the new output layer at 10x
+    tuned, opt = variant("fine-tuned-book", source, cfg)
+    assert [g["lr"] for g in opt.param_groups] == [1e-3, 1e-2]  # the book: the new output layer at 10x the body
+    assert [g["lr"] for g in variant("fine-tuned", source, cfg)[1].param_groups] == [1e-2, 1e-2]  # body_lr_scale 1
     torch.testing.assert_close(tuned.net[0][0].weight, source.net[0][0].weight)  # the body is copied
     frozen, opt = variant("frozen", source, cfg)
     assert len(opt.param_groups) == 1 and not frozen.net[0][0].weight.requires_grad
@@ -30,7 +31,13 @@ def test_the_recipe_reports_all_three_and_reuses_the_cached_source(tmp_path, cap
     from dive.cli.run import run_recipe
 
     record = run_recipe("fine-tune", "tiny", out=tmp_path / "a", device="cpu", progress=False)
-    for key in ("test_acc_scratch", "test_acc_frozen", "test_acc_fine-tuned", "gain_over_scratch"):
+    for key in (
+        "test_acc_scratch",
+        "test_acc_frozen",
+        "test_acc_fine-tuned-book",
+        "test_acc_fine-tuned",
+        "gain_over_scratch",
+    ):
         assert key in record["metrics"]
     assert "pretraining on" in capsys.readouterr().out
     run_recipe("fine-tune", "tiny", out=tmp_path / "b", device="cpu", progress=False)
