@@ -87,9 +87,8 @@ def _dive_case(s: ImageSet, batch_size: int, channels_last: bool) -> Callable[[]
 
     model = _model(channels_last)
     trainer = Trainer(model, None, _opt(model), step=SupervisedStep(F.cross_entropy), max_epochs=1)
-    aug, tf = cifar_augment(32), ImageBatch(mean=MEAN, std=STD, channels_last=channels_last)
-    loader = ArrayLoader(s.images, s.labels, batch_size=batch_size, shuffle=True,
-                         augment=lambda b, g: (tf(aug(b, g)[0]), *b[1:]))  # fmt: skip
+    tf = ImageBatch(mean=MEAN, std=STD, channels_last=channels_last)
+    loader = ArrayLoader(s.images, s.labels, batch_size=batch_size, shuffle=True, augment=cifar_augment(32, then=tf))
 
     def epoch() -> float:
         t = time.perf_counter()

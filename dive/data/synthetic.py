@@ -74,17 +74,19 @@ def weight_decay_data(
 
 
 def fake_image_sets(
-    n_train: int = 512, n_test: int = 256, num_classes: int = 10, size: int = 28, seed: int = 0
+    n_train: int = 512, n_test: int = 256, num_classes: int = 10, size: int = 28, seed: int = 0, channels: int = 0
 ) -> tuple[ImageSet, ImageSet]:
     """Fashion-MNIST-shaped stand-ins: each class lights a fixed random ~20% of the pixels on a dark background
-    (like a garment's silhouette), plus noise, so a small model learns it in a few epochs."""
+    (like a garment's silhouette), plus noise, so a small model learns it in a few epochs. Images (N, size, size);
+    with `channels` = C, (N, C, size, size), the grey image in every channel (a colour-image stand-in)."""
     g = _gen(seed)
     templates = (torch.rand(num_classes, size, size, generator=g) < 0.2).float()
 
     def make(n: int) -> ImageSet:
         labels = torch.randint(0, num_classes, (n,), generator=g)
         x = 0.8 * templates[labels] + 0.2 * torch.rand(n, size, size, generator=g)
-        return ImageSet((x * 255).to(torch.uint8), labels)
+        images = (x * 255).to(torch.uint8)
+        return ImageSet(images[:, None].expand(-1, channels, -1, -1).contiguous() if channels else images, labels)
 
     return make(n_train), make(n_test)
 

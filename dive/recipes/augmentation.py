@@ -43,8 +43,7 @@ def load(cfg: AugmentConfig, ctx: RunContext) -> tuple[ImageSet, ImageSet]:
     if cfg.synthetic:
         from dive.data import fake_image_sets
 
-        sets = fake_image_sets(n_train=96, n_test=32, size=16, seed=cfg.seed)
-        return tuple(ImageSet(s.images[:, None].expand(-1, 3, -1, -1).contiguous(), s.labels) for s in sets)
+        return fake_image_sets(n_train=96, n_test=32, size=16, seed=cfg.seed, channels=3)
     if cfg.data == "kaggle-tiny":
         return split_by_class(load_kaggle_cifar10(kaggle_cifar10_dir(ctx.data_root)).train, 0.1, cfg.seed)
     return load_cifar10(ctx.data_root)

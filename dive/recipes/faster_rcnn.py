@@ -19,9 +19,9 @@ from dive.data.detection import load_raccoon
 from dive.models import faster_rcnn_mobilenet
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
-from dive.recipes.ssd import mean_box_baseline, save_detections, truths
+from dive.recipes.ssd import score_detections
 from dive.train.detection import TorchvisionDetectionStep
-from dive.vision import COCO_THRESHOLDS, Detections, mean_average_precision
+from dive.vision import Detections
 
 
 @dataclass(frozen=True)
@@ -65,15 +65,7 @@ def run(cfg: FasterRCNNConfig, ctx: RunContext) -> RunResult:
                          transform=ImageBatch())  # fmt: skip
     state, _, _ = run_fit(ctx, cfg, model=model, step=TorchvisionDetectionStep(), optimizer=optimizer,
                           train_loader=loader, max_epochs=cfg.max_epochs)  # fmt: skip
-    metrics = dict(state.metrics)
-    dets, gts = predict(model, valid, cfg, ctx.device), truths(valid)
-    floor = mean_box_baseline(train, valid)
-    metrics["valid_map50"] = mean_average_precision(dets, gts, (0.5,))
-    metrics["valid_map"] = mean_average_precision(dets, gts, COCO_THRESHOLDS)
-    metrics["baseline_map50"] = mean_average_precision(floor, gts, (0.5,))
-    metrics["baseline_map"] = mean_average_precision(floor, gts, COCO_THRESHOLDS)
-    if ctx.dist.is_main:
-        save_detections(valid, dets, gts, cfg, ctx.out_dir / "detections.png")
+    metrics = {**state.metrics, **score_detections(predict(model, valid, cfg, ctx.device), train, valid, cfg, ctx)}
     summary = (
         f"valid mAP@0.5 {metrics['valid_map50']:.3f}, mAP@[.5:.95] {metrics['valid_map']:.3f} "
         f"(mean-box baseline {metrics['baseline_map50']:.3f}, {metrics['baseline_map']:.3f}); from scratch; "

@@ -155,9 +155,10 @@ def book_setup(cfg: FineTuneConfig):
     train = load_class_folders(f"{cfg.classes_dir}/train", (256, 256))
     test = load_class_folders(f"{cfg.classes_dir}/test", (256, 256))
     test_set = ImageSet(v2.CenterCrop(224)(test.train.images), test.train.labels)
-    augment = BatchAugment(v2.Compose([v2.RandomResizedCrop(224, antialias=True), v2.RandomHorizontalFlip()]))
-    make = lambda: torchvision.models.resnet18(weights=None)  # noqa: E731
     tf = ImageBatch(mean=IMAGENET_MEAN, std=IMAGENET_STD)
+    crops = v2.Compose([v2.RandomResizedCrop(224, antialias=True), v2.RandomHorizontalFlip()])
+    augment = BatchAugment(crops, then=tf)
+    make = lambda: torchvision.models.resnet18(weights=None)  # noqa: E731
     return source, train.train, test_set, make, len(train.classes), augment, tf
 
 
@@ -173,12 +174,8 @@ def run(cfg: FineTuneConfig, ctx: RunContext) -> RunResult:
     results = {}
     for name in ("scratch", "frozen", "fine-tuned-book", "fine-tuned"):
         model, opt = variant(name, source, cfg, make, n_classes)
-        if augment is None:
-            loader = ArrayLoader(train.images, train.labels, batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed,
-                                 transform=tf)  # fmt: skip
-        else:
-            loader = ArrayLoader(train.images, train.labels, batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed,
-                                 augment=lambda b, g: (tf(augment(b, g)[0]), *b[1:]))  # fmt: skip
+        loader = ArrayLoader(train.images, train.labels, batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed,
+                             transform=tf if augment is None else None, augment=augment)  # fmt: skip
         state, _, _ = run_fit(ctx, cfg, model=model, loss_fn=F.cross_entropy, optimizer=opt, train_loader=loader,
                               valid_loader=ArrayLoader(test.images, test.labels, batch_size=256, transform=tf),
                               max_epochs=cfg.max_epochs, metrics=[accuracy],

@@ -61,9 +61,8 @@ def load(cfg: KaggleConfig, ctx: RunContext) -> LabelledImages:
     if cfg.synthetic:
         from dive.data import fake_image_sets
 
-        train, test = fake_image_sets(n_train=100, n_test=10, size=cfg.image_size, seed=cfg.seed)
-        rgb = lambda s: ImageSet(s.images[:, None].expand(-1, 3, -1, -1).contiguous(), s.labels)  # noqa: E731
-        return LabelledImages(rgb(train), [str(i) for i in range(10)], rgb(test), list(range(1, len(test) + 1)))
+        train, test = fake_image_sets(n_train=100, n_test=10, size=cfg.image_size, seed=cfg.seed, channels=3)
+        return LabelledImages(train, [str(i) for i in range(10)], test, list(range(1, len(test) + 1)))
     if cfg.classes_dir:
         return load_class_folders(cfg.classes_dir, size)
     return load_kaggle_cifar10(cfg.folder or kaggle_cifar10_dir(ctx.data_root), size)
@@ -79,20 +78,12 @@ def train_net(cfg: KaggleConfig, ctx: RunContext, n_classes: int, train: ImageSe
     tf = ImageBatch(mean=CIFAR_MEAN, std=CIFAR_STD, channels_last=cfg.channels_last)
     # augmentation draws on the uint8 images, then the batch is normalised
     loader = ArrayLoader(train.images, train.labels, batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed,
-                         augment=_then(cifar_augment(cfg.image_size), tf))  # fmt: skip
+                         augment=cifar_augment(cfg.image_size, then=tf))  # fmt: skip
     valid_loader = ArrayLoader(valid.images, valid.labels, batch_size=256, transform=tf) if valid else None
     state, trainer, _ = run_fit(ctx, cfg, model=model, step=SupervisedStep(torch.nn.functional.cross_entropy),
                                 optimizer=opt, scheduler=scheduler, train_loader=loader, valid_loader=valid_loader,
                                 max_epochs=cfg.max_epochs, metrics=[accuracy], valid_name="valid", sub=sub)  # fmt: skip
     return model, state, tf
-
-
-def _then(augment, tf):
-    def run(batch, generator):
-        images, *rest = augment(batch, generator)
-        return (tf(images), *rest)
-
-    return run
 
 
 def write_submission(model, test: ImageSet, ids: list[int], classes: list[str], tf, path, device) -> None:

@@ -74,6 +74,19 @@ def mean_box_baseline(train: ImageSet, valid: ImageSet) -> list[Detections]:
     return [Detections(mean, torch.ones(1), torch.zeros(1, dtype=torch.long)) for _ in range(len(valid))]
 
 
+def score_detections(dets: list[Detections], train: ImageSet, valid: ImageSet, cfg, ctx: RunContext) -> dict:
+    """Held-out mAP@0.5 and mAP@[.5:.95] of `dets`, beside the mean-box floor's; draws detections.png."""
+    gts, floor = truths(valid), mean_box_baseline(train, valid)
+    if ctx.dist.is_main:
+        save_detections(valid, dets, gts, cfg, ctx.out_dir / "detections.png")
+    return {
+        "valid_map50": mean_average_precision(dets, gts, (0.5,)),
+        "valid_map": mean_average_precision(dets, gts, COCO_THRESHOLDS),
+        "baseline_map50": mean_average_precision(floor, gts, (0.5,)),
+        "baseline_map": mean_average_precision(floor, gts, COCO_THRESHOLDS),
+    }
+
+
 def save_detections(s: ImageSet, dets: list[Detections], gts: list[GroundTruth], cfg: SSDConfig, path, n: int = 8):
     """detections.png: validation photos with the true boxes (white) and the detections scoring >= threshold (red)."""
     panels = []
@@ -136,15 +149,8 @@ def run(cfg: SSDConfig, ctx: RunContext) -> RunResult:
     valid_loader = ArrayLoader(valid.images, valid.labels, batch_size=cfg.batch_size, transform=tf)
     state, _, _ = run_fit(ctx, cfg, model=model, step=SSDStep(), optimizer=optimizer, train_loader=train_loader,
                           valid_loader=valid_loader, max_epochs=cfg.max_epochs, valid_name="valid")  # fmt: skip
-    metrics = dict(state.metrics)
-    dets, gts = predict(model, valid, cfg, ctx.device), truths(valid)
-    floor = mean_box_baseline(train, valid)
-    metrics["valid_map50"] = mean_average_precision(dets, gts, (0.5,))
-    metrics["valid_map"] = mean_average_precision(dets, gts, COCO_THRESHOLDS)
-    metrics["baseline_map50"] = mean_average_precision(floor, gts, (0.5,))
-    metrics["baseline_map"] = mean_average_precision(floor, gts, COCO_THRESHOLDS)
+    metrics = {**state.metrics, **score_detections(predict(model, valid, cfg, ctx.device), train, valid, cfg, ctx)}
     if ctx.dist.is_main:
-        save_detections(valid, dets, gts, cfg, ctx.out_dir / "detections.png")
         if cfg.augment:
             save_augmented(train, cfg.seed, ctx.out_dir / "augmented.png")
     summary = (

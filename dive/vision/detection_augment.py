@@ -38,6 +38,7 @@ class DetectionAugment:
         steps = [v2.RandomZoomOut(fill=fill, side_range=(1.0, max_zoom), p=zoom_out)] if max_zoom > 1 else []
         self.crop = v2.RandomIoUCrop() if crop else None
         self.before, self.flip = (v2.Compose(steps) if steps else None), v2.RandomHorizontalFlip(p=flip)
+        self.sanitize = v2.SanitizeBoundingBoxes()
 
     def one(self, image: Tensor, rows: Tensor) -> tuple[Tensor, Tensor]:
         """image (C, H, W), rows (G, 5) -> the augmented image (C, H, W) and its real rows (G', 5), G' <= G."""
@@ -57,7 +58,7 @@ class DetectionAugment:
         if self.crop is not None and len(rows):  # RandomIoUCrop needs a box to keep
             sample = self.crop(sample)
         sample = self.flip(v2.Resize((h, w), antialias=True)(sample))
-        sample = v2.SanitizeBoundingBoxes()(sample)
+        sample = self.sanitize(sample)
         boxes = sample["boxes"].as_subclass(Tensor) / scale
         return sample["image"].as_subclass(Tensor), torch.cat([sample["labels"][:, None].to(boxes), boxes], dim=1)
 

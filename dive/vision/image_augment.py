@@ -61,22 +61,25 @@ def augment_each(transform: Callable[[Tensor], Tensor], images: Tensor, generato
 
 
 class BatchAugment:
-    """augment(batch, generator) for `ArrayLoader`: each image of (images, labels, ...) through `transform`."""
+    """augment(batch, generator) for `ArrayLoader`: each image of (images, labels, ...) through `transform`, then
+    the whole batch through `then` (e.g. an `ImageBatch` that normalises): the loader converts batches before it
+    augments them, and these transforms want the uint8 images, so the conversion comes here instead."""
 
-    def __init__(self, transform: Callable[[Tensor], Tensor]) -> None:
-        self.transform = transform
+    def __init__(self, transform: Callable[[Tensor], Tensor], then: Callable[[Tensor], Tensor] | None = None) -> None:
+        self.transform, self.then = transform, then
 
     def __call__(self, batch: tuple[Tensor, ...], generator: torch.Generator) -> tuple[Tensor, ...]:
         images, *rest = batch
-        return (augment_each(self.transform, images, generator), *rest)
+        images = augment_each(self.transform, images, generator)
+        return (images if self.then is None else self.then(images), *rest)
 
 
-def cifar_augment(size: int = 32) -> BatchAugment:
+def cifar_augment(size: int = 32, then: Callable[[Tensor], Tensor] | None = None) -> BatchAugment:
     """The book's CIFAR-10 training augmentation (§14.13.2): resize to 40, a random square crop of 64-100% of the
-    area back to 32, a left-right flip; each image its own draw."""
+    area back to 32, a left-right flip; each image its own draw; then `then` on the batch."""
     v2 = _v2()
     return BatchAugment(v2.Compose([
         v2.Resize(size + size // 4, antialias=True),
         v2.RandomResizedCrop(size, scale=(0.64, 1.0), ratio=(1.0, 1.0), antialias=True),
         v2.RandomHorizontalFlip(),
-    ]))  # fmt: skip
+    ]), then)  # fmt: skip
