@@ -12,7 +12,9 @@ target is scikit-learn's 1,797 real handwritten digits (8x8, resized to 28x28), 
 class are used to train and the rest to test. Four variants with the same budget: from scratch; frozen body
 (only the new head trains); fine-tuned the book's way (body at 1/10 of the head's rate); fine-tuned with the body
 at `body_lr_scale` of it (1.0 here: features from 60,000 clothing photos are weaker than ImageNet's and need
-adapting). Measured over two seeds the seed moves the result more than fine-tuning does: not yet the book's win.
+adapting). Which 100 digits are drawn moves the accuracy by up to 0.15, so every variant trains on `splits`
+draws and the means are compared: fine-tuned wins on average (quick: 0.806 vs 0.743 from scratch, 4 of 5 draws)
+and varies less, but by less than the book's ImageNet features give, and from-scratch catches up with more epochs.
 """
 
 from __future__ import annotations
@@ -41,8 +43,9 @@ class FineTuneConfig(TrainConfig):
     lr: float = 5e-3  # the body's (and the scratch net's, 10x, as in the book)
     weight_decay: float = 1e-3  # the book's
     batch_size: int = 32
-    max_epochs: int = 30
+    max_epochs: int = 10  # the budget of every variant (the book's: 5 epochs over 2,000 photos)
     per_class: int = 10  # target training images per class; the rest are the test set
+    splits: int = 5  # draws of the training digits, each variant trained on each (seeds seed, seed+1, ...)
     pretrain_epochs: int = 2
     pretrain_lr: float = 0.05
     max_test: int = 0  # test on the first N held-out digits only (0: all of them)
@@ -162,37 +165,62 @@ def book_setup(cfg: FineTuneConfig):
     return source, train.train, test_set, make, len(train.classes), augment, tf
 
 
+VARIANTS = ("scratch", "frozen", "fine-tuned-book", "fine-tuned")
+
+
+def _mean_sd(xs: list[float]) -> tuple[float, float]:
+    m = sum(xs) / len(xs)
+    return m, (sum((x - m) ** 2 for x in xs) / max(len(xs) - 1, 1)) ** 0.5
+
+
 def run(cfg: FineTuneConfig, ctx: RunContext) -> RunResult:
-    augment = None
+    """Every variant on `splits` draws of the small target set (one with --weights): 100 training digits are
+    few enough that which 100 moves the accuracy by up to 0.3, so one draw says little; the mean over draws and
+    the count of draws won are the measurement."""
+    augment, n_splits = None, 1 if cfg.weights else cfg.splits
     if cfg.weights:
         source, train, test, make, n_classes, augment, tf = book_setup(cfg)
     else:
         source, make, n_classes, tf = pretrained_source(cfg, ctx), resnet_small, 10, ImageBatch()
-        train, test = digits(cfg.per_class, cfg.seed)
-    if cfg.max_test:
-        test = ImageSet(test.images[: cfg.max_test], test.labels[: cfg.max_test])
-    results = {}
-    for name in ("scratch", "frozen", "fine-tuned-book", "fine-tuned"):
-        model, opt = variant(name, source, cfg, make, n_classes)
-        loader = ArrayLoader(train.images, train.labels, batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed,
-                             transform=tf if augment is None else None, augment=augment)  # fmt: skip
-        state, _, _ = run_fit(ctx, cfg, model=model, loss_fn=F.cross_entropy, optimizer=opt, train_loader=loader,
-                              valid_loader=ArrayLoader(test.images, test.labels, batch_size=256, transform=tf),
-                              max_epochs=cfg.max_epochs, metrics=[accuracy],
-                              sub=None if name == "fine-tuned" else name)  # fmt: skip
-        results[name] = state.metrics
-    metrics = {f"test_acc_{k}": v["test_acc"] for k, v in results.items()}
-    metrics["test_acc"] = results["fine-tuned"]["test_acc"]
+    accs: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    train_accs: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    for k in range(n_splits):
+        split_cfg = replace(cfg, seed=cfg.seed + k)
+        if not cfg.weights:
+            train, test = digits(cfg.per_class, split_cfg.seed)
+        if cfg.max_test:
+            test = ImageSet(test.images[: cfg.max_test], test.labels[: cfg.max_test])
+        for name in VARIANTS:
+            model, opt = variant(name, source, split_cfg, make, n_classes)
+            loader = ArrayLoader(train.images, train.labels, batch_size=cfg.batch_size, shuffle=True,
+                                 seed=split_cfg.seed, transform=None if augment else tf, augment=augment)  # fmt: skip
+            main = name == "fine-tuned" and k == 0  # its history, curves and checkpoint are the run's own
+            state, _, _ = run_fit(ctx, cfg, model=model, loss_fn=F.cross_entropy, optimizer=opt, train_loader=loader,
+                                  valid_loader=ArrayLoader(test.images, test.labels, batch_size=256, transform=tf),
+                                  max_epochs=cfg.max_epochs, metrics=[accuracy],
+                                  sub=None if main else (name if k == 0 else f"split{k}/{name}"))  # fmt: skip
+            accs[name].append(state.metrics["test_acc"])
+            train_accs[name].append(state.metrics["train_acc"])
+    metrics: dict[str, float] = {}
+    for name in VARIANTS:
+        metrics[f"test_acc_{name}"], metrics[f"test_acc_{name}_sd"] = _mean_sd(accs[name])
+    metrics["test_acc"] = metrics["test_acc_fine-tuned"]
     metrics["gain_over_scratch"] = metrics["test_acc"] - metrics["test_acc_scratch"]
+    metrics["splits_won"] = sum(a > b for a, b in zip(accs["fine-tuned"], accs["scratch"], strict=True))
     what = f"{cfg.classes_dir} images" if cfg.weights else f"handwritten digits ({cfg.per_class} per class)"
-    lines = [f"target: {len(train)} {what} to train on, {len(test)} to test; {cfg.max_epochs} epochs each"]
-    lines += [f"{k:15} test acc {v['test_acc']:.3f} (train acc {v['train_acc']:.3f})" for k, v in results.items()]
+    lines = [f"target: {len(train)} {what} to train on, {len(test)} to test; {cfg.max_epochs} epochs each"
+             + (f"; mean over {n_splits} draws of the training digits" if n_splits > 1 else "")]  # fmt: skip
+    for name in VARIANTS:
+        each = f"  [{' '.join(f'{a:.3f}' for a in accs[name])}]" if n_splits > 1 else ""
+        mean, sd, tr = metrics[f"test_acc_{name}"], metrics[f"test_acc_{name}_sd"], _mean_sd(train_accs[name])[0]
+        lines.append(f"{name:15} test acc {mean:.3f} +- {sd:.3f} (train acc {tr:.3f}){each}")
     lines.append(
         f"(fine-tuned-book: the body at 1/10 of the head's rate, as the book; fine-tuned: at "
         f"{cfg.body_lr_scale:g}x the head's rate)"
     )
     lines.append(f"fine-tuning {'beats' if metrics['gain_over_scratch'] > 0 else 'does NOT beat'} training from "
-                 f"scratch by {metrics['gain_over_scratch']:+.3f}")  # fmt: skip
+                 f"scratch by {metrics['gain_over_scratch']:+.3f}"
+                 + (f", on {metrics['splits_won']} of {n_splits} draws" if n_splits > 1 else ""))  # fmt: skip
     return RunResult(metrics, "\n".join(lines))
 
 
@@ -205,8 +233,8 @@ recipe(
     run=run,
     # the book's band is its hotdog experiment (--weights, --classes_dir); offline the profile runs the stand-in
     book=Profile(BOOK, band=(0.90, 0.97), minutes=3, source="book §14.2: 0.94 fine-tuned on hotdog (ImageNet)"),
-    # seed 0: fine-tuned 0.856, book-style 0.755, scratch 0.770, frozen 0.592 (49 s); seed 1: 0.744, 0.798, 0.851,
-    # 0.600: the seed moves the result more than fine-tuning does (not a robust win yet)
-    quick=Profile(replace(BOOK, pretrain_epochs=1), band=(0.65, 0.90), minutes=2, source="measured, 2 CPU cores"),
-    tiny=Profile(replace(BOOK, synthetic=True, pretrain_epochs=1, max_epochs=2, per_class=3, max_test=200)),
+    # 5 draws, 10 epochs: fine-tuned 0.806 +- 0.026, scratch 0.743 +- 0.066 (won 4 of 5, +0.064), book-style 0.613,
+    # frozen 0.511; 90 s with the source cached. At 30 epochs scratch catches up (0.848 vs 0.862 over 4 draws).
+    quick=Profile(replace(BOOK, pretrain_epochs=1), band=(0.70, 0.90), minutes=3, source="measured, 2 CPU cores"),
+    tiny=Profile(replace(BOOK, synthetic=True, pretrain_epochs=1, max_epochs=2, per_class=3, max_test=200, splits=2)),
 )

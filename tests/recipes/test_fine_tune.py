@@ -37,6 +37,8 @@ def test_the_recipe_reports_all_three_and_reuses_the_cached_source(tmp_path, cap
         "test_acc_fine-tuned-book",
         "test_acc_fine-tuned",
         "gain_over_scratch",
+        "splits_won",
+        "test_acc_scratch_sd",
     ):
         assert key in record["metrics"]
     assert "pretraining on" in capsys.readouterr().out
