@@ -23,6 +23,7 @@ from dive.models import FCN
 from dive.plot import plot_image_grid
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import load_run_config, run_fit
+from dive.recipes.pretrained import photo_resnet18
 from dive.train import SupervisedStep, load_weights
 from dive.vision import mask_confusion, segmentation_scores
 
@@ -38,7 +39,8 @@ class FCNConfig(TrainConfig):
     optimizer: str = "sgd"  # the book's; "adam" for a backbone trained from scratch
     height: int = 352  # CamVid's 360 x 480 frames resized to multiples of 32 (the book crops VOC to 320 x 480)
     width: int = 480
-    weights: str = ""  # a torchvision ResNet-18 state dict (.pth) for the backbone; empty = from scratch
+    weights: str = ""  # a torchvision ResNet-18 state dict (.pth) for the backbone (the book's: ImageNet's)
+    backbone: str = "scratch"  # without --weights: "scratch", or "kaggle-cifar10" (pretrained by dive, cached)
     synthetic: bool = False
     channels_last: bool = True
 
@@ -89,10 +91,20 @@ def save_segmentation(s: ImageSet, pred: torch.Tensor, path, n: int = 4) -> None
     plot_image_grid(torch.stack(frames), titles, path, ncols=3, scale=3)
 
 
-def build_model(cfg: FCNConfig) -> FCN:
+def backbone_weights(cfg: FCNConfig, ctx: RunContext) -> str:
+    """The file the backbone starts from: --weights, dive's own pretrained ResNet-18, or "" (from scratch)."""
+    if cfg.weights or cfg.backbone == "scratch":
+        return cfg.weights
+    if cfg.backbone != "kaggle-cifar10":
+        raise ConfigError(f"--backbone is scratch or kaggle-cifar10 (or give --weights PATH), got {cfg.backbone!r}")
+    epochs = 2 if cfg.synthetic else 20  # the tiny profile's stand-in only has to exercise the path
+    return str(photo_resnet18(ctx.data_root, epochs=epochs, synthetic=cfg.synthetic)[1])
+
+
+def build_model(cfg: FCNConfig, weights: str = "") -> FCN:
     model = FCN(num_classes=len(CAMVID_CLASSES))
-    if cfg.weights:
-        model.load_backbone(cfg.weights)
+    if weights:
+        model.load_backbone(weights)
     return model.to(memory_format=torch.channels_last) if cfg.channels_last else model
 
 
@@ -109,7 +121,8 @@ def run(cfg: FCNConfig, ctx: RunContext) -> RunResult:
         raise ConfigError(f"--height and --width must be multiples of 32 (FCN's stride), got {cfg.height}x{cfg.width}")
     size = (cfg.height, cfg.width)
     train, _, test = synthetic_sets(cfg.seed, size) if cfg.synthetic else load_camvid(ctx.data_root, size)
-    model = build_model(cfg)
+    weights = backbone_weights(cfg, ctx)
+    model = build_model(cfg, weights)
     if cfg.optimizer not in ("sgd", "adam"):
         raise ConfigError(f"--optimizer is sgd or adam, got {cfg.optimizer!r}")
     opt_cls = torch.optim.SGD if cfg.optimizer == "sgd" else torch.optim.Adam
@@ -133,6 +146,8 @@ def run(cfg: FCNConfig, ctx: RunContext) -> RunResult:
     if ctx.dist.is_main:
         save_segmentation(test, pred, ctx.out_dir / "segmentation.png")
     start = f"backbone from {cfg.weights}" if cfg.weights else "backbone from scratch"
+    if weights and not cfg.weights:
+        start = "backbone pretrained by dive on the 1,000 Kaggle CIFAR-10 photos"
     summary = (
         f"test pixel acc {scores['pixel_acc']:.3f}, mIoU {scores['miou']:.3f} (majority-class floor "
         f"{floor['pixel_acc']:.3f}, {floor['miou']:.3f}); {start}; {metrics['examples_per_sec']:.1f} pixels/sec"

@@ -19,23 +19,18 @@ and varies less, but by less than the book's ImageNet features give, and from-sc
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, replace
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from dive.core import cache_dir
 from dive.data import ArrayLoader, ImageBatch, ImageSet
-from dive.data.catalog import FASHION_MNIST
 from dive.models import resnet_small
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
-from dive.train import Trainer, accuracy
-
-PRETRAIN_VERSION = 1
+from dive.recipes.pretrained import clothing_resnet_small
+from dive.train import accuracy
 
 
 @dataclass(frozen=True)
@@ -73,35 +68,8 @@ def digits(per_class: int, seed: int) -> tuple[ImageSet, ImageSet]:
 
 def pretrained_source(cfg: FineTuneConfig, ctx: RunContext) -> nn.Module:
     """resnet-small trained on Fashion-MNIST, from the cache when these inputs trained it before."""
-    from safetensors.torch import load_file, save_file
-
-    from dive.data import load_fashion_mnist
-
-    key = {"v": PRETRAIN_VERSION, "data": [f.sha256 for f in FASHION_MNIST.files], "epochs": cfg.pretrain_epochs,
-           "lr": cfg.pretrain_lr, "seed": cfg.seed, "synthetic": cfg.synthetic}  # fmt: skip
-    path = cache_dir() / "pretrained" / f"resnet-small-{hashlib.sha256(json.dumps(key).encode()).hexdigest()[:16]}"
-    torch.manual_seed(cfg.seed)
-    model = resnet_small()
-    if (path.with_suffix(".safetensors")).is_file():
-        model.load_state_dict(load_file(path.with_suffix(".safetensors")))
-        print(f"source model: pretrained on Fashion-MNIST, from {path.with_suffix('.safetensors')}")
-        return model
-    if cfg.synthetic:
-        from dive.data import fake_image_sets
-
-        source, _ = fake_image_sets(n_train=256, n_test=8, seed=cfg.seed + 1)
-    else:
-        source, _ = load_fashion_mnist(ctx.data_root)
-    print(f"source model: pretraining on {len(source):,} Fashion-MNIST images, {cfg.pretrain_epochs} epochs")
-    opt = torch.optim.SGD(model.parameters(), lr=cfg.pretrain_lr, momentum=0.9)
-    trainer = Trainer(model, F.cross_entropy, opt, max_epochs=cfg.pretrain_epochs, metrics=[accuracy])
-    trainer.fit(ArrayLoader(source.images, source.labels, batch_size=128, shuffle=True, seed=cfg.seed,
-                            transform=ImageBatch()))  # fmt: skip
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    save_file(model.state_dict(), tmp)
-    tmp.replace(path.with_suffix(".safetensors"))  # atomic: a crash never leaves half a file under the key
-    return model
+    return clothing_resnet_small(ctx.data_root, epochs=cfg.pretrain_epochs, lr=cfg.pretrain_lr, seed=cfg.seed,
+                                 synthetic=cfg.synthetic)  # fmt: skip
 
 
 def _head_prefix(model: nn.Module) -> str:

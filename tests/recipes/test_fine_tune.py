@@ -43,7 +43,7 @@ def test_the_recipe_reports_all_three_and_reuses_the_cached_source(tmp_path, cap
         assert key in record["metrics"]
     assert "pretraining on" in capsys.readouterr().out
     run_recipe("fine-tune", "tiny", out=tmp_path / "b", device="cpu", progress=False)
-    assert "pretrained on Fashion-MNIST, from" in capsys.readouterr().out
+    assert "resnet-small-fashion-mnist, from" in capsys.readouterr().out
 
 
 def _hotdog(root):

@@ -34,3 +34,15 @@ def test_dive_segment_draws_the_class_map_of_any_photo_and_refuses_bad_input(fcn
     assert "no image at" in capsys.readouterr().err
     assert main(["run", "fcn-camvid", "--profile", "tiny", "--height=60", "--out", str(tmp_path / "r")]) == 2
     assert "multiples of 32" in capsys.readouterr().err
+
+
+def test_fcn_backbone_pretrained_by_dive_is_cached_and_bad_choices_are_refused(tmp_path, capsys):
+    from dive.cli.main import main
+
+    args = ["run", "fcn-camvid", "--profile", "tiny", "--backbone", "kaggle-cifar10", "--max-epochs", "1"]
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    assert "pretrained by dive on the 1,000 Kaggle CIFAR-10 photos" in capsys.readouterr().out
+    assert main([*args, "--out", str(tmp_path / "b")]) == 0
+    assert "source model: resnet18-kaggle-cifar10, from" in capsys.readouterr().out  # trained once, then read
+    assert main(["run", "fcn-camvid", "--profile", "tiny", "--backbone", "imagenet", "--out", str(tmp_path / "c")]) == 2
+    assert "--backbone is scratch or kaggle-cifar10" in capsys.readouterr().err
