@@ -21,7 +21,8 @@ def test_the_recipe_writes_the_image_and_three_loss_curves_and_refuses_other_wei
     from dive.cli.run import run_recipe
 
     record = run_recipe("style-transfer", "tiny", out=tmp_path / "run", device="cpu", progress=False)
-    assert "RANDOM weights" in record["summary"] and (tmp_path / "run" / "result.png").stat().st_size > 0
+    assert "pretrained by dive" in record["summary"] and (tmp_path / "run" / "result.png").stat().st_size > 0
+    assert "far weaker than the book's ImageNet" in record["summary"]
     epochs = [json.loads(x) for x in (tmp_path / "run" / "history.jsonl").read_text().splitlines()]
     last = [r for r in epochs if r["kind"] == "epoch"][-1]
     assert {"train_content", "train_style", "train_tv"} <= set(last)
@@ -31,3 +32,7 @@ def test_the_recipe_writes_the_image_and_three_loss_curves_and_refuses_other_wei
             str(tmp_path / "bad")]  # fmt: skip
     assert main(args) == 2
     assert "does not fit the torchvision VGG-19" in capsys.readouterr().err
+    args = ["run", "style-transfer", "--profile", "tiny", "--extractor", "vgg19-random", "--out", str(tmp_path / "v")]
+    assert main(args) == 0 and "RANDOM weights" in capsys.readouterr().out
+    args = ["run", "style-transfer", "--profile", "tiny", "--extractor", "alexnet", "--out", str(tmp_path / "a")]
+    assert main(args) == 2 and "--extractor is one of vgg19-random, kaggle-cifar10" in capsys.readouterr().err
