@@ -62,18 +62,27 @@ class ImageSet:
 
 
 def read_image(path: str | os.PathLike) -> Tensor:
-    """A photo file (JPEG, PNG, ...) as uint8 (3, H, W), RGB; one clear error for a missing or non-image file."""
+    """A photo file as uint8 (3, H, W), RGB; greyscale, palette and RGBA files are converted, not refused.
+
+    Decoded by `torchvision.io.decode_image` (JPEG, PNG, GIF, WebP; the same pixels as Pillow, measured on every
+    photo in the shared data, in about half the time); formats it lacks (BMP, TIFF, ...) go through Pillow.
+    One clear error for a missing or non-image file."""
     import numpy as np
     from PIL import Image, UnidentifiedImageError
+    from torchvision.io import ImageReadMode, decode_image
 
     path = Path(path)
     if not path.is_file():
         raise DiveError(f"no image at {path}")
     try:
+        return decode_image(str(path), mode=ImageReadMode.RGB).contiguous()
+    except RuntimeError:
+        pass  # not a format torchvision decodes (or a damaged file): Pillow decides
+    try:
         with Image.open(path) as img:
             rgb = np.asarray(img.convert("RGB"))
     except (UnidentifiedImageError, OSError):
-        raise DiveError(f"{path} is not an image Pillow can read (JPEG, PNG, GIF, WebP, ...)") from None
+        raise DiveError(f"{path} is not an image dive can read (JPEG, PNG, GIF, WebP, BMP, TIFF, ...)") from None
     return torch.from_numpy(rgb.copy()).permute(2, 0, 1).contiguous()
 
 

@@ -57,3 +57,27 @@ def test_a_sharded_epoch_augments_the_global_batch_then_splits_it():
     parts = [whole.shard(r, 2) for r in range(2)]
     for full, a, b in zip(whole.epoch(0), parts[0].epoch(0), parts[1].epoch(0)):
         assert torch.equal(torch.cat([a[0], b[0]]), full[0]) and torch.equal(torch.cat([a[1], b[1]]), full[1])
+
+
+@pytest.mark.parametrize("name,mode", [("p.png", "P"), ("g.png", "L"), ("a.png", "RGBA"), ("c.jpg", "CMYK"),
+                                       ("w.webp", "RGB"), ("b.bmp", "RGB"), ("t.tiff", "RGB")])  # fmt: skip
+def test_read_image_gives_rgb_uint8_for_every_mode_and_format_as_pillow_does(tmp_path, name, mode):
+    import numpy as np
+    from PIL import Image
+
+    from dive.data import read_image
+
+    rgb = np.random.default_rng(0).integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    Image.fromarray(rgb).convert(mode).save(tmp_path / name)  # bmp and tiff: Pillow's fallback
+    with Image.open(tmp_path / name) as img:
+        want = torch.from_numpy(np.asarray(img.convert("RGB")).copy()).permute(2, 0, 1)
+    got = read_image(tmp_path / name)
+    assert got.dtype == torch.uint8 and got.shape == (3, 20, 30) and torch.equal(got, want)
+
+
+def test_read_image_refuses_a_damaged_file_in_one_line(tmp_path):
+    from dive.data import read_image
+
+    (tmp_path / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    with pytest.raises(DiveError, match="is not an image dive can read"):
+        read_image(tmp_path / "bad.png")
