@@ -114,6 +114,29 @@ FRA_ENG = DATASETS.add(
     ),
 )
 
+PTB = DATASETS.add(
+    "ptb",
+    DatasetSpec(
+        name="ptb",
+        description="Penn Treebank as the book reads it (§15.3): 42,068 training sentences, 887,521 tokens",
+        files=(
+            DataFile(
+                "ptb.train.txt",
+                "fcea919f6cf83f35d4d00c6cbf08040d13d4155226340912e2fef9c9c4102cbf",
+                _D2L + "ptb.zip",
+                member="ptb/ptb.train.txt",
+            ),
+            DataFile(
+                "ptb.valid.txt",
+                "c9fe6985fe0d4ccb578183407d7668fc6066c20700cb4cf87d8ff1cc34df1bf2",
+                _D2L + "ptb.zip",
+                member="ptb/ptb.valid.txt",
+            ),
+        ),
+        license="research use (LDC); the book's copy",
+    ),
+)
+
 IMG = DATASETS.add(
     "img",
     DatasetSpec(

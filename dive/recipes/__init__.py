@@ -31,6 +31,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     ssd,
     style_transfer,
     weight_decay,
+    word2vec,
 )
 from dive.recipes.base import RECIPES, Profile, Recipe, RunContext, RunResult, TrainConfig, recipe, register
 

@@ -1,0 +1,51 @@
+"""`dive similar RUN WORD [-k 5]` and `dive analogy RUN a b c` (book §15.7): queries on word vectors.
+
+RUN is a word-vector run (its folder holds `vectors.safetensors` and `vocab.json`) or a GloVe / fastText /
+word2vec text file, for a user who has the book's downloads."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def load_vectors(source: str):
+    from dive.text.embeddings import WordVectors
+
+    path = Path(source)
+    if path.is_file() and path.suffix in (".txt", ".vec"):
+        return WordVectors.from_text(path)
+    return WordVectors.load(path.parent if path.is_file() else path)
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    from dive.core import DiveError
+
+    if args.k < 1:
+        raise DiveError(f"-k must be >= 1, got {args.k}")
+    wv = load_vectors(args.run)
+    for word, cos in wv.similar(args.word, args.k):
+        print(f"cosine sim={cos:.3f}: {word}")
+    return 0
+
+
+def cmd_analogy(args: argparse.Namespace) -> int:
+    wv = load_vectors(args.run)
+    (answer, cos), *rest = wv.analogy(args.a, args.b, args.c, k=max(args.k, 1))
+    print(f"{args.a} : {args.b} :: {args.c} : {answer}  (cosine {cos:.3f})")
+    for word, c in rest:
+        print(f"  then {word} ({c:.3f})")
+    return 0
+
+
+def add_word_parsers(sub) -> None:
+    s = sub.add_parser("similar", help="nearest words by cosine in a word-vector run (book §15.7)")
+    s.add_argument("run", help="a word-vector run folder, or a GloVe/fastText text file")
+    s.add_argument("word")
+    s.add_argument("-k", type=int, default=5, help="how many neighbours (default 5)")
+    a = sub.add_parser("analogy", help="a : b :: c : ? with word vectors (book §15.7)")
+    a.add_argument("run", help="a word-vector run folder, or a GloVe/fastText text file")
+    a.add_argument("a")
+    a.add_argument("b")
+    a.add_argument("c")
+    a.add_argument("-k", type=int, default=1, help="how many answers (default 1)")

@@ -1,0 +1,184 @@
+"""The data of word2vec (book §15.3): PTB, subsampling, centre/context windows, negative sampling, batches.
+
+The book builds every centre/context pair and every noise word in Python loops (minutes over PTB); here each
+stage is a few tensor operations over the whole corpus at once (about a second), with the book's rules:
+
+- subsampling (§15.3.2): a word w of relative frequency f(w) is kept with probability min(1, sqrt(1e-4 / f(w))),
+  so "the" (f = 5%) keeps ~4.5% of its occurrences and rare words all of theirs; `<unk>` is dropped.
+- windows (§15.3.3): for each centre a window size is drawn uniformly from 1..max_window_size; the contexts are
+  the words of the same sentence at most that far away. Sentences shorter than two words give no pairs.
+- negatives (§15.3.4): `num_noise_words` noise words per context word, drawn from unigram frequency ^ 0.75,
+  redrawn while they equal one of the centre's context words.
+- batches (§15.3.5): per centre, its contexts then its noise words, padded with 0 to the longest row;
+  `masks` marks the real entries, `labels` the contexts.
+
+Like the book, everything random is drawn once, before training; the same seed gives the same arrays.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from dive.core import DiveError
+from dive.data.catalog import PTB
+from dive.data.files import locate
+from dive.text import Vocab
+
+
+def read_ptb(root: str | os.PathLike | None = None, split: str = "train") -> list[list[str]]:
+    """PTB's sentences as token lists (the book's `read_ptb`): 42,068 training sentences."""
+    if split not in ("train", "valid"):
+        raise DiveError(f"PTB split is train or valid, got {split!r}")
+    text = (locate(PTB, root) / f"ptb.{split}.txt").read_text(encoding="utf-8")
+    return [line.split() for line in text.split("\n") if line.strip()]
+
+
+def flatten(sentences: Sequence[Sequence[str]], vocab: Vocab) -> tuple[Tensor, Tensor]:
+    """Known words of every sentence, concatenated: (ids int64 (T,), sentence index int64 (T,)); `<unk>` dropped."""
+    ids = [vocab[s] for s in sentences]
+    lengths = torch.tensor([len(s) for s in ids], dtype=torch.long)
+    flat = torch.tensor([i for s in ids for i in s], dtype=torch.long)
+    sent = torch.repeat_interleave(torch.arange(len(ids)), lengths)
+    keep = flat != vocab.unk
+    return flat[keep], sent[keep]
+
+
+def keep_probability(counts: Tensor, threshold: float = 1e-4) -> Tensor:
+    """Per word id, the chance an occurrence survives subsampling: min(1, sqrt(threshold / f)), f = count / total."""
+    freq = counts.double() / counts.sum()
+    return torch.where(counts > 0, (threshold / freq.clamp_min(1e-30)).sqrt().clamp(max=1.0), torch.zeros_like(freq))
+
+
+def subsample(ids: Tensor, sent: Tensor, vocab_size: int, generator: torch.Generator, threshold: float = 1e-4):
+    """Drop frequent words at random (see the module docstring); returns the kept (ids, sent) and the word counts
+    before subsampling (int64 (vocab_size,)), which the noise distribution uses, as in the book."""
+    counts = torch.bincount(ids, minlength=vocab_size)
+    keep = torch.rand(ids.numel(), generator=generator, dtype=torch.float64) < keep_probability(counts, threshold)[ids]
+    return ids[keep], sent[keep], counts
+
+
+def centers_and_contexts(ids: Tensor, sent: Tensor, max_window_size: int, generator: torch.Generator):
+    """Every position with at least one context word: (centers (N,), contexts (N, 2 * max_window_size) padded
+    with 0, n_contexts (N,)). Contexts keep their order in the sentence (left then right)."""
+    if max_window_size < 1:
+        raise DiveError(f"max_window_size must be >= 1, got {max_window_size}")
+    n = ids.numel()
+    window = torch.randint(1, max_window_size + 1, (n,), generator=generator)
+    offsets = torch.tensor([d for d in range(-max_window_size, max_window_size + 1) if d != 0])
+    pos = torch.arange(n)[:, None] + offsets  # (n, 2w)
+    inside = (pos >= 0) & (pos < n)
+    pos = pos.clamp(0, max(n - 1, 0))
+    valid = inside & (sent[pos] == sent[:, None]) & (offsets.abs() <= window[:, None])
+    count = valid.sum(1)
+    has = count > 0
+    order = torch.sort((~valid[has]).to(torch.int8), dim=1, stable=True).indices  # valid ones first, in order
+    contexts = torch.gather(torch.where(valid[has], ids[pos[has]], 0), 1, order)
+    return ids[has], contexts, count[has]
+
+
+def noise_words(contexts: Tensor, n_contexts: Tensor, counts: Tensor, num_noise_words: int,
+                generator: torch.Generator) -> Tensor:  # fmt: skip
+    """(N, 2w * K) noise words from counts ^ 0.75 (word 0, `<unk>`, never), none equal to a context word of its
+    row; row i uses its first K * n_contexts[i] entries (the rest are padding)."""
+    weights = counts.double() ** 0.75
+    weights[0] = 0
+    n, width = contexts.shape[0], contexts.shape[1] * num_noise_words
+    if n == 0:
+        return torch.zeros(0, width, dtype=torch.long)
+    used = torch.arange(width) < (n_contexts * num_noise_words)[:, None]
+    ctx_valid = torch.arange(contexts.shape[1]) < n_contexts[:, None]
+    out = torch.zeros(n, width, dtype=torch.long)
+    todo = used.clone()
+    for _ in range(100):  # redraw the clashes; a handful of rounds empties `todo`
+        k = int(todo.sum())
+        if k == 0:
+            return out
+        out[todo] = torch.multinomial(weights, k, replacement=True, generator=generator)
+        clash = ((out[:, :, None] == contexts[:, None, :]) & ctx_valid[:, None, :]).any(-1)
+        todo = todo & clash
+    raise DiveError("could not draw noise words different from the contexts: the vocabulary is too small")
+
+
+@dataclass(frozen=True)
+class SkipGramArrays:
+    """The whole epoch's data, padded to the widest row: centers int64 (N,), contexts_negatives int64 (N, L),
+    masks and labels uint8 (N, L)."""
+
+    centers: Tensor
+    contexts_negatives: Tensor
+    masks: Tensor
+    labels: Tensor
+
+    def __len__(self) -> int:
+        return self.centers.numel()
+
+
+def skipgram_arrays(contexts: Tensor, n_contexts: Tensor, negatives: Tensor, num_noise_words: int,
+                    centers: Tensor) -> SkipGramArrays:  # fmt: skip
+    """Join contexts and noise words row by row, real entries first (the book's `batchify`, for all rows)."""
+    ctx_valid = torch.arange(contexts.shape[1]) < n_contexts[:, None]
+    neg_valid = torch.arange(negatives.shape[1]) < (n_contexts * num_noise_words)[:, None]
+    words = torch.cat([contexts, negatives], 1)
+    valid = torch.cat([ctx_valid, neg_valid], 1)
+    label = torch.cat([ctx_valid, torch.zeros_like(neg_valid)], 1)
+    order = torch.sort((~valid).to(torch.int8), dim=1, stable=True).indices
+    width = int((n_contexts * (1 + num_noise_words)).max()) if len(n_contexts) else 0
+    order = order[:, :width]
+    valid = torch.gather(valid, 1, order)
+    words = torch.where(valid, torch.gather(words, 1, order), 0)
+    return SkipGramArrays(centers, words, valid.to(torch.uint8), torch.gather(label, 1, order).to(torch.uint8))
+
+
+def ptb_vocab(sentences: Sequence[Sequence[str]], min_freq: int = 10) -> Vocab:
+    """The book's PTB vocabulary: words seen at least 10 times (6,719 with `<unk>`)."""
+    vocab = Vocab(sentences, min_freq=min_freq)
+    if len(vocab) < 3:
+        raise DiveError(f"the corpus gives only {len(vocab) - 1} words seen {min_freq}+ times: too few to train on")
+    return vocab
+
+
+def word2vec_data(sentences: Sequence[Sequence[str]], max_window_size: int = 5, num_noise_words: int = 5,
+                  min_freq: int = 10, seed: int = 0,
+                  threshold: float = 1e-4) -> tuple[SkipGramArrays, Vocab, Tensor]:  # fmt: skip
+    """The book's `load_data_ptb` without the DataLoader: (arrays, vocab, word counts)."""
+    if not sentences or not any(sentences):
+        raise DiveError("the corpus is empty: no sentences to train word vectors on")
+    vocab = ptb_vocab(sentences, min_freq)
+    g = torch.Generator().manual_seed(seed)
+    ids, sent = flatten(sentences, vocab)
+    ids, sent, counts = subsample(ids, sent, len(vocab), g, threshold)
+    centers, contexts, n_ctx = centers_and_contexts(ids, sent, max_window_size, g)
+    if centers.numel() == 0:
+        raise DiveError("no sentence keeps two known words after subsampling: the corpus is too small")
+    negatives = noise_words(contexts, n_ctx, counts, num_noise_words, g)
+    return skipgram_arrays(contexts, n_ctx, negatives, num_noise_words, centers), vocab, counts
+
+
+def frequency_table(sentences: Sequence[Sequence[str]], words: Sequence[str]) -> dict[str, int]:
+    """How often each of `words` occurs (the book's `compare_counts` helper)."""
+    c = Counter(t for s in sentences for t in s)
+    return {w: c[w] for w in words}
+
+
+def expected_kept(count: int, total: int, threshold: float = 1e-4) -> float:
+    """How many of a word's `count` occurrences subsampling keeps on average."""
+    return count * min(1.0, math.sqrt(threshold / (count / total)))
+
+
+def topic_sentences(n_sentences: int = 2000, n_topics: int = 8, words_per_topic: int = 12, length: int = 12,
+                    seed: int = 0) -> list[list[str]]:  # fmt: skip
+    """A synthetic stand-in for tests: each sentence draws one topic and `length` words of it (word "t3w7" is
+    word 7 of topic 3), plus a shared filler word "the", so words of one topic should end up near each other."""
+    g = torch.Generator().manual_seed(seed)
+    topics = torch.randint(0, n_topics, (n_sentences,), generator=g)
+    words = torch.randint(0, words_per_topic, (n_sentences, length), generator=g)
+    filler = torch.rand(n_sentences, length, generator=g) < 0.3
+    return [["the" if f else f"t{int(t)}w{int(w)}" for w, f in zip(ws, fs)]
+            for t, ws, fs in zip(topics, words, filler)]  # fmt: skip

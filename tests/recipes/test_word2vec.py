@@ -1,0 +1,18 @@
+"""word2vec (book §15.4) on the tiny topic corpus: the recipe, its files, and `dive similar` / `dive analogy`."""
+
+
+def test_word2vec_learns_the_topics_and_the_cli_queries_its_vectors(tmp_path, capsys):
+    from dive.cli.main import main
+    from dive.cli.run import run_recipe
+
+    record = run_recipe("word2vec", "tiny", out=tmp_path / "w", device="cpu", progress=False)
+    assert record["metrics"]["train_loss"] < 0.4 and "nearest to 't0w0'" in record["summary"]
+    assert (tmp_path / "w" / "vectors.safetensors").is_file() and (tmp_path / "w" / "vocab.json").is_file()
+    capsys.readouterr()
+    assert main(["similar", str(tmp_path / "w"), "t3w1", "-k", "3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and all(line.split(": ")[1].startswith("t3w") for line in lines)  # same topic
+    assert main(["analogy", str(tmp_path / "w"), "t0w0", "t0w1", "t2w0"]) == 0
+    assert "t0w0 : t0w1 :: t2w0 : t2w" in capsys.readouterr().out
+    assert main(["similar", str(tmp_path / "w"), "t3w99"]) == 2
+    assert "'t3w99' is not in the vocabulary" in capsys.readouterr().err
