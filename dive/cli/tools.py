@@ -54,6 +54,16 @@ def cmd_bench(args: argparse.Namespace) -> int:
         )
         _write_json(args, r)
         return 0
+    if args.target == "word2vec":
+        from dive.bench.word2vec import format_word2vec_bench, run_word2vec_bench
+        from dive.data.word_windows import read_ptb
+
+        epochs = args.epochs or 5
+        print(f"dive bench word2vec: skip-gram on PTB (book §15.4), {epochs} epochs, dive vs gensim vs the book's data")
+        rows = run_word2vec_bench(read_ptb(args.data), epochs=epochs)
+        print(format_word2vec_bench(rows))
+        _write_json(args, {"rows": rows})
+        return 0
     if args.target in ("exchange", "scaling", "parallel"):
         return _bench_perf(args)
     if args.target in ("compile", "threads"):
@@ -216,6 +226,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
             "transformer",
             "ssd",
             "kaggle",
+            "word2vec",
             "compile",
             "threads",
             "exchange",

@@ -136,6 +136,14 @@ def skipgram_arrays(contexts: Tensor, n_contexts: Tensor, negatives: Tensor, num
     return SkipGramArrays(centers, words, valid.to(torch.uint8), torch.gather(label, 1, order).to(torch.uint8))
 
 
+def trim_padding(batch: Sequence[Tensor]) -> tuple[Tensor, ...]:
+    """(centers, contexts_negatives, masks, labels) with the padding columns cut to the batch's widest row (the
+    book pads each batch to its own longest row): an `ArrayLoader` `batch_transform`."""
+    centers, cn, masks, labels = batch
+    width = int(masks.sum(1).max())
+    return centers, cn[:, :width], masks[:, :width], labels[:, :width]
+
+
 def ptb_vocab(sentences: Sequence[Sequence[str]], min_freq: int = 10) -> Vocab:
     """The book's PTB vocabulary: words seen at least 10 times (6,719 with `<unk>`)."""
     vocab = Vocab(sentences, min_freq=min_freq)

@@ -9,16 +9,7 @@ After training the `embed_v` rows are the word vectors, as in the book.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
-
-
-def masked_bce(logits: Tensor, labels: Tensor, masks: Tensor) -> Tensor:
-    """The book's `SigmoidBCELoss` per example: the mean binary cross-entropy over each row's real entries.
-    logits, labels, masks: (B, L) -> (B,)."""
-    masks = masks.to(logits.dtype)
-    per = F.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype), weight=masks, reduction="none")
-    return per.sum(1) / masks.sum(1).clamp_min(1)
 
 
 class SkipGram(nn.Module):

@@ -13,20 +13,17 @@ judgements (both from gensim's test data, when gensim is installed). The run wri
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 import torch
-from torch import Tensor
 
 from dive.data import ArrayLoader
-from dive.data.word_windows import read_ptb, topic_sentences, word2vec_data
-from dive.models.word2vec import SkipGram, masked_bce
+from dive.data.word_windows import read_ptb, topic_sentences, trim_padding, word2vec_data
+from dive.models.word2vec import SkipGram
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
 from dive.text.embeddings import WordVectors, benchmark
-from dive.train import StepOut
+from dive.train.embedding import NegativeSamplingStep
 
 
 @dataclass(frozen=True)
@@ -43,23 +40,6 @@ class Word2VecConfig(TrainConfig):
     synthetic: bool = False
 
 
-class NegativeSamplingStep:
-    """(centers, contexts_negatives, masks, labels) -> the book's loss: per centre the mean binary cross-entropy
-    over its real entries (contexts labelled 1, noise words 0), averaged over the batch's centres."""
-
-    def __call__(self, forward: Callable[..., Any], batch: Sequence[Tensor], state: Any = None) -> StepOut:
-        centers, cn, masks, labels = batch
-        loss = masked_bce(forward(centers, cn), labels, masks).mean()
-        return StepOut(loss, centers.shape[0])
-
-
-def trim(batch: Sequence[Tensor]) -> tuple[Tensor, ...]:
-    """Cut a batch's padding columns down to its widest row (the book pads each batch to its own longest)."""
-    centers, cn, masks, labels = batch
-    width = int(masks.sum(1).max())
-    return centers, cn[:, :width], masks[:, :width], labels[:, :width]
-
-
 def corpus(cfg: Word2VecConfig, data_root) -> list[list[str]]:
     return topic_sentences(seed=cfg.seed) if cfg.synthetic else read_ptb(data_root)
 
@@ -74,7 +54,7 @@ def run(cfg: Word2VecConfig, ctx: RunContext) -> RunResult:
     torch.manual_seed(cfg.seed)
     model = SkipGram(len(vocab), cfg.embed_size).to(ctx.device)
     loader = ArrayLoader(data.centers, data.contexts_negatives, data.masks, data.labels, batch_size=cfg.batch_size,
-                         shuffle=True, seed=cfg.seed, batch_transform=trim)  # fmt: skip
+                         shuffle=True, seed=cfg.seed, batch_transform=trim_padding)  # fmt: skip
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     state, _, _ = run_fit(ctx, cfg, model=model, step=NegativeSamplingStep(), optimizer=opt, train_loader=loader,
                           max_epochs=cfg.max_epochs)  # fmt: skip

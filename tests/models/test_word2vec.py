@@ -4,7 +4,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from dive.models.word2vec import SkipGram, masked_bce
+from dive.models.word2vec import SkipGram
+from dive.train.embedding import masked_bce
 
 
 def test_masked_bce_is_the_books_sigmoid_bce_loss_worked_by_hand():

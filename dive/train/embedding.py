@@ -1,0 +1,32 @@
+"""The loss of word2vec with negative sampling (book §15.4.1): binary cross-entropy over real entries only.
+
+Each centre's row holds its context words (label 1), its noise words (label 0) and padding (mask 0). The book's
+`SigmoidBCELoss` averages the loss over a row's real entries, then over the rows of the batch: a centre with two
+context words counts as much as one with ten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch.nn.functional as F
+from torch import Tensor
+
+from dive.train.steps import StepOut
+
+
+def masked_bce(logits: Tensor, labels: Tensor, masks: Tensor) -> Tensor:
+    """Per row, the mean binary cross-entropy of its real entries. logits, labels, masks: (B, L) -> (B,)."""
+    masks = masks.to(logits.dtype)
+    per = F.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype), weight=masks, reduction="none")
+    return per.sum(1) / masks.sum(1).clamp_min(1)
+
+
+class NegativeSamplingStep:
+    """(centers, contexts_negatives, masks, labels) for a model `forward(centers, contexts_negatives) -> (B, L)`
+    logits: the mean over the batch's centres of `masked_bce`, counted per centre."""
+
+    def __call__(self, forward: Callable[..., Any], batch: Sequence[Tensor], state: Any = None) -> StepOut:
+        centers, cn, masks, labels = batch
+        return StepOut(masked_bce(forward(centers, cn), labels, masks).mean(), centers.shape[0])
