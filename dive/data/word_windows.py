@@ -42,10 +42,10 @@ def read_ptb(root: str | os.PathLike | None = None, split: str = "train") -> lis
 
 def flatten(sentences: Sequence[Sequence[str]], vocab: Vocab) -> tuple[Tensor, Tensor]:
     """Known words of every sentence, concatenated: (ids int64 (T,), sentence index int64 (T,)); `<unk>` dropped."""
-    ids = [vocab[s] for s in sentences]
-    lengths = torch.tensor([len(s) for s in ids], dtype=torch.long)
-    flat = torch.tensor([i for s in ids for i in s], dtype=torch.long)
-    sent = torch.repeat_interleave(torch.arange(len(ids)), lengths)
+    get, unk = vocab.token_to_idx.get, vocab.unk
+    lengths = torch.tensor([len(s) for s in sentences], dtype=torch.long)
+    flat = torch.tensor([get(t, unk) for s in sentences for t in s], dtype=torch.long)
+    sent = torch.repeat_interleave(torch.arange(len(sentences)), lengths)
     keep = flat != vocab.unk
     return flat[keep], sent[keep]
 
@@ -89,20 +89,19 @@ def noise_words(contexts: Tensor, n_contexts: Tensor, counts: Tensor, num_noise_
     row; row i uses its first K * n_contexts[i] entries (the rest are padding)."""
     weights = counts.double() ** 0.75
     weights[0] = 0
+    cdf = torch.cumsum(weights / weights.sum(), 0)
     n, width = contexts.shape[0], contexts.shape[1] * num_noise_words
-    if n == 0:
-        return torch.zeros(0, width, dtype=torch.long)
-    used = torch.arange(width) < (n_contexts * num_noise_words)[:, None]
-    ctx_valid = torch.arange(contexts.shape[1]) < n_contexts[:, None]
     out = torch.zeros(n, width, dtype=torch.long)
-    todo = used.clone()
-    for _ in range(100):  # redraw the clashes; a handful of rounds empties `todo`
-        k = int(todo.sum())
-        if k == 0:
+    rows, cols = (torch.arange(width) < (n_contexts * num_noise_words)[:, None]).nonzero(as_tuple=True)
+    ctx_valid = torch.arange(contexts.shape[1]) < n_contexts[:, None]
+    for _ in range(100):  # redraw the clashes; a handful of rounds empties the list
+        if rows.numel() == 0:
             return out
-        out[todo] = torch.multinomial(weights, k, replacement=True, generator=generator)
-        clash = ((out[:, :, None] == contexts[:, None, :]) & ctx_valid[:, None, :]).any(-1)
-        todo = todo & clash
+        u = torch.rand(rows.numel(), generator=generator, dtype=torch.float64)
+        draw = torch.searchsorted(cdf, u, right=True).clamp(max=len(cdf) - 1)  # inverse CDF: one draw each
+        out[rows, cols] = draw
+        clash = ((contexts[rows] == draw[:, None]) & ctx_valid[rows]).any(1)
+        rows, cols = rows[clash], cols[clash]
     raise DiveError("could not draw noise words different from the contexts: the vocabulary is too small")
 
 
@@ -122,18 +121,21 @@ class SkipGramArrays:
 
 def skipgram_arrays(contexts: Tensor, n_contexts: Tensor, negatives: Tensor, num_noise_words: int,
                     centers: Tensor) -> SkipGramArrays:  # fmt: skip
-    """Join contexts and noise words row by row, real entries first (the book's `batchify`, for all rows)."""
-    ctx_valid = torch.arange(contexts.shape[1]) < n_contexts[:, None]
-    neg_valid = torch.arange(negatives.shape[1]) < (n_contexts * num_noise_words)[:, None]
-    words = torch.cat([contexts, negatives], 1)
-    valid = torch.cat([ctx_valid, neg_valid], 1)
-    label = torch.cat([ctx_valid, torch.zeros_like(neg_valid)], 1)
-    order = torch.sort((~valid).to(torch.int8), dim=1, stable=True).indices
-    width = int((n_contexts * (1 + num_noise_words)).max()) if len(n_contexts) else 0
-    order = order[:, :width]
-    valid = torch.gather(valid, 1, order)
-    words = torch.where(valid, torch.gather(words, 1, order), 0)
-    return SkipGramArrays(centers, words, valid.to(torch.uint8), torch.gather(label, 1, order).to(torch.uint8))
+    """Join contexts and noise words row by row, real entries first (the book's `batchify`, for all rows). Both
+    inputs are already packed to the left, so noise word j of row i goes to column n_contexts[i] + j."""
+    n, c = contexts.shape
+    width = int((n_contexts * (1 + num_noise_words)).max()) if n else 0
+    words = torch.zeros(n, width + 1, dtype=torch.long)  # the last column takes the padding's writes, then goes
+    k = min(c, width)
+    words[:, :k] = contexts[:, :k]
+    col = n_contexts[:, None] + torch.arange(negatives.shape[1])
+    used = torch.arange(negatives.shape[1]) < (n_contexts * num_noise_words)[:, None]
+    words.scatter_(1, torch.where(used, col, width), negatives)
+    words = words[:, :width]
+    pos = torch.arange(width)
+    masks = pos < (n_contexts * (1 + num_noise_words))[:, None]
+    labels = pos < n_contexts[:, None]
+    return SkipGramArrays(centers, words * masks, masks.to(torch.uint8), labels.to(torch.uint8))
 
 
 def trim_padding(batch: Sequence[Tensor]) -> tuple[Tensor, ...]:
