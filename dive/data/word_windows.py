@@ -155,9 +155,13 @@ def ptb_vocab(sentences: Sequence[Sequence[str]], min_freq: int = 10) -> Vocab:
 
 
 def word2vec_data(sentences: Sequence[Sequence[str]], max_window_size: int = 5, num_noise_words: int = 5,
-                  min_freq: int = 10, seed: int = 0,
-                  threshold: float = 1e-4) -> tuple[SkipGramArrays, Vocab, Tensor]:  # fmt: skip
-    """The book's `load_data_ptb` without the DataLoader: (arrays, vocab, word counts)."""
+                  min_freq: int = 10, seed: int = 0, threshold: float = 1e-4,
+                  cbow: bool = False) -> tuple[SkipGramArrays, Vocab, Tensor]:  # fmt: skip
+    """The book's `load_data_ptb` without the DataLoader: (arrays, vocab, word counts before subsampling).
+
+    Skip-gram rows: a centre, then its contexts and K noise words per context. CBOW rows (`cbow=True`, §15.1.4)
+    swap the roles: `centers` holds each centre's contexts (N, 2 * max_window_size; 0 = padding) and
+    `contexts_negatives` the centre then K noise words (none equal to the centre)."""
     if not sentences or not any(sentences):
         raise DiveError("the corpus is empty: no sentences to train word vectors on")
     vocab = ptb_vocab(sentences, min_freq)
@@ -167,6 +171,10 @@ def word2vec_data(sentences: Sequence[Sequence[str]], max_window_size: int = 5, 
     centers, contexts, n_ctx = centers_and_contexts(ids, sent, max_window_size, g)
     if centers.numel() == 0:
         raise DiveError("no sentence keeps two known words after subsampling: the corpus is too small")
+    if cbow:
+        one = torch.ones_like(n_ctx)
+        negatives = noise_words(centers[:, None], one, counts, num_noise_words, g)
+        return skipgram_arrays(centers[:, None], one, negatives, num_noise_words, contexts), vocab, counts
     negatives = noise_words(contexts, n_ctx, counts, num_noise_words, g)
     return skipgram_arrays(contexts, n_ctx, negatives, num_noise_words, centers), vocab, counts
 

@@ -1,4 +1,5 @@
-"""Word2vec (book §15.1, 15.4): skip-gram and CBOW with negative sampling, as two embedding tables.
+"""Word2vec (book §15.1, 15.2, 15.4): skip-gram and CBOW with negative sampling, as two embedding tables, and
+skip-gram with hierarchical softmax.
 
 Each word has two vectors: `embed_v` as a centre word (skip-gram) or as a context word being averaged (CBOW), and
 `embed_u` as the word being predicted. A pair's score is the dot product u_o . v_c, read as a logit: sigmoid of it
@@ -9,6 +10,7 @@ After training the `embed_v` rows are the word vectors, as in the book.
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 
@@ -31,4 +33,53 @@ class SkipGram(nn.Module):
     @property
     def vectors(self) -> Tensor:
         """The word vectors (V, E): the centre-word table."""
+        return self.embed_v.weight.detach()
+
+
+class CBOW(nn.Module):
+    """Continuous bag of words (book §15.1.4): the mean of the context words' vectors predicts the centre.
+    forward(contexts (B, C) with 0 = padding, targets (B, T): the centre then noise words) -> logits (B, T)."""
+
+    def __init__(self, vocab_size: int, embed_size: int = 100) -> None:
+        super().__init__()
+        self.embed_v = nn.Embedding(vocab_size, embed_size)
+        self.embed_u = nn.Embedding(vocab_size, embed_size)
+        for emb in (self.embed_v, self.embed_u):
+            nn.init.xavier_uniform_(emb.weight)
+
+    def forward(self, contexts: Tensor, targets: Tensor) -> Tensor:
+        mask = (contexts != 0).to(self.embed_v.weight.dtype)[:, :, None]  # (B, C, 1)
+        v = (self.embed_v(contexts) * mask).sum(1) / mask.sum(1).clamp_min(1)  # (B, E): the contexts' mean
+        return torch.bmm(self.embed_u(targets), v[:, :, None])[:, :, 0]  # (B, T)
+
+    @property
+    def vectors(self) -> Tensor:
+        """The word vectors (V, E): the context-word table, the one CBOW averages."""
+        return self.embed_v.weight.detach()
+
+
+class HierarchicalSkipGram(nn.Module):
+    """Skip-gram with hierarchical softmax (book §15.2.2): one vector per inner node of a Huffman tree over the
+    vocabulary instead of one output vector per word. forward(center (B,), words (B, L)) -> log P(word | center)
+    (B, L), a sum over each word's path of log sigmoid(+-u_node . v_center)."""
+
+    def __init__(self, vocab_size: int, embed_size: int, points: Tensor, codes: Tensor, lengths: Tensor) -> None:
+        super().__init__()
+        self.embed_v = nn.Embedding(vocab_size, embed_size)
+        self.inner = nn.Embedding(vocab_size - 1, embed_size)  # the V - 1 inner nodes
+        nn.init.xavier_uniform_(self.embed_v.weight)
+        nn.init.zeros_(self.inner.weight)  # word2vec's choice: every node starts at P(left) = 1/2
+        depth = torch.arange(points.shape[1])
+        self.register_buffer("points", points, persistent=False)
+        self.register_buffer("signs", 1.0 - 2.0 * codes.float(), persistent=False)  # code 0: +1, code 1: -1
+        self.register_buffer("on_path", (depth < lengths[:, None]).float(), persistent=False)
+
+    def forward(self, center: Tensor, words: Tensor) -> Tensor:
+        v = self.embed_v(center)  # (B, E)
+        u = self.inner(self.points[words])  # (B, L, D, E)
+        score = torch.einsum("blde,be->bld", u, v) * self.signs[words]  # (B, L, D)
+        return (F.logsigmoid(score) * self.on_path[words]).sum(-1)  # (B, L)
+
+    @property
+    def vectors(self) -> Tensor:
         return self.embed_v.weight.detach()

@@ -1,4 +1,5 @@
-"""The loss of word2vec with negative sampling (book §15.4.1): binary cross-entropy over real entries only.
+"""The losses of word2vec (book §15.4.1, 15.2.2): negative sampling's binary cross-entropy over real entries
+only, and hierarchical softmax's negative log-likelihood of the context words.
 
 Each centre's row holds its context words (label 1), its noise words (label 0) and padding (mask 0). The book's
 `SigmoidBCELoss` averages the loss over a row's real entries, then over the rows of the batch: a centre with two
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor
 
@@ -30,3 +32,15 @@ class NegativeSamplingStep:
     def __call__(self, forward: Callable[..., Any], batch: Sequence[Tensor], state: Any = None) -> StepOut:
         centers, cn, masks, labels = batch
         return StepOut(masked_bce(forward(centers, cn), labels, masks).mean(), centers.shape[0])
+
+
+class HierarchicalSoftmaxStep:
+    """(centers, words, masks, labels) for a model `forward(centers, words) -> log P(word | centre)` (B, L)
+    (hierarchical softmax, book §15.2.2): minus the mean log-probability of each centre's context words
+    (entries labelled 1; noise words, if any, are not needed and ignored)."""
+
+    def __call__(self, forward: Callable[..., Any], batch: Sequence[Tensor], state: Any = None) -> StepOut:
+        centers, words, masks, labels = batch
+        labels = labels.to(torch.float32)
+        nll = -(forward(centers, words) * labels).sum(1) / labels.sum(1).clamp_min(1)
+        return StepOut(nll.mean(), centers.shape[0])

@@ -92,3 +92,13 @@ def test_ptb_gives_the_books_vocabulary_and_about_its_pair_count(data_root):
     data, vocab, _ = word2vec_data(sentences)
     assert len(sentences) == 42068 and len(vocab) == 6719
     assert abs(int(data.labels.sum()) - 1_503_420) < 5_000  # the book prints 1,503,420 pairs (its own draw)
+
+
+def test_cbow_rows_are_contexts_in_and_centre_plus_noise_out():
+    sentences = topic_sentences(n_sentences=200, seed=4)
+    arr, vocab, _ = word2vec_data(sentences, min_freq=1, threshold=1e-2, num_noise_words=3, cbow=True)
+    assert arr.centers.shape[1] == 10 and arr.contexts_negatives.shape[1] == 4
+    assert (arr.labels[:, 0] == 1).all() and (arr.labels[:, 1:] == 0).all() and (arr.masks == 1).all()
+    centre = arr.contexts_negatives[:, :1]
+    assert not (arr.contexts_negatives[:, 1:] == centre).any()  # noise never equals the centre
+    assert ((arr.centers != 0).sum(1) >= 1).all()

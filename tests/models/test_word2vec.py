@@ -45,3 +45,13 @@ def test_skip_gram_scores_each_word_against_the_centre():
     assert out.shape == (2, 3)
     want = (model.embed_u.weight[cn] * model.embed_v.weight[center][:, None]).sum(-1)
     assert torch.allclose(out, want) and model.vectors.shape == (20, 4)
+
+
+def test_cbow_averages_only_the_real_context_words():
+    from dive.models.word2vec import CBOW
+
+    model = CBOW(10, 3)
+    contexts, targets = torch.tensor([[2, 3, 0, 0], [4, 0, 0, 0]]), torch.tensor([[5, 6], [7, 8]])
+    out = model(contexts, targets)
+    v = torch.stack([model.embed_v.weight[[2, 3]].mean(0), model.embed_v.weight[4]])
+    assert out.shape == (2, 2) and torch.allclose(out, (model.embed_u.weight[targets] * v[:, None]).sum(-1))

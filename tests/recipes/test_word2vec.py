@@ -16,3 +16,20 @@ def test_word2vec_learns_the_topics_and_the_cli_queries_its_vectors(tmp_path, ca
     assert "t0w0 : t0w1 :: t2w0 : t2w" in capsys.readouterr().out
     assert main(["similar", str(tmp_path / "w"), "t3w99"]) == 2
     assert "'t3w99' is not in the vocabulary" in capsys.readouterr().err
+
+
+def test_cbow_and_hierarchical_softmax_variants_learn_the_topics(tmp_path, capsys):
+    from dive.cli.main import main
+    from dive.cli.run import run_recipe
+
+    for name, args, kind in [("word2vec-cbow", [], "CBOW"),
+                             ("word2vec", ["--objective", "hierarchical"], "hierarchical softmax")]:  # fmt: skip
+        out = tmp_path / name
+        assert main(["run", name, "--profile", "tiny", *args, "--out", str(out)]) == 0
+        assert kind in capsys.readouterr().out
+        assert main(["similar", str(out), "t5w2", "-k", "2"]) == 0
+        assert all(": t5w" in line for line in capsys.readouterr().out.splitlines())
+    assert main(["run", "word2vec", "--profile", "tiny", "--objective", "softmax", "--out", str(tmp_path / "x")]) == 2
+    assert "--objective is negative or hierarchical" in capsys.readouterr().err
+    record = run_recipe("word2vec-cbow", "tiny", out=tmp_path / "c2", device="cpu", progress=False)
+    assert record["metrics"]["train_loss"] < 0.4
