@@ -83,3 +83,26 @@ class HierarchicalSkipGram(nn.Module):
     @property
     def vectors(self) -> Tensor:
         return self.embed_v.weight.detach()
+
+
+class GloVe(nn.Module):
+    """GloVe (book §15.5): forward(i (B,), j (B,)) -> u_j . v_i + b_i + c_j (B,), fitted to log x_ij. The word
+    vectors are v + u: the model is symmetric in its two tables, and their sum is what GloVe's authors release."""
+
+    def __init__(self, vocab_size: int, embed_size: int = 100) -> None:
+        super().__init__()
+        self.embed_v = nn.Embedding(vocab_size, embed_size)
+        self.embed_u = nn.Embedding(vocab_size, embed_size)
+        self.bias_v = nn.Embedding(vocab_size, 1)
+        self.bias_u = nn.Embedding(vocab_size, 1)
+        for emb in (self.embed_v, self.embed_u):
+            nn.init.uniform_(emb.weight, -0.5 / embed_size, 0.5 / embed_size)  # the reference implementation's
+        for b in (self.bias_v, self.bias_u):
+            nn.init.zeros_(b.weight)
+
+    def forward(self, i: Tensor, j: Tensor) -> Tensor:
+        return (self.embed_v(i) * self.embed_u(j)).sum(-1) + self.bias_v(i)[:, 0] + self.bias_u(j)[:, 0]
+
+    @property
+    def vectors(self) -> Tensor:
+        return (self.embed_v.weight + self.embed_u.weight).detach()

@@ -13,6 +13,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     faster_rcnn,
     fcn,
     fine_tune,
+    glove,
     kaggle_cifar10,
     kaggle_house,
     lenet,

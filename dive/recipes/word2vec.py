@@ -75,16 +75,19 @@ def run(cfg: Word2VecConfig, ctx: RunContext) -> RunResult:
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     state, _, _ = run_fit(ctx, cfg, model=model, step=step, optimizer=opt, train_loader=loader,
                           max_epochs=cfg.max_epochs)  # fmt: skip
-    m = dict(state.metrics)
-    wv = WordVectors(model.vectors.cpu(), vocab)
+    kind = "CBOW" if cfg.cbow else "skip-gram" + (", hierarchical softmax" if cfg.objective == "hierarchical" else "")
+    return report(ctx, cfg, dict(state.metrics), model.vectors.cpu(), vocab, kind)
+
+
+def report(ctx: RunContext, cfg, m: dict, vectors: torch.Tensor, vocab, kind: str) -> RunResult:
+    """Write the vectors, score them on the benchmarks (real corpora only) and make the summary line; shared by
+    every word-vector recipe."""
+    wv = WordVectors(vectors, vocab)
     if ctx.dist.is_main:
         wv.save(ctx.out_dir)
     probe = cfg.probe if cfg.probe in vocab else vocab.idx_to_token[len(vocab) // 2]
-    near = wv.similar(probe, 3)
-    kind = "CBOW" if cfg.cbow else "skip-gram" + (", hierarchical softmax" if cfg.objective == "hierarchical" else "")
-    summary = f"{kind}: loss {m['train_loss']:.3f}; nearest to {probe!r}: " + ", ".join(
-        f"{w} ({c:.3f})" for w, c in near
-    )
+    neighbours = ", ".join(f"{w} ({c:.3f})" for w, c in wv.similar(probe, 3))
+    summary = f"{kind}: loss {m['train_loss']:.3f}; nearest to {probe!r}: {neighbours}"
     if not cfg.synthetic:
         try:
             scores = benchmark(wv)

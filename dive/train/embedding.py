@@ -44,3 +44,12 @@ class HierarchicalSoftmaxStep:
         labels = labels.to(torch.float32)
         nll = -(forward(centers, words) * labels).sum(1) / labels.sum(1).clamp_min(1)
         return StepOut(nll.mean(), centers.shape[0])
+
+
+class GloVeStep:
+    """(i, j, log x_ij, h(x_ij)) for a model `forward(i, j) -> u_j . v_i + b_i + c_j` (book §15.5.3): the weighted
+    least-squares loss h(x_ij) (prediction - log x_ij)^2, a mean over the batch's pairs."""
+
+    def __call__(self, forward: Callable[..., Any], batch: Sequence[Tensor], state: Any = None) -> StepOut:
+        i, j, log_x, weight = batch
+        return StepOut((weight * (forward(i, j) - log_x) ** 2).mean(), i.shape[0])

@@ -33,3 +33,12 @@ def test_cbow_and_hierarchical_softmax_variants_learn_the_topics(tmp_path, capsy
     assert "--objective is negative or hierarchical" in capsys.readouterr().err
     record = run_recipe("word2vec-cbow", "tiny", out=tmp_path / "c2", device="cpu", progress=False)
     assert record["metrics"]["train_loss"] < 0.4
+
+
+def test_glove_fits_the_topic_corpus_and_writes_the_same_files(tmp_path, capsys):
+    from dive.cli.main import main
+
+    assert main(["run", "glove", "--profile", "tiny", "--out", str(tmp_path / "g")]) == 0
+    assert "GloVe: loss" in capsys.readouterr().out
+    assert main(["similar", str(tmp_path / "g"), "t1w3", "-k", "2"]) == 0
+    assert all(": t1w" in line for line in capsys.readouterr().out.splitlines())
