@@ -106,3 +106,31 @@ class GloVe(nn.Module):
     @property
     def vectors(self) -> Tensor:
         return (self.embed_v.weight + self.embed_u.weight).detach()
+
+
+class FastTextSkipGram(nn.Module):
+    """fastText (book §15.6.1): skip-gram with negative sampling whose centre vector is the sum of the centre
+    word's subword vectors. `word_ngrams`: (V, G) subword ids per word, padded with `num_ngrams`.
+    forward(center (B,), contexts_negatives (B, L)) -> logits (B, L), as `SkipGram`."""
+
+    def __init__(self, vocab_size: int, num_ngrams: int, word_ngrams: Tensor, embed_size: int = 100) -> None:
+        super().__init__()
+        self.subwords = nn.EmbeddingBag(num_ngrams + 1, embed_size, mode="sum", padding_idx=num_ngrams)
+        self.embed_u = nn.Embedding(vocab_size, embed_size)
+        nn.init.xavier_uniform_(self.subwords.weight)
+        nn.init.xavier_uniform_(self.embed_u.weight)
+        with torch.no_grad():
+            self.subwords.weight[num_ngrams] = 0
+        self.register_buffer("word_ngrams", word_ngrams, persistent=False)
+
+    def forward(self, center: Tensor, contexts_negatives: Tensor) -> Tensor:
+        v = self.subwords(self.word_ngrams[center])  # (B, E): the sum of the centre's subword vectors
+        return torch.bmm(self.embed_u(contexts_negatives), v[:, :, None])[:, :, 0]
+
+    def embed(self, ngram_ids: Tensor) -> Tensor:
+        """(N, G) padded subword ids -> (N, E) word vectors, for any words, seen in training or not."""
+        return self.subwords(ngram_ids).detach()
+
+    @property
+    def vectors(self) -> Tensor:
+        return self.embed(self.word_ngrams)

@@ -11,6 +11,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     cnn,
     data_parallel,
     faster_rcnn,
+    fasttext,
     fcn,
     fine_tune,
     glove,

@@ -79,15 +79,16 @@ def run(cfg: Word2VecConfig, ctx: RunContext) -> RunResult:
     return report(ctx, cfg, dict(state.metrics), model.vectors.cpu(), vocab, kind)
 
 
-def report(ctx: RunContext, cfg, m: dict, vectors: torch.Tensor, vocab, kind: str) -> RunResult:
+def report(ctx: RunContext, cfg, m: dict, vectors: torch.Tensor, vocab, kind: str, wv: WordVectors | None = None,
+           extra: str = "") -> RunResult:  # fmt: skip
     """Write the vectors, score them on the benchmarks (real corpora only) and make the summary line; shared by
-    every word-vector recipe."""
-    wv = WordVectors(vectors, vocab)
+    every word-vector recipe (`wv`: vectors already built, e.g. with fastText's subwords)."""
+    wv = wv or WordVectors(vectors, vocab)
     if ctx.dist.is_main:
         wv.save(ctx.out_dir)
     probe = cfg.probe if cfg.probe in vocab else vocab.idx_to_token[len(vocab) // 2]
     neighbours = ", ".join(f"{w} ({c:.3f})" for w, c in wv.similar(probe, 3))
-    summary = f"{kind}: loss {m['train_loss']:.3f}; nearest to {probe!r}: {neighbours}"
+    summary = f"{kind}: loss {m['train_loss']:.3f}; nearest to {probe!r}: {neighbours}{extra}"
     if not cfg.synthetic:
         try:
             scores = benchmark(wv)

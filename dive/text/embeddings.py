@@ -12,6 +12,7 @@ word pairs with human similarity scores), both read from the installed gensim pa
 from __future__ import annotations
 
 import difflib
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ import torch
 from torch import Tensor
 
 from dive.core import DiveError
+from dive.text.subwords import SubwordTable
 from dive.text.vocab import Vocab
 
 
@@ -35,6 +37,8 @@ class WordVectors:
 
     vectors: Tensor
     vocab: Vocab
+    subwords: SubwordTable | None = None  # fastText: vectors for unseen words from their n-grams
+    subword_vectors: Tensor | None = None  # (number of n-grams, E)
 
     def __post_init__(self) -> None:
         if self.vectors.ndim != 2 or self.vectors.shape[0] != len(self.vocab):
@@ -53,10 +57,22 @@ class WordVectors:
         top = torch.topk(cos, min(k, len(cos) - 1 - len(exclude)))
         return [(self.vocab.idx_to_token[int(i)], float(c)) for c, i in zip(top.values, top.indices)]
 
+    def query(self, word: str) -> tuple[Tensor, tuple[int, ...]]:
+        """(the word's vector, the rows to exclude from its answers): a known word's row, or for fastText vectors
+        the sum of an unseen word's known n-grams."""
+        if word in self.vocab and self.vocab[word] != self.vocab.unk:
+            i = self.vocab[word]
+            return self.unit[i], (i,)
+        ids = self.subwords.ids(word) if self.subwords is not None and self.subword_vectors is not None else []
+        if not ids:
+            raise _unknown(word, self.vocab)
+        return self.subword_vectors[ids].sum(0), ()
+
     def similar(self, word: str, k: int = 5) -> list[tuple[str, float]]:
-        """The book's `get_similar_tokens`: the k nearest words by cosine, the word itself excluded."""
-        i = self.index(word)
-        return self.nearest_to(self.unit[i], k, (i,))
+        """The book's `get_similar_tokens`: the k nearest words by cosine, the word itself excluded. With
+        fastText subwords an unseen word is answered too."""
+        vec, exclude = self.query(word)
+        return self.nearest_to(vec, k, exclude)
 
     def analogy(self, a: str, b: str, c: str, k: int = 1) -> list[tuple[str, float]]:
         """a : b :: c : ? (man : woman :: son : daughter), the nearest to b - a + c, none of a, b, c."""
@@ -71,6 +87,10 @@ class WordVectors:
         d.mkdir(parents=True, exist_ok=True)
         save_file({"vectors": self.vectors.contiguous()}, d / "vectors.safetensors")
         self.vocab.save(d / "vocab.json")
+        if self.subwords is not None and self.subword_vectors is not None:
+            save_file({"vectors": self.subword_vectors.contiguous()}, d / "subwords.safetensors")
+            meta = {"grams": self.subwords.grams, "nmin": self.subwords.nmin, "nmax": self.subwords.nmax}
+            (d / "subwords.json").write_text(json.dumps(meta, ensure_ascii=False))
         return d
 
     @classmethod
@@ -80,7 +100,13 @@ class WordVectors:
         d = Path(directory)
         if not (d / "vectors.safetensors").is_file() or not (d / "vocab.json").is_file():
             raise DiveError(f"no word vectors in {d} (vectors.safetensors and vocab.json): give a word-vector run")
-        return cls(load_file(d / "vectors.safetensors")["vectors"], Vocab.load(d / "vocab.json"))
+        wv = cls(load_file(d / "vectors.safetensors")["vectors"], Vocab.load(d / "vocab.json"))
+        if (d / "subwords.json").is_file():
+            meta = json.loads((d / "subwords.json").read_text())
+            table = SubwordTable([], meta["nmin"], meta["nmax"])
+            table.grams, table.index = list(meta["grams"]), {g: i for i, g in enumerate(meta["grams"])}
+            wv.subwords, wv.subword_vectors = table, load_file(d / "subwords.safetensors")["vectors"]
+        return wv
 
     @classmethod
     def from_text(cls, path: str | os.PathLike, max_words: int | None = None) -> WordVectors:

@@ -42,3 +42,14 @@ def test_glove_fits_the_topic_corpus_and_writes_the_same_files(tmp_path, capsys)
     assert "GloVe: loss" in capsys.readouterr().out
     assert main(["similar", str(tmp_path / "g"), "t1w3", "-k", "2"]) == 0
     assert all(": t1w" in line for line in capsys.readouterr().out.splitlines())
+
+
+def test_fasttext_answers_for_a_word_it_never_saw(tmp_path, capsys):
+    from dive.cli.main import main
+
+    assert main(["run", "fasttext", "--profile", "tiny", "--out", str(tmp_path / "f")]) == 0
+    assert "unseen 't3w99' -> t3w" in capsys.readouterr().out
+    assert main(["similar", str(tmp_path / "f"), "t3w77", "-k", "2"]) == 0  # unseen: from its n-grams
+    assert all(": t3w" in line for line in capsys.readouterr().out.splitlines())
+    assert main(["similar", str(tmp_path / "f"), "zzzz"]) == 2  # no known n-gram at all
+    assert "'zzzz' is not in the vocabulary" in capsys.readouterr().err
