@@ -26,7 +26,7 @@ from dive.models.word2vec import SkipGram
 from dive.text import Vocab
 from dive.text.embeddings import WordVectors, benchmark
 from dive.train import Trainer
-from dive.train.embedding import NegativeSamplingStep
+from dive.train.embedding import NegativeSamplingStep, embedding_adam
 
 
 def book_style_data(sentences: Sequence[Sequence[str]], max_window_size: int = 5, num_noise_words: int = 5):
@@ -72,7 +72,7 @@ def train_dive(sentences, epochs: int = 5, seed: int = 0) -> tuple[WordVectors, 
     loader = ArrayLoader(data.centers, data.contexts_negatives, data.masks, data.labels, batch_size=512,
                          shuffle=True, seed=seed, batch_transform=trim_padding)  # fmt: skip
     trainer = Trainer(
-        model, None, torch.optim.Adam(model.parameters(), lr=0.002), max_epochs=epochs, step=NegativeSamplingStep()
+        model, None, embedding_adam(model.parameters(), 0.002), max_epochs=epochs, step=NegativeSamplingStep()
     )
     state = trainer.fit(loader)
     t2 = time.perf_counter()

@@ -20,7 +20,7 @@ from dive.recipes.common import run_fit
 from dive.recipes.word2vec import Word2VecConfig, report
 from dive.text.embeddings import WordVectors
 from dive.text.subwords import SubwordTable
-from dive.train.embedding import NegativeSamplingStep
+from dive.train.embedding import NegativeSamplingStep, embedding_adam
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def run(cfg: FastTextConfig, ctx: RunContext) -> RunResult:
     model = FastTextSkipGram(len(vocab), table.pad, word_ngrams, cfg.embed_size).to(ctx.device)
     loader = ArrayLoader(data.centers, data.contexts_negatives, data.masks, data.labels, batch_size=cfg.batch_size,
                          shuffle=True, seed=cfg.seed, batch_transform=trim_padding)  # fmt: skip
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    opt = embedding_adam(model.parameters(), cfg.lr)
     state, _, _ = run_fit(ctx, cfg, model=model, step=NegativeSamplingStep(), optimizer=opt, train_loader=loader,
                           max_epochs=cfg.max_epochs)  # fmt: skip
     model.cpu()

@@ -25,7 +25,7 @@ from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recip
 from dive.recipes.common import run_fit
 from dive.text.embeddings import WordVectors, benchmark
 from dive.text.huffman import huffman_paths
-from dive.train.embedding import HierarchicalSoftmaxStep, NegativeSamplingStep
+from dive.train.embedding import HierarchicalSoftmaxStep, NegativeSamplingStep, embedding_adam
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def run(cfg: Word2VecConfig, ctx: RunContext) -> RunResult:
     model.to(ctx.device)
     loader = ArrayLoader(data.centers, data.contexts_negatives, data.masks, data.labels, batch_size=cfg.batch_size,
                          shuffle=True, seed=cfg.seed, batch_transform=trim_padding)  # fmt: skip
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    opt = embedding_adam(model.parameters(), cfg.lr)
     state, _, _ = run_fit(ctx, cfg, model=model, step=step, optimizer=opt, train_loader=loader,
                           max_epochs=cfg.max_epochs)  # fmt: skip
     kind = "CBOW" if cfg.cbow else "skip-gram" + (", hierarchical softmax" if cfg.objective == "hierarchical" else "")
