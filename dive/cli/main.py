@@ -1,5 +1,5 @@
 """The `dive` command: `list`, `run`, `data`, `summary`, `bench`, `generate`, `translate`,
-`corpus`, `augment`, `anchors`, `detect`, `segment`, `similar`, `analogy`.
+`corpus`, `augment`, `anchors`, `detect`, `segment`, `similar`, `analogy`, `encode`.
 
 Every user-facing error (`DiveError`) is printed as one line, `dive: error: ...`, with exit status 2; an
 unexpected exception too, unless DIVE_DEBUG=1 asks for the traceback.
@@ -17,7 +17,7 @@ import dive
 from dive.cli.text import add_text_parsers, cmd_corpus, cmd_generate, cmd_translate
 from dive.cli.tools import add_parsers, cmd_bench, cmd_summary
 from dive.cli.vision import add_vision_parsers, cmd_anchors, cmd_augment, cmd_detect, cmd_segment
-from dive.cli.words import add_word_parsers, cmd_analogy, cmd_similar
+from dive.cli.words import add_word_parsers, cmd_analogy, cmd_encode, cmd_similar
 from dive.core import DiveError
 from dive.core.device import DEVICE_CHOICES
 
@@ -176,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_similar(args)
         if args.command == "analogy":
             return cmd_analogy(args)
+        if args.command == "encode":
+            return cmd_encode(args)
         return _cmd_data(args)
     except DiveError as e:
         print(f"dive: error: {e}", file=sys.stderr)

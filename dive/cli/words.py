@@ -1,4 +1,5 @@
-"""`dive similar RUN WORD [-k 5]` and `dive analogy RUN a b c` (book §15.7): queries on word vectors.
+"""`dive similar RUN WORD [-k 5]` and `dive analogy RUN a b c` (book §15.7): queries on word vectors;
+`dive encode RUN "a sentence" ["a second one"]` (book §15.10.2): a pretrained BERT's encoding.
 
 RUN is a word-vector run (its folder holds `vectors.safetensors` and `vocab.json`) or a GloVe / fastText /
 word2vec text file, for a user who has the book's downloads."""
@@ -38,6 +39,26 @@ def cmd_analogy(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_encode(args: argparse.Namespace) -> int:
+    """The book's §15.10.2 demo: token pieces and the shape of their BERT encoding."""
+    from dive.recipes.bert import encode, load_bert
+
+    if not args.sentence.strip():
+        from dive.core import DiveError
+
+        raise DiveError("the sentence is empty: give BERT a few words to encode")
+    model, vocab, _ = load_bert(args.run)
+    tokens, X = encode(model, vocab, args.sentence, args.second)
+    unknown = [t for t in tokens if t not in vocab]
+    print("tokens:", " ".join(tokens))
+    if unknown:
+        named = " ".join(unknown[:8])
+        print(f"note: {len(unknown)} of {len(tokens)} tokens not in the vocabulary, read as <unk>: {named}")
+    head = ", ".join(f"{x:.3f}" for x in X[0, 0, :3].tolist())
+    print(f"encoding: {tuple(X.shape)} (batch, tokens, hidden); the <cls> vector starts [{head}, ...]")
+    return 0
+
+
 def add_word_parsers(sub) -> None:
     s = sub.add_parser("similar", help="nearest words by cosine in a word-vector run (book §15.7)")
     s.add_argument("run", help="a word-vector run folder, or a GloVe/fastText text file")
@@ -49,3 +70,7 @@ def add_word_parsers(sub) -> None:
     a.add_argument("b")
     a.add_argument("c")
     a.add_argument("-k", type=int, default=1, help="how many answers (default 1)")
+    e = sub.add_parser("encode", help="BERT's encoding of a sentence or a pair (book §15.10.2)")
+    e.add_argument("run", help="a bert-pretrain run folder or its checkpoint")
+    e.add_argument("sentence")
+    e.add_argument("second", nargs="?", default=None, help="an optional second sentence (segment 1)")

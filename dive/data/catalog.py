@@ -137,6 +137,30 @@ PTB = DATASETS.add(
     ),
 )
 
+WIKITEXT2 = DATASETS.add(
+    "wikitext-2",
+    DatasetSpec(
+        name="wikitext-2",
+        description="WikiText-2 (v1, tokenized): the valid and test splits, 217,646 and 245,569 tokens (§15.9); the "
+        "train split the book uses is not in the shared data",
+        files=(
+            DataFile(
+                "wiki.valid.tokens",
+                "f0737ed31fc1329026e95cb8b98e19c2a182c39c240ab909dc31abf2f8af58e8",
+                "https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-2-v1.zip",
+                member="wikitext-2/wiki.valid.tokens",
+            ),
+            DataFile(
+                "wiki.test.tokens",
+                "d790b833ef8cf03a90db7bf1271b7520b83c45ce07ba3c1a9699df81e239eca0",
+                "https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-2-v1.zip",
+                member="wikitext-2/wiki.test.tokens",
+            ),
+        ),
+        license="CC BY-SA 3.0",
+    ),
+)
+
 IMG = DATASETS.add(
     "img",
     DatasetSpec(

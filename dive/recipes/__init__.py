@@ -8,6 +8,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     attention,
     augmentation,
     batchnorm,
+    bert,
     cnn,
     data_parallel,
     faster_rcnn,

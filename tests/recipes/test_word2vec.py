@@ -53,3 +53,18 @@ def test_fasttext_answers_for_a_word_it_never_saw(tmp_path, capsys):
     assert all(": t3w" in line for line in capsys.readouterr().out.splitlines())
     assert main(["similar", str(tmp_path / "f"), "zzzz"]) == 2  # no known n-gram at all
     assert "'zzzz' is not in the vocabulary" in capsys.readouterr().err
+
+
+def test_bert_pretrain_reports_held_out_scores_and_dive_encode_reads_its_run(tmp_path, capsys):
+    from dive.cli.main import main
+
+    assert main(["run", "bert-pretrain", "--profile", "tiny", "--out", str(tmp_path / "b")]) == 0
+    out = capsys.readouterr().out
+    assert "(training, 8 steps); held out (synthetic): MLM acc" in out and "NSP acc" in out
+    assert main(["encode", str(tmp_path / "b"), "t1w2 t1w3", "t1w4 nope"]) == 0
+    out = capsys.readouterr().out
+    assert "tokens: <cls> t1w2 t1w3 <sep> t1w4 nope <sep>" in out and "(1, 7, 16)" in out and "nope" in out
+    assert main(["encode", str(tmp_path / "b"), " ".join(["t1w2"] * 30)]) == 2
+    assert "this model reads at most 20" in capsys.readouterr().err
+    assert main(["run", "bert-pretrain", "--profile", "tiny", "--split", "train", "--out", str(tmp_path / "c")]) == 2
+    assert "the train split is not available here" in capsys.readouterr().err
