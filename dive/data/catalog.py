@@ -237,3 +237,59 @@ CIFAR10 = DATASETS.add(
         optional=True,
     ),
 )
+
+IMDB = DATASETS.add(
+    "aclImdb",
+    DatasetSpec(
+        name="aclImdb",
+        description="IMDb reviews (Maas et al., 2011; book §16.1): 25,000 train / 25,000 test, labelled pos/neg, "
+        "one tar.gz read in place (the book's aclImdb_v1.tar.gz or an extracted aclImdb/ folder also read)",
+        files=(
+            DataFile(
+                "aclImdb_labeled.tar.gz",
+                "6f1fa6824f2ed4bcd61fcb4428c6b991a56e096907971d98d7a88eeded97d913",
+                "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz",
+            ),
+        ),
+        license="research use (Maas et al., ACL 2011)",
+    ),
+)
+
+SNLI = DATASETS.add(
+    "snli_1.0",
+    DatasetSpec(
+        name="snli_1.0",
+        description="Stanford NLI 1.0 (book §16.4): dev and test, 10,000 pairs each (the 550k train split is not "
+        "in the shared data; snli_1.0_train.jsonl or .txt is read when present)",
+        files=(
+            DataFile(
+                "snli_1.0_dev.jsonl.gz",
+                "e5cfcc71b4846c40e06bae364a13312adeb434884e9a7cedf67037bdd212e39d",
+                "https://nlp.stanford.edu/projects/snli/snli_1.0.zip",
+            ),
+            DataFile(
+                "snli_1.0_test.jsonl.gz",
+                "ef5f0721f18e6aafd80f0d67aa2ef9784277aa08ba6a582c03fc381367282ac5",
+                "https://nlp.stanford.edu/projects/snli/snli_1.0.zip",
+            ),
+        ),
+        license="CC BY-SA 4.0",
+    ),
+)
+
+SICK = DATASETS.add(
+    "sick",
+    DatasetSpec(
+        name="sick",
+        description="SICK (Marelli et al., 2014): 9,840 sentence pairs with entailment labels, TRAIN 4,439 / TRIAL "
+        "495 / TEST 4,906; the NLI training stand-in while SNLI train is unavailable",
+        files=(
+            DataFile(
+                "SICK.txt",
+                "1539c2d059809b5bd40694e26d8121cc85b6b496f91c7b40f2fc83bbd7dcd957",
+                "https://zenodo.org/records/2787612/files/SICK.zip",
+            ),
+        ),
+        license="CC BY-NC-SA 3.0",
+    ),
+)

@@ -12,6 +12,7 @@ from dive.scratch.conv import (
     edge_data,
     learn_kernel,
 )
+from dive.scratch.conv1d import conv1d, corr1d, corr1d_multi_in, max_over_time
 from dive.scratch.data_parallel import AllReduceSGD, LeNetDP, ParameterServerSGD
 from dive.scratch.gated import GRUScratch, LSTMScratch
 from dive.scratch.linear import LinearRegressionScratch, data_iter, linreg, squared_loss
@@ -36,6 +37,10 @@ from dive.scratch.torch_layout import copy_from_torch
 from dive.scratch.trans_conv import conv_transpose2d, kernel_matrix, trans_conv
 
 __all__ = [
+    "conv1d",
+    "corr1d",
+    "corr1d_multi_in",
+    "max_over_time",
     "roi_pool",
     "conv_transpose2d",
     "kernel_matrix",
