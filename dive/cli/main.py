@@ -1,5 +1,5 @@
 """The `dive` command: `list`, `run`, `data`, `summary`, `bench`, `generate`, `translate`,
-`corpus`, `augment`, `anchors`, `detect`, `segment`, `similar`, `analogy`, `encode`.
+`corpus`, `augment`, `anchors`, `detect`, `segment`, `similar`, `analogy`, `encode`, `classify`.
 
 Every user-facing error (`DiveError`) is printed as one line, `dive: error: ...`, with exit status 2; an
 unexpected exception too, unless DIVE_DEBUG=1 asks for the traceback.
@@ -14,6 +14,7 @@ import traceback
 from pathlib import Path
 
 import dive
+from dive.cli.classify import add_classify_parser, cmd_classify
 from dive.cli.text import add_text_parsers, cmd_corpus, cmd_generate, cmd_translate
 from dive.cli.tools import add_parsers, cmd_bench, cmd_summary
 from dive.cli.vision import add_vision_parsers, cmd_anchors, cmd_augment, cmd_detect, cmd_segment
@@ -140,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_text_parsers(sub)
     add_vision_parsers(sub)
     add_word_parsers(sub)
+    add_classify_parser(sub)
     return p
 
 
@@ -178,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_analogy(args)
         if args.command == "encode":
             return cmd_encode(args)
+        if args.command == "classify":
+            return cmd_classify(args)
         return _cmd_data(args)
     except DiveError as e:
         print(f"dive: error: {e}", file=sys.stderr)

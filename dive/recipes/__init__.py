@@ -29,6 +29,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     polynomial,
     rnn,
     roi_pooling,
+    sentiment,
     sequence_sine,
     softmax_regression,
     ssd,
