@@ -1,4 +1,5 @@
-"""`dive classify RUN "a review"` (book §16.2-16.3): a trained sentiment model's label and probability."""
+"""`dive classify RUN "a review"` (book §16.2-16.3) and `dive classify RUN --premise P --hypothesis H` (§16.5):
+a trained model's label and its probability."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ from dive.core import DiveError
 
 
 def add_classify_parser(sub) -> None:
-    p = sub.add_parser("classify", help="classify a review with a sentiment run: the label and its probability")
-    p.add_argument("run", help="a sentiment-birnn or sentiment-textcnn run folder (or its checkpoint)")
+    p = sub.add_parser("classify", help="label a review (sentiment run) or a premise/hypothesis pair (NLI run)")
+    p.add_argument("run", help="a sentiment-* or nli-* run folder (or its checkpoint)")
     p.add_argument("text", nargs="?", help='the review, e.g. "this movie is so great"')
+    p.add_argument("--premise", help='NLI: the premise, e.g. "he is good ."')
+    p.add_argument("--hypothesis", help='NLI: the hypothesis, e.g. "he is bad ."')
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
+    if args.premise is not None or args.hypothesis is not None:
+        return _classify_pair(args)
     from dive.recipes.sentiment import classify_review, load_sentiment
 
     if args.text is None:
@@ -25,4 +30,17 @@ def cmd_classify(args: argparse.Namespace) -> int:
         print(f"note: read the first {facts['read']:,} of {facts['tokens']:,} tokens (the model's num_steps)")
     if facts["known"] == 0:
         print("note: no word of the review is in the vocabulary: the label reflects only the model's bias")
+    return 0
+
+
+def _classify_pair(args: argparse.Namespace) -> int:
+    from dive.recipes.nli import classify_pair, load_nli
+
+    if args.premise is None or args.hypothesis is None or args.text is not None:
+        raise DiveError("an NLI run takes --premise and --hypothesis (and no review text)")
+    model, vocab, cfg = load_nli(args.run)
+    label, prob, unknown = classify_pair(model, vocab, cfg, args.premise, args.hypothesis)
+    print(f"{label} ({prob:.3f})")
+    if unknown:
+        print(f"note: {len(unknown)} words not in the vocabulary, read as <unk>: {' '.join(unknown[:8])}")
     return 0

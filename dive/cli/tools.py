@@ -54,6 +54,17 @@ def cmd_bench(args: argparse.Namespace) -> int:
         )
         _write_json(args, r)
         return 0
+    if args.target == "sentiment":
+        from dive.bench.sentiment import format_sentiment_bench, run_sentiment_bench
+        from dive.data.imdb import load_imdb
+
+        print("dive bench sentiment: 2-layer BiLSTM on IMDb (book §16.2), the book's padded 500 steps vs dive")
+        data = load_imdb(args.data)
+        r = run_sentiment_bench(*data.train, len(data.vocab), reviews=args.examples or 1000, rounds=args.rounds,
+                                batch_size=args.batch_size or 64)  # fmt: skip
+        print(format_sentiment_bench(r))
+        _write_json(args, r)
+        return 0
     if args.target == "word2vec":
         from dive.bench.word2vec import format_word2vec_bench, run_word2vec_bench
         from dive.data.word_windows import read_ptb
@@ -227,6 +238,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
             "ssd",
             "kaggle",
             "word2vec",
+            "sentiment",
             "compile",
             "threads",
             "exchange",
@@ -246,7 +258,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     bench.add_argument("--batch-size", type=int, default=0, help="default: 256 (lenet), 32 (lstm, ssd)")
     bench.add_argument("--workers", type=int, default=4, help="DataLoader workers of the book-style pipeline")
     bench.add_argument(
-        "--examples", type=int, default=0, help="use a random subset of the training set (ssd: default 256 images)"
+        "--examples",
+        type=int,
+        default=0,
+        help="use a random subset of the training set (ssd: default 256 images; sentiment: 1000 reviews)",
     )
     bench.add_argument("--epochs", type=int, default=0, help="then train N epochs each and compare test accuracy")
     bench.add_argument("--data", help="data root (default: $DIVE_DATA, ~/.cache/dive, system paths)")

@@ -212,3 +212,9 @@ def fake_reviews(seed: int, n: int = 400) -> dict[str, Reviews]:
         labels = [i % 2 for i in range(count)]
         out[split] = Reviews([review(y) for y in labels], labels)
     return out
+
+
+def trim_to_longest(batch: tuple[Tensor, Tensor, Tensor]) -> tuple[Tensor, Tensor, Tensor]:
+    """(tokens, lengths, labels): cut the tokens to the batch's longest review (a loader's `batch_transform`)."""
+    X, lengths, y = batch
+    return X[:, : int(lengths.max())], lengths, y

@@ -24,6 +24,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     minibatch_sgd,
     mlp,
     nadaraya_watson,
+    nli,
     optim_landscapes,
     optim_traces,
     polynomial,

@@ -24,7 +24,15 @@ from torch import Tensor, nn
 
 from dive.core import ConfigError, DiveError
 from dive.data import ArrayLoader, BucketLoader
-from dive.data.imdb import LABELS, build_arrays, encode_reviews, fake_reviews, load_imdb, tokenize_review
+from dive.data.imdb import (
+    LABELS,
+    build_arrays,
+    encode_reviews,
+    fake_reviews,
+    load_imdb,
+    tokenize_review,
+    trim_to_longest,
+)
 from dive.models.sentiment import BiRNN, TextCNN
 from dive.plot import plot_confusion
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
@@ -72,12 +80,6 @@ def subset(arrays: tuple[Tensor, ...], size: int, seed: int) -> tuple[Tensor, ..
     return tuple(t[keep] for t in arrays)
 
 
-def trim(batch: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
-    """(X, lengths, y): cut X to the batch's longest review."""
-    X, lengths, y = batch
-    return X[:, : int(lengths.max())], lengths, y
-
-
 def build_model(cfg: SentimentConfig, vocab_size: int) -> nn.Module:
     if cfg.arch == "birnn":
         return BiRNN(vocab_size, cfg.embed_size, cfg.num_hiddens, cfg.num_layers)
@@ -93,9 +95,11 @@ def loaders(cfg: SentimentConfig, train: tuple[Tensor, ...], test: tuple[Tensor,
         return (ArrayLoader(train[0], train[2], batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed),
                 ArrayLoader(test[0], test[2], batch_size=cfg.batch_size))  # fmt: skip
     order = torch.argsort(test[1], stable=True)  # test batches of similar length too (order does not matter)
-    test_loader = ArrayLoader(*(t[order] for t in test), batch_size=max(cfg.batch_size, 256), batch_transform=trim)
+    test_loader = ArrayLoader(
+        *(t[order] for t in test), batch_size=max(cfg.batch_size, 256), batch_transform=trim_to_longest
+    )
     train_loader = BucketLoader(*train, lengths=train[1], batch_size=cfg.batch_size, seed=cfg.seed,
-                                batch_transform=trim)  # fmt: skip
+                                batch_transform=trim_to_longest)  # fmt: skip
     return train_loader, test_loader
 
 
