@@ -168,3 +168,24 @@ def fake_pairs(seed: int, n: int = 600) -> Pairs:
         h.append(["a", other, v])
         y.append(label)
     return Pairs(p, h, y)
+
+
+def bert_pair_arrays(pairs: Pairs, vocab: Vocab, max_len: int) -> tuple[Tensor, ...]:
+    """The book's `SNLIBERTDataset` (§16.7.2) as arrays: "<cls>" premise "<sep>" hypothesis "<sep>", the longer of
+    the two cut word by word from its end until the pair fits `max_len`; padded with "<pad>".
+    Returns (tokens (N, max_len), segments (N, max_len), valid_lens (N,), labels (N,))."""
+    if max_len < 5:
+        raise DiveError(f"max_len must be at least 5 (<cls> a <sep> b <sep>), got {max_len}")
+    pad = vocab["<pad>"]
+    tokens, segments, lens = [], [], []
+    for p, h in zip(pairs.premises, pairs.hypotheses):
+        p, h = list(p) or ["<unk>"], list(h) or ["<unk>"]
+        while len(p) + len(h) > max_len - 3:  # the book's _truncate_pair_of_tokens
+            (p if len(p) > len(h) else h).pop()
+        ids = vocab[["<cls>", *p, "<sep>", *h, "<sep>"]]
+        seg = [0] * (len(p) + 2) + [1] * (len(h) + 1)
+        lens.append(len(ids))
+        tokens.append(ids + [pad] * (max_len - len(ids)))
+        segments.append(seg + [0] * (max_len - len(seg)))
+    return (torch.tensor(tokens, dtype=torch.long).view(-1, max_len), torch.tensor(segments, dtype=torch.long).view(
+        -1, max_len), torch.tensor(lens, dtype=torch.long), torch.tensor(pairs.labels, dtype=torch.long))  # fmt: skip

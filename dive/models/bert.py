@@ -83,3 +83,18 @@ class BERTModel(nn.Module):
         encoded = self.encoder(tokens, segments, valid_lens)
         mlm = self.mlm(encoded, pred_positions) if pred_positions is not None else None
         return encoded, mlm, self.nsp(self.hidden(encoded[:, 0]))
+
+
+class BERTClassifier(nn.Module):
+    """Fine-tuning BERT for a pair task (book §16.7): the "<cls>" encoding through the pretrained `hidden` layer
+    (the one NSP used), then a new linear output. forward(tokens, segments, valid_lens) -> logits (B, num_outputs)."""
+
+    def __init__(self, bert: BERTModel, num_outputs: int = 3) -> None:
+        super().__init__()
+        self.encoder = bert.encoder
+        self.hidden = bert.hidden
+        self.output = nn.Linear(bert.hidden[0].out_features, num_outputs)
+
+    def forward(self, tokens: Tensor, segments: Tensor, valid_lens: Tensor) -> Tensor:
+        encoded = self.encoder(tokens, segments, valid_lens)  # (B, T, H)
+        return self.output(self.hidden(encoded[:, 0]))

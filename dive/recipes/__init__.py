@@ -25,6 +25,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     mlp,
     nadaraya_watson,
     nli,
+    nli_bert,
     optim_landscapes,
     optim_traces,
     polynomial,

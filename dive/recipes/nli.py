@@ -71,9 +71,10 @@ def nli_sets(cfg, data_root) -> tuple[Pairs, dict[str, Pairs]]:
 
 @torch.inference_mode()
 def predict_pairs(model: nn.Module, arrays: tuple[Tensor, ...], device, batch_size: int = 512) -> Tensor:
-    """Class probabilities (N, 3) for (premises, lengths, hypotheses, lengths, ...) arrays."""
+    """Class probabilities (N, 3) for arrays of the model's inputs then the labels (premises, lengths, hypotheses,
+    lengths, labels; or BERT's tokens, segments, valid_lens, labels)."""
     model.eval()
-    out = [F.softmax(model(*(t[i : i + batch_size].to(device) for t in arrays[:4])).float(), dim=1).cpu()
+    out = [F.softmax(model(*(t[i : i + batch_size].to(device) for t in arrays[:-1])).float(), dim=1).cpu()
            for i in range(0, len(arrays[0]), batch_size)]  # fmt: skip
     return torch.cat(out) if out else torch.empty(0, 3)
 
@@ -88,21 +89,23 @@ def score(probs: Tensor, labels: Tensor) -> dict[str, float]:
     return m
 
 
-def report(model: nn.Module, tests: dict[str, tuple[Tensor, ...]], ctx: RunContext, m: dict) -> list[str]:
-    """Score every test set (metrics `<set>_acc` etc.), write confusion.png for the first; summary lines."""
+def report(model: nn.Module, tests: dict[str, tuple[Tensor, ...]], ctx: RunContext, m: dict,
+           tag: str = "") -> list[str]:  # fmt: skip
+    """Score every test set (metrics `<tag><set>_acc` etc.), write confusion[-tag].png for the first; lines."""
     lines = []
     for i, (name, arrays) in enumerate(tests.items()):
         probs = predict_pairs(model, arrays, ctx.device)
         s = score(probs, arrays[-1])
-        key = name.lower().replace(" ", "_")
+        key = tag + name.lower().replace(" ", "_")
         m.update({f"{key}_{k}": v for k, v in s.items()})
         per_class = ", ".join(f"{c} {s[c]:.3f}" for c in LABELS)
-        lines.append(f"{name} ({len(arrays[-1]):,} pairs): acc {s['acc']:.3f} (majority floor {s['floor']:.3f}); "
+        lines.append(f"{tag.replace('_', ' ')}{name} ({len(arrays[-1]):,} pairs): acc {s['acc']:.3f} "
+                     f"(majority floor {s['floor']:.3f}); "
                      f"per class: {per_class}")  # fmt: skip
         if i == 0 and ctx.dist.is_main:
             pred = probs.argmax(1)
             plot_confusion(torch.bincount(arrays[-1] * 3 + pred, minlength=9).view(3, 3), list(LABELS),
-                           ctx.out_dir / "confusion.png")  # fmt: skip
+                           ctx.out_dir / f"confusion{'-' + tag.strip('_') if tag else ''}.png")  # fmt: skip
     return lines
 
 
@@ -175,6 +178,6 @@ def classify_pair(model: nn.Module, vocab: Vocab, cfg: NLIConfig, premise: str, 
         raise DiveError("the premise and the hypothesis both need a few words")
     P, lp = encode_sentences([words[0]], vocab, cfg.num_steps)
     H, lh = encode_sentences([words[1]], vocab, cfg.num_steps)
-    probs = predict_pairs(model, (P, lp, H, lh), "cpu")[0]
+    probs = predict_pairs(model, (P, lp, H, lh, torch.zeros(1, dtype=torch.long)), "cpu")[0]
     unknown = [w for w in words[0] + words[1] if w not in vocab]
     return LABELS[int(probs.argmax())], float(probs.max()), unknown

@@ -83,3 +83,16 @@ def test_the_real_snli_and_sick_counts(data_root):
     assert sizes == {"TRAIN": 4439, "TRIAL": 495, "TEST": 4906}
     with pytest.raises(DiveError, match="no SNLI train split"):
         read_snli(data_root, "train")
+
+
+def test_bert_pairs_are_the_books_format_and_cut_the_longer_sentence():
+    from dive.data.nli import Pairs, bert_pair_arrays
+    from dive.text import Vocab
+
+    vocab = Vocab([["a", "b", "c", "d"]], reserved_tokens=["<pad>", "<mask>", "<cls>", "<sep>"])
+    pairs = Pairs([["a", "b", "c", "d"], ["a"]], [["c"], ["b", "c"]], [0, 2])
+    tokens, segments, lens, y = bert_pair_arrays(pairs, vocab, max_len=7)
+    assert vocab.to_tokens(tokens[0].tolist()) == ["<cls>", "a", "b", "c", "<sep>", "c", "<sep>"]  # premise cut
+    assert segments[0].tolist() == [0, 0, 0, 0, 0, 1, 1] and lens.tolist() == [7, 6] and y.tolist() == [0, 2]
+    assert vocab.to_tokens(tokens[1].tolist()) == ["<cls>", "a", "<sep>", "b", "c", "<sep>", "<pad>"]
+    assert segments[1].tolist() == [0, 0, 0, 1, 1, 1, 0]

@@ -35,3 +35,19 @@ def test_the_book_profile_says_where_snli_train_would_be(tmp_path):
     (root / "snli_1.0").mkdir(parents=True)
     with pytest.raises(DiveError):
         run_recipe("nli-attention", "book", out=tmp_path / "b", device="cpu", progress=False, data_root=str(root))
+
+
+def test_nli_bert_fine_tunes_a_pretrained_bert_beside_one_from_scratch(tmp_path):
+    from dive.cli.run import run_recipe
+
+    record = run_recipe("nli-bert", "tiny", out=tmp_path / "nb", device="cpu", progress=False)
+    m, summary = record["metrics"], record["summary"]
+    assert m["synthetic_test_acc"] > 0.5 and "scratch_synthetic_test_acc" in m, summary
+    assert summary.count("synthetic test (300 pairs)") == 2 and "scratch synthetic test" in summary
+    assert (tmp_path / "nb" / "confusion.png").is_file() and (tmp_path / "nb" / "confusion-scratch.png").is_file()
+    # the pretrained BERT is cached: a second run does not pretrain again, and --bert takes a run folder
+    bert_runs = list((tmp_path / "cache").rglob("bert-tiny-*")) if (tmp_path / "cache").exists() else []
+    record = run_recipe("nli-bert", "tiny", out=tmp_path / "nb2", device="cpu", progress=False,
+                        overrides=["--scratch=false", "--max_epochs=1"])  # fmt: skip
+    assert "scratch_synthetic_test_acc" not in record["metrics"]
+    assert len(bert_runs) <= 1
