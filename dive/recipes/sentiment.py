@@ -59,6 +59,7 @@ class SentimentConfig(TrainConfig):
     freeze: bool = True  # with vectors: keep them fixed, as the book does (textCNN always keeps one copy fixed)
     bucket: bool = True  # batches of similar length cut to their longest review (False: the book's padded 500)
     train_size: int = 0  # 0: all 25,000 training reviews; else a class-balanced random subset of this many
+    test_size: int = 0  # 0: all 25,000 test reviews; else a class-balanced random subset (seeded apart from train)
     synthetic: bool = False
 
 
@@ -119,7 +120,7 @@ def predict(model: nn.Module, X: Tensor, lengths: Tensor, device, batch_size: in
 def run(cfg: SentimentConfig, ctx: RunContext) -> RunResult:
     data = sentiment_data(cfg, ctx)
     train = subset(data.train, cfg.train_size, cfg.seed)
-    test = data.test
+    test = subset(data.test, cfg.test_size, cfg.seed + 1)
     real = float(train[1].sum()) / train[1].numel() / cfg.num_steps
     print(f"{len(train[0]):,} training and {len(test[0]):,} test reviews, vocabulary {len(data.vocab):,}; "
           f"real tokens {real:.0%} of the padded {cfg.num_steps} steps")  # fmt: skip
