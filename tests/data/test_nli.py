@@ -51,8 +51,8 @@ def test_extract_text_is_the_books():
 def test_the_books_train_file_layouts_read_the_same(tmp_path, kind):
     pairs = read_snli_file(write_snli(tmp_path, "train", kind))
     assert pairs.labels == [2, 1, 0] and pairs.premises[0] == ["A", "person", "is", "on", "a", "horse", "."]
-    assert read_snli_file(write_snli(tmp_path / "l", "train", kind), lower=True).premises[1] == ["two", "women",
-                                                                                                 "are", "hugging"]  # fmt: skip
+    lowered = read_snli_file(write_snli(tmp_path / "l", "train", kind), lower=True)
+    assert lowered.premises[1] == ["two", "women", "are", "hugging"]
 
 
 def test_bad_files_and_labels_are_one_clear_error(tmp_path):
