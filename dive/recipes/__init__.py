@@ -7,6 +7,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     airfoil,
     attention,
     augmentation,
+    autograd_scratch,
     batchnorm,
     bert,
     cnn,
