@@ -30,6 +30,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     optim_landscapes,
     optim_traces,
     polynomial,
+    preliminaries,
     rnn,
     roi_pooling,
     sentiment,
