@@ -10,6 +10,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     autograd_scratch,
     batchnorm,
     bert,
+    calculus,
     cnn,
     data_parallel,
     faster_rcnn,
