@@ -74,7 +74,7 @@ def run_autograd(cfg: ChapterTwoConfig, ctx: RunContext) -> RunResult:
     a = torch.randn((), requires_grad=True, generator=torch.Generator().manual_seed(cfg.seed))
     d = control_flow(a)
     d.backward()
-    deviations["control flow: grad = f(a) / a"] = (a.grad - d / a).abs()
+    deviations["control flow: grad = f(a) / a"] = (a.grad - d / a).abs().detach()
     for what, dev in deviations.items():
         print(f"{what}: deviation {float(dev):.1e}")
     xs = torch.linspace(-torch.pi, torch.pi, 100, requires_grad=True)
