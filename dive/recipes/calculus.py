@@ -76,7 +76,7 @@ def run_autograd(cfg: ChapterTwoConfig, ctx: RunContext) -> RunResult:
     d.backward()
     deviations["control flow: grad = f(a) / a"] = (a.grad - d / a).abs().detach()
     for what, dev in deviations.items():
-        print(f"{what}: deviation {float(dev):.1e}")
+        print(f"{what}: deviation {float(dev.detach()):.1e}")
     xs = torch.linspace(-torch.pi, torch.pi, 100, requires_grad=True)
     torch.sin(xs).sum().backward()
     deviations["d sin(x)/dx = cos(x)"] = (xs.grad - torch.cos(xs)).abs().max()
@@ -85,7 +85,7 @@ def run_autograd(cfg: ChapterTwoConfig, ctx: RunContext) -> RunResult:
     plot_series({"sin(x)": (xd, torch.sin(xd)), "autograd d/dx": (xd, xs.grad), "cos(x)": (xd, torch.cos(xd))},
                 ctx.out_dir / "sin.png", xlabel="x", title="sin and the gradient autograd computes",
                 styles={"cos(x)": ":"})  # fmt: skip
-    worst = float(max(float(v) for v in deviations.values()))
+    worst = float(max(float(v.detach()) for v in deviations.values()))
     return RunResult({"max_deviation": worst}, f"{len(deviations)} gradients, largest deviation from the analytic "
                                                f"one {worst:.1e}")  # fmt: skip
 
