@@ -1,5 +1,9 @@
 """dive: a runnable *Dive into Deep Learning* on PyTorch.
 
+    import dive
+    r = dive.run("lenet", profile="quick")   # as `dive run lenet --profile quick`; r.metrics, r.history, r.model
+    model = dive.load("runs/lenet")
+
 Layers (a package imports only from rows below it, see docs/architecture.md):
 
     cli
@@ -10,3 +14,15 @@ Layers (a package imports only from rows below it, see docs/architecture.md):
 """
 
 __version__ = "0.1.0"
+
+__all__ = ["run", "load", "Run", "__version__"]
+
+
+def __getattr__(name: str):
+    """`dive.run`, `dive.load`, `dive.Run` (the Python API, `dive/cli/api.py`), imported on first use so that
+    `import dive` stays light."""
+    if name in ("run", "load", "Run"):
+        from dive.cli import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'dive' has no attribute {name!r}")

@@ -54,7 +54,7 @@ def _band(band: tuple[float, float] | None) -> str:
 
 def _cmd_run(args: argparse.Namespace, extra: list[str], argv: list[str]) -> int:
     from dive.cli.launch import launch
-    from dive.cli.run import band_verdict, prepare, run_recipe, split_extra
+    from dive.cli.run import prepare, report_lines, run_recipe, split_extra
     from dive.train import env_dist_info
 
     if args.nproc != 1 and "WORLD_SIZE" not in os.environ:
@@ -75,13 +75,7 @@ def _cmd_run(args: argparse.Namespace, extra: list[str], argv: list[str]) -> int
     )
     if not env_dist_info().is_main:
         return 0
-    print(record["summary"])
-    if record["in_band"] is not None:
-        lo, hi = record["band"]
-        verdict = band_verdict(record["value"], (lo, hi), record["higher_is_better"])
-        print(f"{record['metric']} {record['value']:.4g} {verdict} the {args.profile} band {lo:g}-{hi:g}")
-    out = Path(args.out or f"runs/{args.name}")
-    print(f"wrote {out}/ ({', '.join(sorted(p.name for p in out.iterdir() if not p.name.startswith('.')))})")
+    print("\n".join(report_lines(record, Path(args.out or f"runs/{args.name}"))))
     return 0
 
 

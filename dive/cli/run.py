@@ -60,6 +60,18 @@ def band_verdict(value: float, band: tuple[float, float], higher_is_better: bool
     return "better than" if (value > hi) == higher_is_better else "OUTSIDE"
 
 
+def report_lines(record: dict[str, Any], out_dir: Path) -> list[str]:
+    """What `dive run` prints after a run: the summary, the verdict against the band, the files written."""
+    lines = [record["summary"]]
+    if record["in_band"] is not None:
+        lo, hi = record["band"]
+        verdict = band_verdict(record["value"], (lo, hi), record["higher_is_better"])
+        lines.append(f"{record['metric']} {record['value']:.4g} {verdict} the {record['profile']} band {lo:g}-{hi:g}")
+    names = sorted(p.name for p in out_dir.iterdir() if not p.name.startswith("."))
+    lines.append(f"wrote {out_dir}/ ({', '.join(names)})")
+    return lines
+
+
 def prepare(name: str, profile: str, overrides: list[str] | None, nproc: int = 1) -> tuple[Recipe, Any]:
     """(recipe, its config with the overrides applied); a clear error for a bad name, profile or override, or for
     a single-process recipe asked to run in several processes. `dive run --nproc` checks this before launching."""
@@ -98,6 +110,22 @@ def run_recipe(
     compile: bool = False,
 ) -> dict[str, Any]:
     """Run recipe `name`; returns (and writes as DIR/summary.json) the run's summary record."""
+    return run_with_context(name, profile, overrides, out, resume, device, data_root, progress, precision, compile)[0]
+
+
+def run_with_context(
+    name: str,
+    profile: str = "book",
+    overrides: list[str] | None = None,
+    out: str | os.PathLike | None = None,
+    resume: bool = False,
+    device: str = "auto",
+    data_root: str | None = None,
+    progress: bool | None = None,
+    precision: str = "fp32",
+    compile: bool = False,
+) -> tuple[dict[str, Any], RunContext]:
+    """`run_recipe`, also returning the run's context (its trained models in `ctx.models`)."""
     info = env_dist_info()
     recipe, cfg = prepare(name, profile, overrides, info.world_size)
     check_data_root(data_root)
@@ -153,4 +181,4 @@ def run_recipe(
         tmp = out_dir / ".summary.json.tmp"
         tmp.write_text(json.dumps(record, indent=2) + "\n")
         tmp.replace(out_dir / "summary.json")
-    return record
+    return record, ctx

@@ -55,6 +55,7 @@ class RunContext:
     precision: str = "fp32"  # or "bf16": autocast for forward and loss
     compile: bool = False  # run the model through torch.compile
     dist: DistInfo = field(default_factory=DistInfo)  # this process in a data-parallel run (rank 0 of 1 otherwise)
+    models: dict[str, Any] = field(default_factory=dict)  # what run_fit trained, by sub-run ("model" for the main one)
 
 
 @dataclass

@@ -133,6 +133,7 @@ def run_fit(
         model.to(ctx.device)
         state, _ = load_checkpoint(ckpt, model, optimizer, scheduler)
     state = trainer.fit(train_loader, valid_loader, state)
+    ctx.models[sub or "model"] = model  # for the Python API: `dive.run(...).model`
     if ctx.dist.is_main:
         plot_history(history.records, out / "curves.png", title=title or f"{ctx.recipe} {sub or ''}".strip())
     return state, trainer, history

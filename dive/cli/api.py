@@ -1,0 +1,150 @@
+"""The Python API, for notebooks and scripts: `dive.run(...)` and `dive.load(...)`.
+
+    import dive
+    r = dive.run("lenet", profile="quick", lr=0.5)   # exactly `dive run lenet --profile quick --lr=0.5`
+    r.metrics["test_acc"], r.history, r.dir, r.model
+    model = dive.load("runs/lenet")                  # the trained model of a finished run
+
+`run` goes through the same code as the command (the same checks, run directory, files and summary lines) and
+returns a `Run`. In Jupyter the run's pictures (curves.png, confusion.png, ...) are also shown inline; on a terminal
+nothing more happens, and IPython is never imported unless it is already running.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dive.core import DiveError
+
+
+@dataclass
+class Run:
+    """A finished run: `metrics`, `summary`, `dir`, `record` (summary.json), `models` (name -> trained module)."""
+
+    name: str
+    profile: str
+    dir: Path
+    record: dict[str, Any]
+    models: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        return self.record["metrics"]
+
+    @property
+    def summary(self) -> str:
+        return self.record["summary"]
+
+    @property
+    def model(self):
+        """The trained model (the main one, where a recipe trains several: see `models`); None if none trained."""
+        if not self.models:
+            return None
+        return self.models.get("model", next(iter(self.models.values())))
+
+    @property
+    def history(self):
+        """The per-epoch records of history.jsonl as a pandas DataFrame (one row per epoch)."""
+        return _history(self.dir, "epoch")
+
+    @property
+    def steps(self):
+        """The per-step records (loss every `log_every` steps) as a DataFrame."""
+        return _history(self.dir, "step")
+
+    def pictures(self) -> list[Path]:
+        return sorted(p for p in self.dir.rglob("*.png"))
+
+    def __repr__(self) -> str:
+        return f"Run({self.name!r}, profile={self.profile!r}, dir={str(self.dir)!r})\n{self.summary}"
+
+
+def _history(folder: Path, kind: str):
+    import pandas as pd
+
+    rows = []
+    for path in sorted(folder.rglob("history.jsonl")):
+        sub = path.parent.relative_to(folder).as_posix()
+        for line in path.read_text().splitlines():
+            rec = json.loads(line)
+            if rec.get("kind", kind) == kind:
+                rows.append({**({"sub": sub} if sub != "." else {}), **{k: v for k, v in rec.items() if k != "kind"}})
+    return pd.DataFrame(rows)
+
+
+def _text(value: Any) -> str:
+    """A config value as `--key=value` text: true/false, comma-joined sequences, none."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return "none" if value is None else str(value)
+
+
+def _overrides(kwargs: dict[str, Any]) -> list[str]:
+    return [f"{k}={_text(v)}" for k, v in kwargs.items()]
+
+
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel; never imports IPython itself."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def show(paths) -> None:
+    """Display PNG files inline in Jupyter (nothing elsewhere)."""
+    if not in_notebook():
+        return
+    from IPython.display import Image, display
+
+    for p in paths:
+        display(Image(filename=str(p)))
+
+
+def run(name: str, profile: str = "book", *, out: str | None = None, resume: bool = False, device: str = "auto",
+        data: str | None = None, quiet: bool = False, precision: str = "fp32", compile: bool = False,
+        show_pictures: bool = True, **config: Any) -> Run:  # fmt: skip
+    """Train recipe `name` as `dive run` does; keyword arguments beyond these set config fields (`lr=0.5`)."""
+    from dive.cli.run import report_lines, run_with_context
+
+    record, ctx = run_with_context(name, profile, _overrides(config), out, resume, device, data,
+                                   False if quiet else None, precision, compile)  # fmt: skip
+    print("\n".join(report_lines(record, ctx.out_dir)))
+    result = Run(name, profile, Path(ctx.out_dir), record, dict(ctx.models))
+    if show_pictures:
+        show(result.pictures())
+    return result
+
+
+def load(run_dir: str | Path, device: str = "cpu"):
+    """The trained model of a finished run (its folder): the recipe rebuilds it from summary.json's config and
+    reads the checkpoint, as `--resume` of a finished run does (nothing is trained; the run folder is untouched)."""
+    from dive.cli.run import run_with_context
+
+    folder = Path(run_dir)
+    summary = folder / "summary.json"
+    if not summary.is_file():
+        raise DiveError(f"{folder} is not a finished run: no summary.json (dive run writes it at the end)")
+    record = json.loads(summary.read_text())
+    checkpoints = list(folder.rglob("checkpoint.safetensors"))
+    if not checkpoints:
+        raise DiveError(f"{folder} holds no checkpoint: recipe {record['recipe']!r} trains no model")
+    overrides = _overrides(record["config"])
+    with tempfile.TemporaryDirectory() as tmp:
+        for p in folder.rglob("*"):  # checkpoints and what recipes save beside them (vocabularies)
+            if p.is_file() and p.suffix in (".safetensors", ".json", ".jsonl") and p.name != "summary.json":
+                (Path(tmp) / p.relative_to(folder)).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(p, Path(tmp) / p.relative_to(folder))
+        _, ctx = run_with_context(record["recipe"], record["profile"], overrides, tmp, True, device, None, False)
+    models = dict(ctx.models)
+    if not models:
+        raise DiveError(f"recipe {record['recipe']!r} did not rebuild a model from {folder}")
+    model = models.get("model", next(iter(models.values())))
+    return model.eval()
