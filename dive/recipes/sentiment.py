@@ -156,8 +156,8 @@ recipe(
     metric="test_acc",
     run=run,
     book=Profile(BIRNN, band=(0.80, 0.90), minutes=40, source="book §16.2.3: test acc 0.86 with frozen GloVe"),
-    quick=Profile(replace(BIRNN, num_steps=100, batch_size=128, max_epochs=2, train_size=10000), band=(0.70, 0.90),
-                  minutes=5, source="not yet measured"),
+    quick=Profile(replace(BIRNN, num_steps=200, batch_size=128, max_epochs=2, train_size=10000, test_size=10000,
+                          vectors="imdb", freeze=False), band=(0.70, 0.90), minutes=5, source="not yet measured"),
     tiny=Profile(TINY),
 )  # fmt: skip
 recipe(
@@ -167,8 +167,8 @@ recipe(
     metric="test_acc",
     run=run,
     book=Profile(TEXTCNN, band=(0.80, 0.90), minutes=15, source="book §16.3.3: test acc 0.87 with GloVe"),
-    quick=Profile(replace(TEXTCNN, num_steps=200, train_size=10000, max_epochs=3), band=(0.70, 0.90), minutes=5,
-                  source="not yet measured"),
+    quick=Profile(replace(TEXTCNN, train_size=10000, test_size=10000, max_epochs=3, vectors="imdb"),
+                  band=(0.70, 0.90), minutes=5, source="not yet measured"),
     tiny=Profile(replace(TINY, arch="textcnn", lr=0.01, num_channels=8)),
 )  # fmt: skip
 
