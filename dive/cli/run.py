@@ -97,20 +97,10 @@ def check_something_to_resume(recipe: Recipe, out_dir: Path) -> None:
         raise DiveError(f"--resume: no checkpoint in {out_dir}, nothing to continue; drop --resume to start afresh")
 
 
-def run_recipe(
-    name: str,
-    profile: str = "book",
-    overrides: list[str] | None = None,
-    out: str | os.PathLike | None = None,
-    resume: bool = False,
-    device: str = "auto",
-    data_root: str | None = None,
-    progress: bool | None = None,
-    precision: str = "fp32",
-    compile: bool = False,
-) -> dict[str, Any]:
-    """Run recipe `name`; returns (and writes as DIR/summary.json) the run's summary record."""
-    return run_with_context(name, profile, overrides, out, resume, device, data_root, progress, precision, compile)[0]
+def run_recipe(name: str, profile: str = "book", overrides: list[str] | None = None, *args, **kwargs) -> dict[str, Any]:
+    """Run recipe `name`; returns (and writes as DIR/summary.json) the run's summary record. The other arguments
+    are `run_with_context`'s: out, resume, device, data_root, progress, precision, compile."""
+    return run_with_context(name, profile, overrides, *args, **kwargs)[0]
 
 
 def run_with_context(

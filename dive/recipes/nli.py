@@ -33,7 +33,7 @@ from dive.models.nli import DecomposableAttention
 from dive.plot import plot_confusion
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import load_run_config, run_fit
-from dive.recipes.sentiment_vectors import read_vectors, table_for
+from dive.recipes.sentiment_vectors import vector_table
 from dive.text import Vocab
 from dive.train import accuracy, format_summary, load_weights
 
@@ -124,11 +124,7 @@ def run(cfg: NLIConfig, ctx: RunContext) -> RunResult:
     model = DecomposableAttention(len(vocab), cfg.embed_size, cfg.num_hiddens, dropout=cfg.dropout)
     note = "random"
     if cfg.vectors:
-        wv = read_vectors(cfg.vectors)
-        if wv.vectors.shape[1] != cfg.embed_size:
-            raise ConfigError(f"--vectors has {wv.vectors.shape[1]}-dimensional vectors; set --embed_size="
-                              f"{wv.vectors.shape[1]}")  # fmt: skip
-        table, found = table_for(vocab, wv)
+        table, found = vector_table(cfg.vectors, vocab, cfg.embed_size)
         with torch.no_grad():
             model.embedding.weight.copy_(table)
         note = f"{cfg.vectors}, {found:,} of {len(vocab):,} words found"

@@ -50,6 +50,15 @@ def table_for(vocab: Vocab, wv: WordVectors) -> tuple[Tensor, int]:
     return table, found
 
 
+def vector_table(source: str | WordVectors, vocab: Vocab, embed_size: int) -> tuple[Tensor, int]:
+    """`table_for` vectors read from `source` (a path, or vectors already built), which must be `embed_size` wide."""
+    wv = read_vectors(source) if isinstance(source, str) else source
+    if wv.vectors.shape[1] != embed_size:
+        raise ConfigError(f"--vectors has {wv.vectors.shape[1]}-dimensional vectors; set --embed_size="
+                          f"{wv.vectors.shape[1]}")  # fmt: skip
+    return table_for(vocab, wv)
+
+
 def imdb_vectors(vocab: Vocab, train: tuple[Tensor, ...], embed_size: int, seed: int, epochs: int = 2) -> WordVectors:
     """Skip-gram vectors trained on the given training reviews (tokens, lengths, labels), cached."""
     X, lengths = train[0], train[1]
@@ -78,15 +87,11 @@ def init_embeddings(model: nn.Module, cfg: Any, vocab: Vocab, train: tuple[Tenso
     if not cfg.vectors:
         return "random, trained" + ("; textCNN's constant copy random and fixed" if cfg.arch == "textcnn" else "")
     if cfg.vectors == "imdb":
-        wv = imdb_vectors(vocab, train, cfg.embed_size, cfg.seed)
+        table, found = vector_table(imdb_vectors(vocab, train, cfg.embed_size, cfg.seed), vocab, cfg.embed_size)
         source = "skip-gram trained on the training reviews"
     else:
-        wv = read_vectors(cfg.vectors)
+        table, found = vector_table(cfg.vectors, vocab, cfg.embed_size)
         source = cfg.vectors
-    if wv.vectors.shape[1] != cfg.embed_size:
-        raise ConfigError(f"--vectors has {wv.vectors.shape[1]}-dimensional vectors; set --embed_size="
-                          f"{wv.vectors.shape[1]}")  # fmt: skip
-    table, found = table_for(vocab, wv)
     with torch.no_grad():
         model.embedding.weight.copy_(table)
         if hasattr(model, "constant_embedding"):
