@@ -153,11 +153,12 @@ recipe(
     run=run,
     book=Profile(BOOK, band=(0.78, 0.86), minutes=60,
                  source="book §16.5.3: test acc 0.82 (needs SNLI's train split, not in the shared data)"),
-    quick=Profile(replace(BOOK, train_on="sick", lower=True, min_freq=2, max_epochs=15), band=(0.3, 0.6), minutes=2,
-                  source="not yet measured"),
+    # SICK train, 10 epochs: SICK test acc (the in-domain test) is the band's; SNLI test stays at its floor
+    quick=Profile(replace(BOOK, train_on="sick", lower=True, min_freq=2, max_epochs=10), band=(0.70, 0.85),
+                  minutes=3, source="not yet measured"),
     tiny=Profile(TINY),
-    more={"snli-dev": Profile(replace(BOOK, train_on="snli-dev", lower=True, min_freq=2, max_epochs=15),
-                              band=(0.4, 0.7), minutes=3, source="not yet measured")},
+    more={"snli-dev": Profile(replace(BOOK, train_on="snli-dev", lower=True, min_freq=2, max_epochs=8),
+                              band=(0.5, 0.7), minutes=4, source="not yet measured")},
 )  # fmt: skip
 
 

@@ -64,3 +64,20 @@ def test_the_books_padded_pipeline_still_runs(tmp_path):
     record = run_recipe("sentiment-textcnn", "tiny", out=tmp_path / "p", device="cpu", progress=False,
                         overrides=["--bucket=false"])  # fmt: skip
     assert record["metrics"]["test_acc"] > 0.9
+
+
+@pytest.mark.slow
+def test_a_real_imdb_model_gets_the_books_examples_right(tmp_path, data_root, capsys):
+    """Book §16.3.3: 'this movie is so great' is positive, 'this movie is so bad' negative (textCNN, 6,000 real
+    training reviews with dive's IMDb word vectors, 2 epochs: a cut-down quick profile)."""
+    from dive.cli.main import main
+    from dive.cli.run import run_recipe
+
+    out = tmp_path / "t"
+    record = run_recipe("sentiment-textcnn", "quick", overrides=["--train_size=6000", "--test_size=2000",
+                        "--max_epochs=2"], out=out, device="cpu", data_root=str(data_root), progress=False)  # fmt: skip
+    assert record["metrics"]["test_acc"] > 0.75, record["summary"]
+    capsys.readouterr()
+    for text, label in (("this movie is so great", "positive"), ("this movie is so bad", "negative")):
+        assert main(["classify", str(out), text]) == 0
+        assert capsys.readouterr().out.startswith(f"{label} (")

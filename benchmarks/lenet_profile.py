@@ -1,0 +1,92 @@
+"""Where a LeNet training step's time goes (issue 19): torch.profiler over dive's default pipeline.
+
+Runs the `lenet` book profile's pipeline (ArrayLoader + ImageBatch, channels_last, SGD lr 0.9, batch 256) for a
+number of steps under `torch.profiler`, and prints the self CPU time by operator family: convolutions, matrix
+products, the elementwise work (sigmoids, average pools, their backward), the optimizer, data, the rest. With the
+step's FLOP count (`train_flops_per_example`) and the machine's fp32 matmul peak, it says what share of the peak
+the step reaches.
+
+    DIVE_DATA=../shared/data python benchmarks/lenet_profile.py --steps 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import defaultdict
+
+import torch
+import torch.nn.functional as F
+
+from dive.bench.harness import matmul_peak_gflops, train_flops_per_example
+from dive.data import ArrayLoader, ImageBatch, load_fashion_mnist
+from dive.models import LeNet
+from dive.nn import init_xavier
+
+FAMILIES = [  # (family, substrings of aten op names), first match wins
+    ("convolution", ("conv", "mkldnn_convolution")),
+    ("matrix products", ("addmm", "mm", "linear", "matmul")),
+    ("sigmoid", ("sigmoid",)),
+    ("average pooling", ("avg_pool",)),
+    ("loss", ("cross_entropy", "log_softmax", "nll_loss")),
+    ("optimizer", ("_foreach", "add_", "sgd")),
+    ("data (gather, convert, layout)", ("index", "to_copy", "_to_copy", "copy_", "div", "contiguous", "clone")),
+]
+
+
+def family(name: str) -> str:
+    low = name.lower()
+    for fam, keys in FAMILIES:
+        if any(k in low for k in keys):
+            return fam
+    return "other"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--steps", type=int, default=60)
+    p.add_argument("--batch-size", type=int, default=256)
+    args = p.parse_args()
+    train, _ = load_fashion_mnist()
+    torch.manual_seed(0)
+    model = LeNet(num_classes=10).to(memory_format=torch.channels_last)
+    model.apply(init_xavier)
+    opt = torch.optim.SGD(model.parameters(), lr=0.9)
+    loader = ArrayLoader(train.images, train.labels, batch_size=args.batch_size, shuffle=True,
+                         transform=ImageBatch(channels_last=True))  # fmt: skip
+    batches = loader.epoch(0)
+
+    def step() -> None:
+        X, y = next(batches)
+        opt.zero_grad(set_to_none=True)
+        F.cross_entropy(model(X), y).backward()
+        opt.step()
+
+    for _ in range(10):  # warm-up
+        step()
+    t = time.perf_counter()
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+        for _ in range(args.steps):
+            step()
+    wall = time.perf_counter() - t
+    totals: dict[str, float] = defaultdict(float)
+    for ev in prof.key_averages():
+        if ev.key.startswith("aten::") or ev.key.startswith("mkldnn"):
+            totals[family(ev.key)] += ev.self_cpu_time_total
+    whole = sum(totals.values())
+    flops = train_flops_per_example(LeNet(num_classes=10), (1, 28, 28))
+    peak = matmul_peak_gflops()
+    per_sec = args.steps * args.batch_size / wall
+    print(f"{args.steps} steps of batch {args.batch_size} under the profiler: {per_sec:,.0f} examples/s "
+          f"(the profiler itself slows the step)")  # fmt: skip
+    print(f"step: {flops / 1e6:.2f} MFLOP per example -> {per_sec * flops / 1e9:.1f} GFLOP/s = "
+          f"{per_sec * flops / 1e9 / peak:.0%} of the {peak:.0f} GFLOP/s fp32 matmul peak measured now")  # fmt: skip
+    print("| operator family | share of the step's self CPU time |\n|---|---|")
+    for fam, us in sorted(totals.items(), key=lambda kv: -kv[1]):
+        print(f"| {fam} | {us / whole:.0%} |")
+    print("\ntop operators:")
+    print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=12))
+
+
+if __name__ == "__main__":
+    main()
