@@ -156,7 +156,8 @@ recipe(
     metric="test_acc",
     run=run,
     book=Profile(BIRNN, band=(0.80, 0.90), minutes=40, source="book §16.2.3: test acc 0.86 with frozen GloVe"),
-    quick=Profile(replace(BIRNN, num_steps=200, batch_size=128, max_epochs=2, train_size=10000, test_size=10000,
+    # 2 epochs: test acc 0.747 (random embedding: 0.648) in 167 s; still rising, so 3
+    quick=Profile(replace(BIRNN, num_steps=200, batch_size=128, max_epochs=3, train_size=10000, test_size=10000,
                           vectors="imdb", freeze=False), band=(0.70, 0.90), minutes=5, source="not yet measured"),
     tiny=Profile(TINY),
 )  # fmt: skip
@@ -167,8 +168,10 @@ recipe(
     metric="test_acc",
     run=run,
     book=Profile(TEXTCNN, band=(0.80, 0.90), minutes=15, source="book §16.3.3: test acc 0.87 with GloVe"),
+    # 10,000 reviews (500 steps) to train, 10,000 held-out test reviews: test acc 0.848 in 244 s, 60 s of which
+    # train the skip-gram vectors (cached afterwards); a random embedding gives 0.787 in 183 s
     quick=Profile(replace(TEXTCNN, train_size=10000, test_size=10000, max_epochs=3, vectors="imdb"),
-                  band=(0.70, 0.90), minutes=5, source="not yet measured"),
+                  band=(0.82, 0.88), minutes=5, source="measured, 2 CPU cores"),
     tiny=Profile(replace(TINY, arch="textcnn", lr=0.01, num_channels=8)),
 )  # fmt: skip
 
