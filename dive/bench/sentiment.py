@@ -60,7 +60,7 @@ def _book_case(X: Tensor, lengths: Tensor, y: Tensor, vocab_size: int, batch_siz
             loss = F.cross_entropy(pred, yb, reduction="none")
             loss.sum().backward()  # the book's train_batch_ch13: l.sum().backward()
             opt.step()
-            float(loss.sum()), float((pred.argmax(1) == yb).sum())  # its Accumulator, every batch
+            float(loss.detach().sum()), float((pred.argmax(1) == yb).sum())  # its Accumulator, every batch
         return real / (time.perf_counter() - t)
 
     return epoch
