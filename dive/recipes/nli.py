@@ -153,9 +153,10 @@ recipe(
     run=run,
     book=Profile(BOOK, band=(0.78, 0.86), minutes=60,
                  source="book §16.5.3: test acc 0.82 (needs SNLI's train split, not in the shared data)"),
-    # SICK train, 10 epochs: SICK test acc (the in-domain test) is the band's; SNLI test stays at its floor
-    quick=Profile(replace(BOOK, train_on="sick", lower=True, min_freq=2, max_epochs=10), band=(0.70, 0.85),
-                  minutes=3, source="not yet measured"),
+    # SICK train, 15 epochs: SICK test acc 0.784 (floor 0.569; 10 epochs: 0.701 in 95 s); SNLI test 0.353, at
+    # its floor 0.343: 4,439 SICK pairs teach nothing that carries over to SNLI's captions
+    quick=Profile(replace(BOOK, train_on="sick", lower=True, min_freq=2, max_epochs=15), band=(0.74, 0.82),
+                  minutes=3, source="measured, 2 CPU cores (SICK test)"),
     tiny=Profile(TINY),
     more={"snli-dev": Profile(replace(BOOK, train_on="snli-dev", lower=True, min_freq=2, max_epochs=8),
                               band=(0.5, 0.7), minutes=4, source="not yet measured")},
