@@ -158,8 +158,9 @@ recipe(
     quick=Profile(replace(BOOK, train_on="sick", lower=True, min_freq=2, max_epochs=15), band=(0.74, 0.82),
                   minutes=3, source="measured, 2 CPU cores (SICK test)"),
     tiny=Profile(TINY),
+    # SNLI dev (9,842 pairs), 8 epochs: SNLI test acc 0.579 (floor 0.343) in 163 s; SICK test 0.434 (floor 0.569)
     more={"snli-dev": Profile(replace(BOOK, train_on="snli-dev", lower=True, min_freq=2, max_epochs=8),
-                              band=(0.5, 0.7), minutes=4, source="not yet measured")},
+                              band=(0.55, 0.62), minutes=3, source="measured, 2 CPU cores (SNLI test)")},
 )  # fmt: skip
 
 
