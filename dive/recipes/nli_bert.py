@@ -123,7 +123,9 @@ recipe(
     book=Profile(BOOK, band=(0.70, 0.85), minutes=60,
                  source="book §16.7.4: test acc ~0.78 (needs SNLI's train split and a BERT pretrained on WikiText-2 "
                         "train)"),  # fmt: skip
-    quick=Profile(replace(BOOK, train_on="sick", batch_size=64, max_epochs=5), band=(0.3, 0.6), minutes=4,
-                  source="not yet measured"),
+    # SICK train, 5 epochs: SICK test acc 0.603 fine-tuned from dive's BERT, 0.589 from scratch (floor 0.569); SNLI
+    # test 0.332 / 0.384 (floor 0.343); 225 s, 110 of them pretraining the BERT once (cached)
+    quick=Profile(replace(BOOK, train_on="sick", batch_size=64, max_epochs=5), band=(0.57, 0.65), minutes=4,
+                  source="measured, 2 CPU cores (SICK test)", metric="sick_test_acc"),
     tiny=Profile(replace(BOOK, synthetic=True, batch_size=32, max_epochs=8, lr=3e-3)),
 )  # fmt: skip
