@@ -18,6 +18,7 @@ import torch
 
 from dive.plot import Panel, plot_function_panels, plot_series
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
+from dive.recipes.common import write_records
 
 
 @dataclass(frozen=True)
@@ -31,12 +32,14 @@ def f(x):
 
 
 def run_calculus(cfg: ChapterTwoConfig, ctx: RunContext) -> RunResult:
-    quotient = 0.0
+    quotient, records = 0.0, []
     for k in range(1, 6):
         h = 10.0**-k
         quotient = (f(1 + h) - f(1)) / h
         print(f"h={h:.5f}, numerical limit={quotient:.5f}")
+        records.append({"kind": "step", "h": h, "quotient": quotient})
     ctx.out_dir.mkdir(parents=True, exist_ok=True)
+    write_records(ctx.out_dir / "history.jsonl", records)
     x = torch.arange(0, 3, 0.1)
     plot_function_panels([Panel("f(x) = 3x^2 - 4x and its tangent at x = 1",
                                 curves={"f(x)": (x, f(x)), "tangent 2x - 3": (x, 2 * x - 3)},
@@ -81,6 +84,8 @@ def run_autograd(cfg: ChapterTwoConfig, ctx: RunContext) -> RunResult:
     torch.sin(xs).sum().backward()
     deviations["d sin(x)/dx = cos(x)"] = (xs.grad - torch.cos(xs)).abs().max()
     ctx.out_dir.mkdir(parents=True, exist_ok=True)
+    write_records(ctx.out_dir / "history.jsonl", [{"kind": "check", "gradient": k, "deviation": float(v.detach())}
+                                                  for k, v in deviations.items()])  # fmt: skip
     xd = xs.detach()
     plot_series({"sin(x)": (xd, torch.sin(xd)), "autograd d/dx": (xd, xs.grad), "cos(x)": (xd, torch.cos(xd))},
                 ctx.out_dir / "sin.png", xlabel="x", title="sin and the gradient autograd computes",
@@ -103,6 +108,8 @@ def run_probability(cfg: ChapterTwoConfig, ctx: RunContext) -> RunResult:
     )
     ctx.out_dir.mkdir(parents=True, exist_ok=True)
     steps = range(1, cfg.groups + 1)
+    write_records(ctx.out_dir / "history.jsonl", [{"kind": "step", "tosses": s * per_group, "estimates": e.tolist()}
+                                                  for s, e in zip(steps, estimates)])  # fmt: skip
     series = {f"P(die={i + 1})": (steps, estimates[:, i]) for i in range(6)}
     series["1/6"] = (steps, [1 / 6] * cfg.groups)
     plot_series(series, ctx.out_dir / "dice.png", xlabel=f"groups of {per_group} tosses",

@@ -13,6 +13,7 @@ import torch
 
 from dive.plot import Panel, plot_function_panels, plot_heatmaps
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
+from dive.recipes.common import write_records
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class Checks:
     def result(self, ctx: RunContext, extra: dict | None = None) -> RunResult:
         for line in self.lines:
             print(line)
+        if ctx.out_dir is not None:
+            ctx.out_dir.mkdir(parents=True, exist_ok=True)
+            write_records(ctx.out_dir / "history.jsonl", [{"kind": "check", "line": line} for line in self.lines])
         m = {"differences": float(self.failed), "checks": float(len(self.lines)), **(extra or {})}
         return RunResult(m, f"{len(self.lines) - self.failed} of {len(self.lines)} lines as the book prints them")
 

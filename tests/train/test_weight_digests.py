@@ -65,8 +65,10 @@ def _compare(key: str, tmp_path: Path) -> None:
     stored = json.loads(STORED.read_text())[key]
     got = train(key, tmp_path)
     assert set(got["weights"]) == set(stored["weights"])
+    # rel 1e-5: the digests were written on a Xeon; on an AMD EPYC the GRU run's bias dot product differs by 3.3e-6
+    # relative (oneDNN's kernels round differently per CPU); a change in what the loop computes moves it by far more
     for name, values in stored["weights"].items():
-        assert got["weights"][name] == pytest.approx(values, rel=1e-6, abs=1e-6), name
+        assert got["weights"][name] == pytest.approx(values, rel=1e-5, abs=1e-6), name
     if key != "transformer":  # the translation epoch loss is reweighted on purpose (see the module docstring)
         assert got["train_loss"] == pytest.approx(stored["train_loss"], rel=1e-6)
 
