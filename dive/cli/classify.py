@@ -4,13 +4,14 @@ a trained model's label and its probability."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from dive.core import DiveError
 
 
 def add_classify_parser(sub) -> None:
     p = sub.add_parser("classify", help="label a review (sentiment run) or a premise/hypothesis pair (NLI run)")
-    p.add_argument("run", help="a sentiment-* or nli-* run folder (or its checkpoint)")
+    p.add_argument("run", help="a sentiment-*, nli-attention or nli-bert run folder (or its checkpoint)")
     p.add_argument("text", nargs="?", help='the review, e.g. "this movie is so great"')
     p.add_argument("--premise", help='NLI: the premise, e.g. "he is good ."')
     p.add_argument("--hypothesis", help='NLI: the hypothesis, e.g. "he is bad ."')
@@ -35,11 +36,14 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 def _classify_pair(args: argparse.Namespace) -> int:
     from dive.recipes.nli import classify_pair, load_nli
+    from dive.recipes.nli_bert import classify_pair_bert, load_nli_bert
 
     if args.premise is None or args.hypothesis is None or args.text is not None:
         raise DiveError("an NLI run takes --premise and --hypothesis (and no review text)")
-    model, vocab, cfg = load_nli(args.run)
-    label, prob, unknown = classify_pair(model, vocab, cfg, args.premise, args.hypothesis)
+    is_bert = (Path(args.run) / "bert_config.json").is_file() or (Path(args.run).parent / "bert_config.json").is_file()
+    load, classify = (load_nli_bert, classify_pair_bert) if is_bert else (load_nli, classify_pair)
+    model, vocab, cfg = load(args.run)
+    label, prob, unknown = classify(model, vocab, cfg, args.premise, args.hypothesis)
     print(f"{label} ({prob:.3f})")
     if unknown:
         print(f"note: {len(unknown)} words not in the vocabulary, read as <unk>: {' '.join(unknown[:8])}")

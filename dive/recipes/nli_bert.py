@@ -21,17 +21,19 @@ from dataclasses import dataclass, replace
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
-from dive.core import cache_dir, config_to_dict
+from dive.core import DiveError, cache_dir, config_from_dict, config_to_dict
 from dive.data import ArrayLoader
 from dive.data.catalog import WIKITEXT2
-from dive.data.nli import Pairs, bert_pair_arrays
+from dive.data.nli import LABELS, Pairs, bert_pair_arrays, split_words
 from dive.models.bert import BERTClassifier, BERTModel
 from dive.recipes.base import RECIPES, Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.bert import load_bert
-from dive.recipes.common import run_fit
-from dive.recipes.nli import nli_sets, report
-from dive.train import accuracy, format_summary
+from dive.recipes.common import load_run_config, run_fit
+from dive.recipes.nli import nli_sets, predict_pairs, report
+from dive.text import Vocab
+from dive.train import accuracy, format_summary, load_weights
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ def run(cfg: NLIBertConfig, ctx: RunContext) -> RunResult:
     if ctx.dist.is_main:
         ctx.out_dir.mkdir(parents=True, exist_ok=True)
         vocab.save(ctx.out_dir / "vocab.json")
+        (ctx.out_dir / "bert_config.json").write_text(json.dumps(config_to_dict(bert_cfg)))  # to rebuild the model
     first = next(iter(tests.values()))
     m: dict[str, float] = {}
     lines = []
@@ -130,3 +133,30 @@ recipe(
                   source="measured, 2 CPU cores (SICK test)"),
     tiny=Profile(replace(BOOK, synthetic=True, batch_size=32, max_epochs=8, lr=3e-3)),
 )  # fmt: skip
+
+
+def load_nli_bert(checkpoint) -> tuple[nn.Module, Vocab, NLIBertConfig]:
+    """(fine-tuned BERTClassifier in eval mode, BERT's vocab, config) of an `nli-bert` run."""
+    from dive.recipes.bert import BERTConfig
+
+    path, cfg, (vocab,) = load_run_config(checkpoint, NLIBertConfig, "nli-bert", ["vocab.json"])
+    sizes_file = path.parent / "bert_config.json"
+    if not sizes_file.is_file():
+        raise DiveError(f"no bert_config.json beside {path}; it is written by `dive run nli-bert`")
+    b = config_from_dict(BERTConfig, json.loads(sizes_file.read_text()))
+    model = BERTClassifier(BERTModel(len(vocab), b.num_hiddens, b.ffn_num_hiddens, b.num_heads, b.num_blks, b.dropout,
+                                     max_len=b.max_len), 3)  # fmt: skip
+    load_weights(path, model)
+    return model.eval(), vocab, cfg
+
+
+def classify_pair_bert(model: nn.Module, vocab: Vocab, cfg: NLIBertConfig, premise: str, hypothesis: str):
+    """(label, probability, unknown words) for one pair, in the book's BERT input format."""
+    words = [split_words(s.lower() if cfg.lower else s) for s in (premise, hypothesis)]
+    if not words[0] or not words[1]:
+        raise DiveError("the premise and the hypothesis both need a few words")
+    max_len = min(cfg.max_len, model.encoder.pos_embedding.shape[1])
+    arrays = bert_pair_arrays(Pairs([words[0]], [words[1]], [0]), vocab, max_len)
+    probs = predict_pairs(model, arrays, "cpu")[0]
+    unknown = [w for w in words[0] + words[1] if w not in vocab]
+    return LABELS[int(probs.argmax())], float(probs.max()), unknown

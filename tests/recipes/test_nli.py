@@ -37,7 +37,8 @@ def test_the_book_profile_says_where_snli_train_would_be(tmp_path):
         run_recipe("nli-attention", "book", out=tmp_path / "b", device="cpu", progress=False, data_root=str(root))
 
 
-def test_nli_bert_fine_tunes_a_pretrained_bert_beside_one_from_scratch(tmp_path):
+def test_nli_bert_fine_tunes_a_pretrained_bert_beside_one_from_scratch(tmp_path, capsys):
+    from dive.cli.main import main
     from dive.cli.run import run_recipe
 
     record = run_recipe("nli-bert", "tiny", out=tmp_path / "nb", device="cpu", progress=False)
@@ -45,6 +46,10 @@ def test_nli_bert_fine_tunes_a_pretrained_bert_beside_one_from_scratch(tmp_path)
     assert m["synthetic_test_acc"] > 0.5 and "scratch_synthetic_test_acc" in m, summary
     assert summary.count("synthetic test (300 pairs)") == 2 and "scratch synthetic test" in summary
     assert (tmp_path / "nb" / "confusion.png").is_file() and (tmp_path / "nb" / "confusion-scratch.png").is_file()
+    capsys.readouterr()
+    assert main(["classify", str(tmp_path / "nb"), "--premise", "t0w1 t0w2", "--hypothesis", "t0w1 zebra"]) == 0
+    out = capsys.readouterr().out
+    assert out.split(" ")[0] in ("entailment", "contradiction", "neutral") and "read as <unk>: zebra" in out
     # the pretrained BERT is cached: a second run does not pretrain again, and --bert takes a run folder
     bert_runs = list((tmp_path / "cache").rglob("bert-tiny-*")) if (tmp_path / "cache").exists() else []
     record = run_recipe("nli-bert", "tiny", out=tmp_path / "nb2", device="cpu", progress=False,
