@@ -26,7 +26,6 @@ from dataclasses import dataclass, replace
 
 import torch
 import torch.nn.functional as F
-import torchvision
 from torch import Tensor
 
 from dive.data import read_image
@@ -71,6 +70,8 @@ def random_regions(n: int, size: int, g: torch.Generator) -> Tensor:
 
 def parity(cfg: RoIConfig, g: torch.Generator) -> dict[str, float]:
     """Largest |scratch - torchvision| of the outputs and of the gradients w.r.t. the map, on random regions."""
+    import torchvision  # on first use: importing it costs ~1.8 s of every dive command's start-up
+
     X = torch.randn(1, cfg.channels, cfg.map_size, cfg.map_size, generator=g, dtype=torch.float64)
     X.requires_grad_(True)
     rois, size = random_regions(cfg.regions, cfg.map_size, g), (cfg.output, cfg.output)
@@ -88,6 +89,8 @@ def parity(cfg: RoIConfig, g: torch.Generator) -> dict[str, float]:
 
 def catdog_panels(image: Tensor, boxes: dict[str, tuple[float, ...]], k: int) -> list[BoxPanel]:
     """The photo with its boxes, then each box pooled k x k from the stride-16 map by roi_pool and by roi_align."""
+    import torchvision  # on first use: importing it costs ~1.8 s of every dive command's start-up
+
     fmap = F.avg_pool2d(image[None].float(), 16, ceil_mode=True)  # (1, 3, H/16, W/16)
     rois = torch.tensor([[0.0, *b] for b in boxes.values()])
     pooled = torchvision.ops.roi_pool(fmap, rois, (k, k), 1 / 16)
@@ -101,6 +104,8 @@ def catdog_panels(image: Tensor, boxes: dict[str, tuple[float, ...]], k: int) ->
 
 
 def run(cfg: RoIConfig, ctx: RunContext) -> RunResult:
+    import torchvision  # on first use: importing it costs ~1.8 s of every dive command's start-up
+
     g = torch.Generator().manual_seed(cfg.seed)
     book = roi_pool(BOOK_X, BOOK_ROIS, (2, 2), spatial_scale=0.1)
     book_tv = torchvision.ops.roi_pool(BOOK_X, BOOK_ROIS, (2, 2), spatial_scale=0.1)
