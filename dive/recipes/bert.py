@@ -82,8 +82,7 @@ def run(cfg: BERTConfig, ctx: RunContext) -> RunResult:
     print(f"pretraining on {len(train_pars):,} paragraphs ({len(train):,} sentence pairs), vocabulary "
           f"{len(vocab):,}; held out: {len(held):,} pairs")  # fmt: skip
     torch.manual_seed(cfg.seed)
-    model = BERTModel(len(vocab), cfg.num_hiddens, cfg.ffn_num_hiddens, cfg.num_heads, cfg.num_blks, cfg.dropout,
-                      max_len=cfg.max_len)  # fmt: skip
+    model = bert_model(len(vocab), cfg)
     if cfg.num_steps > 0:
         rows, shuffle, epochs = repeat_to_steps(train, cfg.num_steps, cfg.batch_size, cfg.seed), False, 1
     else:
@@ -112,11 +111,16 @@ def run(cfg: BERTConfig, ctx: RunContext) -> RunResult:
     return RunResult(m, summary)
 
 
+def bert_model(vocab_size: int, cfg: BERTConfig) -> BERTModel:
+    """A BERT of the config's sizes (randomly initialised)."""
+    return BERTModel(vocab_size, cfg.num_hiddens, cfg.ffn_num_hiddens, cfg.num_heads, cfg.num_blks, cfg.dropout,
+                     max_len=cfg.max_len)  # fmt: skip
+
+
 def load_bert(checkpoint) -> tuple[BERTModel, object, BERTConfig]:
     """(model in eval mode, vocab, config) of a `bert-pretrain` run (its folder or checkpoint file)."""
     path, cfg, (vocab,) = load_run_config(checkpoint, BERTConfig, "bert-pretrain", ["vocab.json"])
-    model = BERTModel(len(vocab), cfg.num_hiddens, cfg.ffn_num_hiddens, cfg.num_heads, cfg.num_blks, cfg.dropout,
-                      max_len=cfg.max_len)  # fmt: skip
+    model = bert_model(len(vocab), cfg)
     load_weights(path, model)
     return model.eval(), vocab, cfg
 

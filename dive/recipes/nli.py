@@ -10,6 +10,7 @@ the majority-class floor beside it, since 4,000-10,000 pairs teach far less than
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import torch
@@ -21,7 +22,6 @@ from dive.data import ArrayLoader
 from dive.data.nli import (
     LABELS,
     Pairs,
-    encode_sentences,
     fake_pairs,
     nli_arrays,
     nli_vocab,
@@ -172,13 +172,18 @@ def load_nli(checkpoint) -> tuple[nn.Module, Vocab, NLIConfig]:
     return model.eval(), vocab, cfg
 
 
-def classify_pair(model: nn.Module, vocab: Vocab, cfg: NLIConfig, premise: str, hypothesis: str):
-    """(label, probability, unknown words) for one pair, split into words as SICK's sentences are."""
-    words = [split_words(s.lower() if cfg.lower else s) for s in (premise, hypothesis)]
+def classify_words(model: nn.Module, vocab: Vocab, lower: bool, premise: str, hypothesis: str,
+                   to_arrays: Callable[[Pairs], tuple[Tensor, ...]]) -> tuple[str, float, list[str]]:  # fmt: skip
+    """(label, probability, unknown words) for one pair, split into words as SICK's sentences are; `to_arrays`
+    turns the one-pair `Pairs` into the model's input arrays (then a label)."""
+    words = [split_words(s.lower() if lower else s) for s in (premise, hypothesis)]
     if not words[0] or not words[1]:
         raise DiveError("the premise and the hypothesis both need a few words")
-    P, lp = encode_sentences([words[0]], vocab, cfg.num_steps)
-    H, lh = encode_sentences([words[1]], vocab, cfg.num_steps)
-    probs = predict_pairs(model, (P, lp, H, lh, torch.zeros(1, dtype=torch.long)), "cpu")[0]
+    probs = predict_pairs(model, to_arrays(Pairs([words[0]], [words[1]], [0])), "cpu")[0]
     unknown = [w for w in words[0] + words[1] if w not in vocab]
     return LABELS[int(probs.argmax())], float(probs.max()), unknown
+
+
+def classify_pair(model: nn.Module, vocab: Vocab, cfg: NLIConfig, premise: str, hypothesis: str):
+    """`classify_words` for a decomposable-attention run."""
+    return classify_words(model, vocab, cfg.lower, premise, hypothesis, lambda p: nli_arrays(p, vocab, cfg.num_steps))

@@ -26,12 +26,12 @@ from torch import nn
 from dive.core import DiveError, cache_dir, config_from_dict, config_to_dict
 from dive.data import ArrayLoader
 from dive.data.catalog import WIKITEXT2
-from dive.data.nli import LABELS, Pairs, bert_pair_arrays, split_words
-from dive.models.bert import BERTClassifier, BERTModel
+from dive.data.nli import Pairs, bert_pair_arrays
+from dive.models.bert import BERTClassifier
 from dive.recipes.base import RECIPES, Profile, RunContext, RunResult, TrainConfig, recipe
-from dive.recipes.bert import load_bert
+from dive.recipes.bert import bert_model, load_bert
 from dive.recipes.common import load_run_config, run_fit
-from dive.recipes.nli import nli_sets, predict_pairs, report
+from dive.recipes.nli import classify_words, nli_sets, report
 from dive.text import Vocab
 from dive.train import accuracy, format_summary, load_weights
 
@@ -98,9 +98,7 @@ def run(cfg: NLIBertConfig, ctx: RunContext) -> RunResult:
     variants = [("pretrained", bert)]
     if cfg.scratch:
         torch.manual_seed(cfg.seed)
-        variants.append(("scratch", BERTModel(len(vocab), bert_cfg.num_hiddens, bert_cfg.ffn_num_hiddens,
-                                              bert_cfg.num_heads, bert_cfg.num_blks, bert_cfg.dropout,
-                                              max_len=bert_cfg.max_len)))  # fmt: skip
+        variants.append(("scratch", bert_model(len(vocab), bert_cfg)))
     for name, body in variants:
         torch.manual_seed(cfg.seed)
         model = BERTClassifier(body.train(), 3)
@@ -143,20 +141,12 @@ def load_nli_bert(checkpoint) -> tuple[nn.Module, Vocab, NLIBertConfig]:
     sizes_file = path.parent / "bert_config.json"
     if not sizes_file.is_file():
         raise DiveError(f"no bert_config.json beside {path}; it is written by `dive run nli-bert`")
-    b = config_from_dict(BERTConfig, json.loads(sizes_file.read_text()))
-    model = BERTClassifier(BERTModel(len(vocab), b.num_hiddens, b.ffn_num_hiddens, b.num_heads, b.num_blks, b.dropout,
-                                     max_len=b.max_len), 3)  # fmt: skip
+    model = BERTClassifier(bert_model(len(vocab), config_from_dict(BERTConfig, json.loads(sizes_file.read_text()))))
     load_weights(path, model)
     return model.eval(), vocab, cfg
 
 
 def classify_pair_bert(model: nn.Module, vocab: Vocab, cfg: NLIBertConfig, premise: str, hypothesis: str):
     """(label, probability, unknown words) for one pair, in the book's BERT input format."""
-    words = [split_words(s.lower() if cfg.lower else s) for s in (premise, hypothesis)]
-    if not words[0] or not words[1]:
-        raise DiveError("the premise and the hypothesis both need a few words")
     max_len = min(cfg.max_len, model.encoder.pos_embedding.shape[1])
-    arrays = bert_pair_arrays(Pairs([words[0]], [words[1]], [0]), vocab, max_len)
-    probs = predict_pairs(model, arrays, "cpu")[0]
-    unknown = [w for w in words[0] + words[1] if w not in vocab]
-    return LABELS[int(probs.argmax())], float(probs.max()), unknown
+    return classify_words(model, vocab, cfg.lower, premise, hypothesis, lambda p: bert_pair_arrays(p, vocab, max_len))

@@ -20,7 +20,7 @@ from torch import Tensor, nn
 
 from dive.core import ConfigError
 from dive.data import ArrayLoader
-from dive.data.word_windows import trim_padding, word2vec_data
+from dive.data.word_windows import ptb_vocab, trim_padding, word2vec_data
 from dive.models.word2vec import SkipGram
 from dive.recipes.pretrained import cached
 from dive.text import Vocab
@@ -65,11 +65,12 @@ def imdb_vectors(vocab: Vocab, train: tuple[Tensor, ...], embed_size: int, seed:
     digest = hashlib.sha256(X.numpy().tobytes() + lengths.numpy().tobytes()).hexdigest()
     key = {"v": 1, "reviews": digest, "vocab": len(vocab), "embed_size": embed_size, "epochs": epochs, "seed": seed}
     sentences = [vocab.to_tokens(x[:n].tolist()) for x, n in zip(X, lengths.tolist())]
-    data, w2v_vocab, _ = word2vec_data(sentences, min_freq=5, seed=seed)
+    w2v_vocab = ptb_vocab(sentences, min_freq=5)  # the vocabulary word2vec_data builds; a cache hit needs only it
     torch.manual_seed(seed)
     model = SkipGram(len(w2v_vocab), embed_size)
 
     def train_it(m: nn.Module) -> None:
+        data, _, _ = word2vec_data(sentences, min_freq=5, seed=seed)  # its own generator: the global RNG is untouched
         print(f"word vectors: skip-gram on {len(sentences):,} training reviews ({len(data):,} centres), "
               f"{epochs} epochs")  # fmt: skip
         loader = ArrayLoader(data.centers, data.contexts_negatives, data.masks, data.labels, batch_size=512,
