@@ -35,8 +35,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
                 r.section,
                 r.dataset,
                 r.metric + ("" if r.higher_is_better else " (lower)"),
-                _band(book.band),
-                _band(quick.band),
+                _band(book),
+                _band(quick),
                 f"{quick.minutes:g}" if quick.minutes is not None else "?",
             )
         )
@@ -48,8 +48,11 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _band(band: tuple[float, float] | None) -> str:
-    return f"{band[0]:g}-{band[1]:g}" if band else "-"
+def _band(profile) -> str:
+    """'lo-hi', naming the metric when the profile's band is on another one than the recipe's."""
+    if not profile.band:
+        return "-"
+    return f"{profile.band[0]:g}-{profile.band[1]:g}" + (f" ({profile.metric})" if profile.metric else "")
 
 
 def _cmd_run(args: argparse.Namespace, extra: list[str], argv: list[str]) -> int:
