@@ -36,6 +36,7 @@ class FashionConfig(TrainConfig):
     synthetic: bool = False
     channels_last: bool = False  # NHWC memory layout for model and batches (faster convolutions on CPU, measured)
     hflip: bool = False  # flip each training image left-right with probability 1/2 (book §14.1), resumable
+    split: int = 1  # run each CPU batch as N slices on N threads, gradients summed (`dive.train.split`)
 
 
 def fashion_sets(cfg: FashionConfig, ctx: RunContext) -> tuple[ImageSet, ImageSet]:
@@ -77,6 +78,7 @@ def train_classifier(
         max_epochs=cfg.max_epochs,
         metrics=[accuracy],
         scheduler=scheduler,
+        split=cfg.split,
     )
     lines = [format_summary(dict(state.metrics), str(ctx.device))]
     if ctx.dist.is_main:

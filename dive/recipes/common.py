@@ -86,6 +86,7 @@ def run_fit(
     title: str = "",
     quiet: bool = False,
     callbacks: Sequence[Any] = (),
+    split: int = 1,
 ) -> tuple[FitState, Trainer, History]:
     """Fit with NanGuard, Progress, History and Checkpoint; resume from `run_dir/checkpoint` when `ctx.resume`.
 
@@ -126,6 +127,7 @@ def run_fit(
         precision=ctx.precision,
         compile=ctx.compile,
         distributed=ctx.dist.active,
+        split=split,
     )
     state = None
     if ctx.resume and ckpt.exists():

@@ -25,6 +25,7 @@ from dive.core import ConfigError, Loader, as_loader, synchronize
 from dive.core.precision import PRECISIONS, announce, fp32_layers, precision_plan
 from dive.train.distributed import DistInfo, all_reduce_sums, world
 from dive.train.metrics import Metric
+from dive.train.split import BatchSplit, merged_loss
 from dive.train.steps import Step, StepOut, SupervisedStep, part_mean_count
 
 
@@ -98,6 +99,10 @@ class Trainer:
     plain model instead.
     The loaders must already be sharded (each process gets its part of every batch); evaluation runs the plain
     model on each process's part of the validation batches.
+
+    `split=N` (CPU, one process, not compiled) runs each training batch as N slices on N threads and sums their
+    gradients (`dive.train.split`: the same gradient up to rounding, faster for a small model on a few cores);
+    `trainer.split` says how many parts ran (1 where the batch ran whole). Evaluation runs whole batches.
     """
 
     def __init__(
@@ -117,6 +122,7 @@ class Trainer:
         precision: str = "fp32",
         compile: bool = False,
         distributed: bool = False,
+        split: int = 1,
     ) -> None:
         if precision not in PRECISIONS:
             raise ConfigError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
@@ -140,6 +146,12 @@ class Trainer:
         self.clip_grad_norm = clip_grad_norm
         self.callbacks = list(callbacks)
         self.valid_name = valid_name
+        if split < 1:
+            raise ConfigError(f"split must be 1 or more, got {split}")
+        # where a split cannot apply (a GPU, several processes, a compiled model, one core) the batch runs whole
+        applies = self.device.type == "cpu" and not self.dist.active and not compile and torch.get_num_threads() > 1
+        self.split = split if applies else 1
+        self._splitter = BatchSplit(model, self.split) if self.split > 1 else None
         self.train_loader: Loader | None = None  # set by `fit`, for callbacks (e.g. Progress reads its len)
         self.valid_loader: Loader | None = None
 
@@ -205,28 +217,36 @@ class Trainer:
         state.sums = sums  # live tensors during the epoch; a checkpoint turns them into floats
         t_last = time.perf_counter()
         carry = self.train_loader.carries_state
+        if carry and self._splitter is not None:
+            raise ConfigError("a state carried between batches cannot be split across threads: use --split=1")
         hidden = None  # a sequence model's state carried between batches
-        for batch in self._batches(self.train_loader, state.epoch, state.batch):
-            batch = self._to_device(batch)
-            self.optimizer.zero_grad(set_to_none=True)
-            with self._autocast():
-                out = self.step(self.train_forward, batch, hidden)
-            out.loss.backward()
-            if self.clip_grad_norm is not None:
-                nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_grad_norm)
-            self.optimizer.step()
-            hidden = out.state if carry else None
-            with torch.no_grad():
-                self._accumulate(sums, out, detach=True)
-            state.batch += 1
-            state.step += 1
-            state.last_loss = out.loss.detach()
-            if self.callbacks:  # callback time is not training time: keep it out of the throughput
-                state.train_seconds += time.perf_counter() - t_last
-                self._emit("on_batch_end", state)
-                t_last = time.perf_counter()
-        synchronize(self.device)
-        state.train_seconds += time.perf_counter() - t_last
+        with self._splitter.threads() if self._splitter is not None else contextlib.nullcontext():
+            for batch in self._batches(self.train_loader, state.epoch, state.batch):
+                batch = self._to_device(batch)
+                self.optimizer.zero_grad(set_to_none=True)
+                if self._splitter is not None:
+                    outs = self._splitter(self.step, self.train_forward, batch, self._autocast)
+                    loss = merged_loss(outs)
+                else:
+                    with self._autocast():
+                        out = self.step(self.train_forward, batch, hidden)
+                    out.loss.backward()
+                    outs, loss, hidden = [out], out.loss.detach(), out.state if carry else None
+                if self.clip_grad_norm is not None:
+                    nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_grad_norm)
+                self.optimizer.step()
+                with torch.no_grad():
+                    for out in outs:
+                        self._accumulate(sums, out, detach=True)
+                state.batch += 1
+                state.step += 1
+                state.last_loss = loss
+                if self.callbacks:  # callback time is not training time: keep it out of the throughput
+                    state.train_seconds += time.perf_counter() - t_last
+                    self._emit("on_batch_end", state)
+                    t_last = time.perf_counter()
+            synchronize(self.device)
+            state.train_seconds += time.perf_counter() - t_last
 
     def _accumulate(self, sums: dict[str, Tensor], out: StepOut, detach: bool = False) -> None:
         """Add one step's loss x count, count, metric sums and loss parts to the running sums (on the device)."""
