@@ -3,8 +3,9 @@
 Contenders (each call trains one full epoch and returns examples per second, data loading included):
 - `book`: per-sample dataset + PIL + `ToTensor` + `DataLoader(num_workers=4)` + the book's loop (`book_style`);
 - `dive`: in-memory uint8 batches converted on the batch (`ArrayLoader`, `ImageBatch`) + `Trainer`;
-- `dive+cl`, `dive+bf16`, `dive+compile` (and combinations): dive with channels_last, bf16 autocast,
-  `torch.compile`; a compiled variant's first round includes the compilation (about 15 s for LeNet on 2 cores).
+- `dive+cl`, `dive+split`, `dive+bf16`, `dive+compile` (and combinations): dive with channels_last, each batch
+  split over two threads (`Trainer(split=2)`, what `dive run lenet` does), bf16 autocast, `torch.compile`; a
+  compiled variant's first round includes the compilation (about 15 s for LeNet on 2 cores).
 The contenders run alternately for `rounds` rounds; medians are compared. With `accuracy_epochs`, a fresh LeNet is
 then trained for that many epochs by the book's pipeline and by dive's, and the test accuracies compared.
 """
@@ -29,6 +30,7 @@ from dive.train import Trainer, accuracy
 VARIANTS = {
     "dive": {},
     "dive+cl": {"channels_last": True},
+    "dive+cl+split": {"channels_last": True, "split": 2},
     "dive+bf16": {"precision": "bf16"},
     "dive+cl+bf16": {"channels_last": True, "precision": "bf16"},
     "dive+compile": {"compile": True},
@@ -68,10 +70,12 @@ def _book_case(train: ImageSet, test: ImageSet, batch_size: int, lr: float, work
     return epoch
 
 
-def _dive_trainer(lr: float, channels_last=False, precision="fp32", compile=False, seed=0) -> Trainer:
+def _dive_trainer(lr: float, channels_last=False, precision="fp32", compile=False, split=1, seed=0) -> Trainer:
     model = _lenet(seed, channels_last)
     opt = torch.optim.SGD(model.parameters(), lr=lr)
-    return Trainer(model, F.cross_entropy, opt, max_epochs=1, metrics=[accuracy], precision=precision, compile=compile)
+    return Trainer(
+        model, F.cross_entropy, opt, max_epochs=1, metrics=[accuracy], precision=precision, compile=compile, split=split
+    )
 
 
 def _dive_loaders(train: ImageSet, test: ImageSet, batch_size: int, variant: dict):
@@ -101,7 +105,7 @@ def run_lenet_bench(
     rounds: int = 3,
     batch_size: int = 256,
     lr: float = 0.9,
-    variants: Sequence[str] = ("dive", "dive+cl"),
+    variants: Sequence[str] = ("dive", "dive+cl", "dive+cl+split"),
     workers: int = 4,
     accuracy_epochs: int = 0,
     log: Callable[[str], None] = print,

@@ -102,7 +102,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         g = torch.Generator().manual_seed(0)
         idx = torch.randperm(len(train), generator=g)[: args.examples]
         train = ImageSet(train.images[idx], train.labels[idx])
-    variants = [v.strip() for v in (args.variants or "dive,dive+cl").split(",") if v.strip()]
+    variants = [v.strip() for v in (args.variants or "dive,dive+cl,dive+cl+split").split(",") if v.strip()]
     print(f"dive bench {args.target}: LeNet (book §7.6) on Fashion-MNIST, book-style pipeline vs dive")
     _say_precision(variants)
     result = run_lenet_bench(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import torch
@@ -68,6 +68,12 @@ class BatchSplit:
         self, step: Step, forward: Callable[..., Any], batch: Sequence[Tensor], autocast: Callable[[], Any]
     ) -> list[StepOut]:
         """Each part's StepOut (their loss x count sums to the batch's); `.grad` holds the whole batch's gradient."""
+        return self.finish(self.start(step, forward, batch, autocast))
+
+    def start(
+        self, step: Step, forward: Callable[..., Any], batch: Sequence[Tensor], autocast: Callable[[], Any]
+    ) -> list[Future]:
+        """Set the parts running and return at once: the caller can gather the next batch meanwhile."""
         slices = [t.tensor_split(self.parts) for t in batch]
         parts = [[s[i] for s in slices] for i in range(self.parts) if slices[0][i].shape[0] > 0]
 
@@ -77,8 +83,12 @@ class BatchSplit:
             total = out.loss * out.count  # the part's loss sum: its gradients add up to the batch's
             return out, torch.autograd.grad(total, self.params, allow_unused=True)
 
-        assert self.pool is not None, "BatchSplit is called inside `with split.threads():`"
-        results = list(self.pool.map(run, parts))
+        assert self.pool is not None, "BatchSplit runs inside `with split.threads():`"
+        return [self.pool.submit(run, part) for part in parts]
+
+    def finish(self, running: list[Future]) -> list[StepOut]:
+        """Wait for the parts; sum their gradients into `.grad` (in part order) and return their StepOuts."""
+        results = [f.result() for f in running]
         count = sum(out.count for out, _ in results)
         for i, p in enumerate(self.params):
             grads = [g[i] for _, g in results if g[i] is not None]

@@ -28,6 +28,8 @@ from dive.train.metrics import Metric
 from dive.train.split import BatchSplit, merged_loss
 from dive.train.steps import Step, StepOut, SupervisedStep, part_mean_count
 
+_LATER = object()  # the next batch is to be gathered at the end of this step
+
 
 class StopTraining(Exception):
     """Raised by a callback to end `fit` early (e.g. early stopping); `fit` returns normally."""
@@ -220,18 +222,23 @@ class Trainer:
         if carry and self._splitter is not None:
             raise ConfigError("a state carried between batches cannot be split across threads: use --split=1")
         hidden = None  # a sequence model's state carried between batches
+        batches = iter(self._batches(self.train_loader, state.epoch, state.batch))
+        upcoming = next(batches, None)
         with self._splitter.threads() if self._splitter is not None else contextlib.nullcontext():
-            for batch in self._batches(self.train_loader, state.epoch, state.batch):
-                batch = self._to_device(batch)
+            while upcoming is not None:
+                batch = self._to_device(upcoming)
                 self.optimizer.zero_grad(set_to_none=True)
                 if self._splitter is not None:
-                    outs = self._splitter(self.step, self.train_forward, batch, self._autocast)
+                    running = self._splitter.start(self.step, self.train_forward, batch, self._autocast)
+                    upcoming = next(batches, None)  # gathered while the parts run (loaders are positional)
+                    outs = self._splitter.finish(running)
                     loss = merged_loss(outs)
                 else:
                     with self._autocast():
                         out = self.step(self.train_forward, batch, hidden)
                     out.loss.backward()
                     outs, loss, hidden = [out], out.loss.detach(), out.state if carry else None
+                    upcoming = _LATER  # gathered after this step's callbacks, as ever
                 if self.clip_grad_norm is not None:
                     nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_grad_norm)
                 self.optimizer.step()
@@ -245,6 +252,8 @@ class Trainer:
                     state.train_seconds += time.perf_counter() - t_last
                     self._emit("on_batch_end", state)
                     t_last = time.perf_counter()
+                if upcoming is _LATER:
+                    upcoming = next(batches, None)
             synchronize(self.device)
             state.train_seconds += time.perf_counter() - t_last
 
