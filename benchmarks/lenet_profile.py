@@ -6,12 +6,16 @@ products, the elementwise work (sigmoids, average pools, their backward), the op
 step's FLOP count (`train_flops_per_example`) and the machine's fp32 matmul peak, it says what share of the peak
 the step reaches.
 
-    DIVE_DATA=../shared/data python benchmarks/lenet_profile.py --steps 60
+`--split 2` (what `dive run lenet` does) runs each batch's halves on two threads (`dive.train.split`); the
+profiler records both threads' operators.
+
+    DIVE_DATA=../shared/data python benchmarks/lenet_profile.py --steps 60 --split 2
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 from collections import defaultdict
 
@@ -22,6 +26,8 @@ from dive.bench.harness import matmul_peak_gflops, train_flops_per_example
 from dive.data import ArrayLoader, ImageBatch, load_fashion_mnist
 from dive.models import LeNet
 from dive.nn import init_xavier
+from dive.train import SupervisedStep
+from dive.train.split import BatchSplit
 
 FAMILIES = [  # (family, substrings of aten op names), first match wins
     ("convolution", ("conv", "mkldnn_convolution")),
@@ -46,6 +52,7 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--steps", type=int, default=60)
     p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--split", type=int, default=2)
     args = p.parse_args()
     train, _ = load_fashion_mnist()
     torch.manual_seed(0)
@@ -56,19 +63,28 @@ def main() -> None:
                          transform=ImageBatch(channels_last=True))  # fmt: skip
     batches = loader.epoch(0)
 
+    split = BatchSplit(model, args.split) if args.split > 1 else None
+
     def step() -> None:
         X, y = next(batches)
         opt.zero_grad(set_to_none=True)
-        F.cross_entropy(model(X), y).backward()
+        if split is not None:
+            split(SupervisedStep(F.cross_entropy), model, [X, y], contextlib.nullcontext)
+        else:
+            F.cross_entropy(model(X), y).backward()
         opt.step()
 
-    for _ in range(10):  # warm-up
-        step()
-    t = time.perf_counter()
-    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
-        for _ in range(args.steps):
+    with split.threads() if split is not None else contextlib.nullcontext():
+        for _ in range(10):  # warm-up
             step()
-    wall = time.perf_counter() - t
+        t = time.perf_counter()
+        all_threads = torch._C._profiler._ExperimentalConfig(profile_all_threads=True)  # the parts' threads too
+        with torch.profiler.profile(
+            activities=[torch.profiler.ProfilerActivity.CPU], experimental_config=all_threads
+        ) as prof:
+            for _ in range(args.steps):
+                step()
+        wall = time.perf_counter() - t
     totals: dict[str, float] = defaultdict(float)
     for ev in prof.key_averages():
         if ev.key.startswith("aten::") or ev.key.startswith("mkldnn"):
