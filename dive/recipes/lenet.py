@@ -19,7 +19,8 @@ class LeNetConfig(FashionConfig):
 
     The defaults are the fast path, each the same computation as the book's, measured on 2 CPU cores:
     channels_last (`dive bench lenet`: 1.4x NCHW) and `split=2`, each batch's two halves on two threads with their
-    gradients summed (`dive.train.split`: 1.2-1.5x whole batches; the weights agree to float rounding).
+    gradients summed (`dive.train.split`: 1.04x in `dive bench lenet`, up to 1.4x in separate runs; the weights agree to
+    float rounding).
     `--split=1 --channels_last=false` is the book's own computation order.
     """
 

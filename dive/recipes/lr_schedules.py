@@ -28,7 +28,7 @@ class ScheduleConfig(FashionConfig):
     lr: float = 0.3
     max_epochs: int = 30
     channels_last: bool = True
-    # each batch's halves on two threads (`dive.train.split`): 1.2-1.5x the examples/s on 2 cores, same gradient
+    # each batch's halves on two threads (`dive.train.split`): 1.1-1.5x the examples/s here, same gradient
     split: int = 2
 
 
