@@ -113,3 +113,20 @@ def test_a_detector_with_box_augmentation_resumes_bit_identical(tmp_path):
     assert all(torch.equal(a[k], b[k]) for k in a if k.startswith(("model.", "optim.")))
     sa, sb = (json.loads((d / "summary.json").read_text())["metrics"] for d in (whole, broken))
     assert sa["valid_map50"] == sb["valid_map50"] and sa["train_cls_err"] == sb["train_cls_err"]
+
+
+@pytest.mark.slow
+def test_a_split_batch_run_resumes_bit_identical(tmp_path):
+    """lenet splits each batch over two threads by default: a kill mid-epoch and a resume give the same weights."""
+    args = ["run", "lenet", "--profile", "tiny", "--quiet", "--max_epochs=2", "--ckpt_every=3", "--split=2"]
+    whole, broken = tmp_path / "whole", tmp_path / "broken"
+    assert _run([*args, "--out", str(whole)]).returncode == 0
+    assert _run([*args, "--out", str(broken)], kill_at=11).returncode == -signal.SIGKILL  # 8 batches an epoch
+    _, meta = read_checkpoint(broken / "checkpoint.safetensors")
+    assert meta["fit_state"]["step"] == 9 and meta["fit_state"]["epoch"] == 1
+    resumed = _run([*args, "--out", str(broken), "--resume"])
+    assert resumed.returncode == 0, resumed.stderr
+    a, _ = read_checkpoint(whole / "checkpoint.safetensors")
+    b, _ = read_checkpoint(broken / "checkpoint.safetensors")
+    assert all(torch.equal(a[k], b[k]) for k in a if k.startswith(("model.", "optim.")))
+    assert _epochs(whole / "history.jsonl")[0] == _epochs(broken / "history.jsonl")[0]
