@@ -12,7 +12,9 @@ The gradient is the whole batch's: the loss is a mean over `count` (examples, to
 equal up to float rounding (tested). Each thread runs its part single-threaded and the sum has a fixed order, so a
 run is as reproducible as one on whole batches. What it cannot keep is a layer that looks across the batch or draws
 random numbers: BatchNorm (statistics per part) and dropout (two threads drawing from one generator in no fixed
-order) are refused with a clear error; so is a state carried between batches.
+order) are refused with a clear error, by layer type before training and, for a forward that draws from torch's
+generator itself (the scratch MLP's dropout), after the first step, before any update; so is a state carried
+between batches.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class BatchSplit:
         self.parts = parts
         self.params = [p for p in model.parameters() if p.requires_grad]
         self.pool: ThreadPoolExecutor | None = None
+        self._rng = torch.random.get_rng_state()
 
     @contextlib.contextmanager
     def threads(self) -> Iterator[None]:
@@ -85,11 +88,17 @@ class BatchSplit:
             return out, torch.autograd.grad(total, self.params, allow_unused=True)
 
         assert self.pool is not None, "BatchSplit runs inside `with split.threads():`"
+        self._rng = torch.random.get_rng_state()  # a model that draws (a scratch dropout) is caught in `finish`
         return [self.pool.submit(run, part) for part in parts]
 
     def finish(self, running: list[Future]) -> list[StepOut]:
         """Wait for the parts; sum their gradients into `.grad` (in part order) and return their StepOuts."""
         results = [f.result() for f in running]
+        if not torch.equal(torch.random.get_rng_state(), self._rng):
+            raise ConfigError(
+                "--split needs a model whose result for a batch is the sum of its parts; this one drew random numbers "
+                "in its forward (dropout?), which two threads would draw in no fixed order: use --split=1"
+            )
         count = sum(out.count for out, _ in results)
         for i, p in enumerate(self.params):
             grads = [g[i] for _, g in results if g[i] is not None]

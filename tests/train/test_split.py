@@ -116,3 +116,16 @@ def test_batch_split_sets_the_whole_batch_gradient(two_threads):
     assert [o.count for o in outs] == [5, 5]
     for p, q in zip(a.parameters(), b.parameters()):
         torch.testing.assert_close(p.grad, q.grad, rtol=1e-5, atol=1e-7)
+
+
+def test_a_forward_that_draws_random_numbers_is_refused_before_any_update(two_threads):
+    from dive.scratch.mlp import MLPScratch
+
+    torch.manual_seed(0)
+    model = MLPScratch(784, 10, (16,), dropouts=(0.5,))  # the scratch dropout draws in forward: no layer to see
+    before = [p.detach().clone() for p in model.parameters()]
+    X, y = _data(32)
+    trainer = Trainer(model, F.cross_entropy, torch.optim.SGD(model.parameters(), lr=0.1), max_epochs=1, split=2)
+    with pytest.raises(ConfigError, match="drew random numbers.*--split=1"):
+        trainer.fit(ArrayLoader(X.flatten(1), y, batch_size=16))
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
