@@ -10,6 +10,7 @@ from torch import nn
 from dive.core import ConfigError
 from dive.data import ArrayLoader
 from dive.models import LeNet
+from dive.scratch.mlp import MLPScratch
 from dive.train import Callback, SupervisedStep, Trainer, accuracy
 from dive.train.split import BatchSplit
 
@@ -119,8 +120,6 @@ def test_batch_split_sets_the_whole_batch_gradient(two_threads):
 
 
 def test_a_forward_that_draws_random_numbers_is_refused_before_any_update(two_threads):
-    from dive.scratch.mlp import MLPScratch
-
     torch.manual_seed(0)
     model = MLPScratch(784, 10, (16,), dropouts=(0.5,))  # the scratch dropout draws in forward: no layer to see
     before = [p.detach().clone() for p in model.parameters()]
