@@ -4,8 +4,8 @@ Book §13.5 cuts a minibatch into parts, one per GPU, computes each part's gradi
 `BatchSplit` does the same inside one process: each part's forward, loss and backward run on a thread of their own,
 each thread with its share of the intra-op threads (1 each on 2 cores), and the parts' gradients are summed in a
 fixed order. Why: on a small CPU model (LeNet) one operator is too small to split well across cores, and while one
-thread runs Python the other computes; measured on 2 cores: 1.04x whole
-batches in `dive bench lenet`'s alternating rounds, 1.2-1.6x in separate processes, where it is also steadier.
+thread runs Python the other computes. Measured on 2 cores: 1.04x whole batches in `dive bench lenet`'s alternating
+rounds, 1.2-1.6x in separate processes, where it is also steadier.
 
 The gradient is the whole batch's: the loss is a mean over `count` (examples, tokens), so
     grad(mean loss) = sum over parts of grad(part loss x part count) / total count,
