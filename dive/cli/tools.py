@@ -251,7 +251,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     bench.add_argument(
         "--variants",
         default=None,
-        help="comma-separated; lenet: dive, dive+cl (default), dive+bf16, dive+cl+bf16, dive+compile; "
+        help="comma-separated; lenet: dive, dive+cl, dive+cl+split (default all three), dive+bf16, dive+cl+bf16, "
+        "dive+compile; "
         "lstm: dive, dive+bf16, dive-scratch (default all three); "
         "ssd: dive, dive+nchw (default), dive+bf16, dive+compile",
     )
