@@ -3,9 +3,11 @@
 Contenders (each call trains one full epoch and returns examples per second, data loading included):
 - `book`: per-sample dataset + PIL + `ToTensor` + `DataLoader(num_workers=4)` + the book's loop (`book_style`);
 - `dive`: in-memory uint8 batches converted on the batch (`ArrayLoader`, `ImageBatch`) + `Trainer`;
-- `dive+cl`, `dive+split`, `dive+bf16`, `dive+compile` (and combinations): dive with channels_last, each batch
-  split over two threads (`Trainer(split=2)`, what `dive run lenet` does), bf16 autocast, `torch.compile`; a
+- `dive+cl`, `dive+split`, `dive+bf16`, `dive+compile` (and combinations): dive with channels_last (what `dive run
+  lenet` does), each batch split over two threads (`Trainer(split=2)`), bf16 autocast, `torch.compile`; a
   compiled variant's first round includes the compilation (about 15 s for LeNet on 2 cores).
+glibc's allocator keeps freed memory for both pipelines (`dive.core.memory`, process-wide, set before the first
+round): the ratios compare pipelines and loops, not allocators; `benchmarks/malloc_faults.py` measures that.
 The contenders run alternately for `rounds` rounds; medians are compared. With `accuracy_epochs`, a fresh LeNet is
 then trained for that many epochs by the book's pipeline and by dive's, and the test accuracies compared.
 """
@@ -22,6 +24,7 @@ import torch.nn.functional as F
 from dive.bench.book_style import book_evaluate, book_loaders, book_train_epoch
 from dive.bench.harness import RoundsMixin, alternate, matmul_peak_gflops, ran_as_label, train_flops_per_example
 from dive.core import ConfigError, seed_everything
+from dive.core.memory import keep_freed_memory
 from dive.data import ImageBatch, ImageSet, image_loaders
 from dive.models import LeNet
 from dive.nn import init_xavier
@@ -116,13 +119,14 @@ def run_lenet_bench(
         raise ConfigError(f"unknown bench variant(s) {unknown}; choose from {', '.join(VARIANTS)}")
     if rounds < 1:
         raise ConfigError("rounds must be >= 1")
+    kept = keep_freed_memory()  # process-wide: the same allocator for every contender
     cases = {"book": _book_case(train, test, batch_size, lr, workers)}
     ran_as: dict[str, str] = {}
     for v in variants:
         cases[v] = _dive_case(train, test, batch_size, lr, ran_as, v, **VARIANTS[v])
     log(
         f"{len(train)} training images, batch {batch_size}, lr {lr}, {torch.get_num_threads()} threads; "
-        f"{rounds} alternating rounds of one epoch each"
+        f"{rounds} alternating rounds of one epoch each; freed memory kept for all: {kept}"
     )
     results = alternate(cases, rounds, lambda n, r, v: log(f"  round {r + 1}: {n:14} {v:10,.0f} examples/s"))
     result = BenchResult(

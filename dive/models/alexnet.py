@@ -14,7 +14,7 @@ from torch import Tensor, nn
 
 from dive.models.heads import dropout_head
 from dive.models.registry import register_model
-from dive.nn import conv_out_size
+from dive.nn import Flatten, conv_out_size
 
 
 @register_model("alexnet", input_shape=(1, 224, 224))
@@ -55,7 +55,7 @@ class AlexNet(nn.Module):
             nn.Conv2d(c4, c5, kernel_size=3, padding=1),
             nn.ReLU(),
             nn.MaxPool2d(kernel_size=3, stride=2),
-            nn.Flatten(),
+            Flatten(),  # its gradient back in the input's layout (dive.nn.layout)
             *dropout_head(c5 * size * size, num_hiddens, num_classes, dropout),  # 6400 = 256 x 5 x 5 at 224x224
         )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from torch import Tensor, nn
 
 from dive.models.registry import register_model
+from dive.nn import Flatten
 
 
 @register_model("lenet", input_shape=(1, 28, 28))
@@ -26,7 +27,7 @@ class LeNet(nn.Module):
             nn.Conv2d(6, 16, kernel_size=5),
             act(),
             pool(kernel_size=2, stride=2),
-            nn.Flatten(),
+            Flatten(),  # its gradient back in the input's layout (dive.nn.layout)
             nn.Linear(16 * 5 * 5, 120),  # 16 channels x 5x5 after two pools
             act(),
             nn.Linear(120, 84),

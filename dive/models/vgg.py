@@ -13,6 +13,7 @@ from torch import Tensor, nn
 
 from dive.models.heads import dropout_head
 from dive.models.registry import register_model
+from dive.nn import Flatten
 
 VGG11_ARCH = ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))  # (number of convolutions, output channels)
 
@@ -47,7 +48,7 @@ class VGG(nn.Module):
         size = input_size // 2 ** len(arch)  # each block halves the size (flooring)
         self.net = nn.Sequential(
             *blocks,
-            nn.Flatten(),
+            Flatten(),  # its gradient back in the input's layout (dive.nn.layout)
             *dropout_head(
                 in_channels * size * size, num_hiddens, num_classes, dropout
             ),  # 512 x 7 x 7 for VGG-11 at 224x224

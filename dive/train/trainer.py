@@ -22,6 +22,7 @@ from torch import Tensor, nn
 from torch.nn.parallel import DistributedDataParallel
 
 from dive.core import ConfigError, Loader, as_loader, synchronize
+from dive.core.memory import keep_freed_memory
 from dive.core.precision import PRECISIONS, announce, fp32_layers, precision_plan
 from dive.train.distributed import DistInfo, all_reduce_sums, world
 from dive.train.metrics import Metric
@@ -195,6 +196,8 @@ class Trainer:
         self.valid_loader = as_loader(valid_loader) if valid_loader is not None else None
         state = state or FitState()
         self.model.to(self.device)
+        if self.device.type == "cpu":
+            keep_freed_memory()  # freed activations reused, not page-faulted back in every step (dive.core.memory)
         self._build_forwards()
         if self.dist.is_main:
             announce(self.plan)
