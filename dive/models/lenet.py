@@ -12,7 +12,7 @@ from __future__ import annotations
 from torch import Tensor, nn
 
 from dive.models.registry import register_model
-from dive.nn import Flatten, conv_sigmoid_avgpool
+from dive.nn import Conv2dNCHWInputGrad, Flatten, conv_sigmoid_avgpool
 
 
 @register_model("lenet", input_shape=(1, 28, 28))
@@ -28,7 +28,7 @@ class LeNet(nn.Module):
             nn.Conv2d(1, 6, kernel_size=5, padding=2),
             act(),
             pool(kernel_size=2, stride=2),
-            nn.Conv2d(6, 16, kernel_size=5),
+            Conv2dNCHWInputGrad(6, 16, kernel_size=5),  # nn.Conv2d, its input gradient faster (dive.nn.layout)
             act(),
             pool(kernel_size=2, stride=2),
             Flatten(),  # its gradient back in the input's layout (dive.nn.layout)

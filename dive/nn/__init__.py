@@ -20,7 +20,7 @@ from dive.nn.blocks import (
 )
 from dive.nn.init import bilinear_kernel, init_book_custom, init_constant, init_normal, init_xavier
 from dive.nn.io import load_params, load_pretrained, load_tensors, save_params, save_tensors
-from dive.nn.layout import Flatten
+from dive.nn.layout import Conv2dNCHWInputGrad, Flatten
 from dive.nn.phase_conv import conv_sigmoid_avgpool, phase_kernel
 from dive.nn.shapes import conv_out_size
 from dive.nn.summary import LayerRow, format_model_summary, model_summary, parse_shape
@@ -29,6 +29,7 @@ from dive.nn.transformer_blocks import AddNorm, PositionalEncoding, PositionWise
 __all__ = [
     "AddNorm",
     "AdditiveAttention",
+    "Conv2dNCHWInputGrad",
     "DotProductAttention",
     "Flatten",
     "MultiHeadAttention",
