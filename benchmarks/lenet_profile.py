@@ -81,17 +81,35 @@ def main() -> None:
             F.cross_entropy(model(X), y).backward()
         opt.step()
 
+    split_time: dict[str, float] = defaultdict(float)
+
+    def timed_step() -> None:  # the same step with wall-clock marks between its parts (no profiler)
+        t0 = time.perf_counter()
+        X, y = next(batches)
+        t1 = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(X), y)
+        t2 = time.perf_counter()
+        loss.backward()
+        t3 = time.perf_counter()
+        opt.step()
+        t4 = time.perf_counter()
+        for part, seconds in (("data", t1 - t0), ("forward", t2 - t1), ("backward", t3 - t2), ("optimizer", t4 - t3)):
+            split_time[part] += seconds
+
     with split.threads() if split is not None else contextlib.nullcontext():
         for _ in range(10):  # warm-up
             step()
         t = time.perf_counter()
+        for _ in range(args.steps):
+            step() if split is not None else timed_step()
+        unprofiled = args.steps * args.batch_size / (time.perf_counter() - t)
         all_threads = torch._C._profiler._ExperimentalConfig(profile_all_threads=True)  # the parts' threads too
         with torch.profiler.profile(
             activities=[torch.profiler.ProfilerActivity.CPU], experimental_config=all_threads
         ) as prof:
             for _ in range(args.steps):
                 step()
-        wall = time.perf_counter() - t
     totals: dict[str, float] = defaultdict(float)
     for ev in prof.key_averages():
         if ev.key.startswith("aten::") or ev.key.startswith("mkldnn"):
@@ -99,11 +117,14 @@ def main() -> None:
     whole = sum(totals.values())
     flops = train_flops_per_example(LeNet(num_classes=10), (1, 28, 28))
     peak = matmul_peak_gflops()
-    per_sec = args.steps * args.batch_size / wall
-    print(f"{args.steps} steps of batch {args.batch_size} under the profiler: {per_sec:,.0f} examples/s "
-          f"(the profiler itself slows the step)")  # fmt: skip
+    per_sec = unprofiled
+    print(f"{args.steps} steps of batch {args.batch_size}: {per_sec:,.0f} examples/s without the profiler")
+    if split_time:
+        per_step = {k: v / args.steps * 1e3 for k, v in split_time.items()}
+        print("per step (wall clock): " + ", ".join(f"{k} {v:.2f} ms" for k, v in per_step.items()))
     print(f"step: {flops / 1e6:.2f} MFLOP per example -> {per_sec * flops / 1e9:.1f} GFLOP/s = "
           f"{per_sec * flops / 1e9 / peak:.0%} of the {peak:.0f} GFLOP/s fp32 matmul peak measured now")  # fmt: skip
+    print("under torch.profiler (which slows small elementwise ops more than the rest, so read the shares as rough):")
     print("| operator family | share of the step's self CPU time |\n|---|---|")
     for fam, us in sorted(totals.items(), key=lambda kv: -kv[1]):
         print(f"| {fam} | {us / whole:.0%} |")
