@@ -10,7 +10,7 @@ phase (a, b), its kernel `phase_kernel` of the original weights (zeros where the
 The 2x2 average pool that follows the sigmoid is then the mean over the four phases of each channel: one small
 matrix product, no pooling kernel at all. Same function, same parameters (the gradient flows back through
 `phase_kernel` to them), equal to the book's order of operations up to float rounding (tested); 1.1x LeNet's
-examples/s on 2 cores (`python benchmarks/lenet_profile.py`).
+examples/s on 2 cores (`dive run lenet --profile book`: 27k -> 29.5k examples/s, test acc unchanged).
 
     X (n, c, H, W), H and W even -> (n, c_out, H/2, W/2) in channels_last memory
 """
