@@ -8,6 +8,7 @@ import torch.nn.functional as F
 
 from dive.models import LeNet
 from dive.nn import conv_sigmoid_avgpool, init_xavier, phase_kernel
+from dive.nn.phase_conv import phases
 
 
 def book_order(X, weight, bias):
@@ -39,6 +40,16 @@ def test_the_phase_kernel_holds_every_weight_once_per_phase():
         for phase in range(4):
             taps = K[4 * o + phase]
             assert sorted(taps[taps != 0].tolist()) == w[o].flatten().tolist()
+
+
+@pytest.mark.parametrize(
+    ("shape", "p"), [((4, 1, 28, 28), 2), ((3, 2, 10, 12), 1), ((3, 3, 8, 8), 3), ((2, 1, 6, 6), 0)]
+)
+def test_phases_are_pixel_unshuffle_of_the_padded_image_in_channels_last(shape, p):
+    X = torch.rand(shape)
+    out = phases(X, p)
+    assert torch.equal(out, F.pixel_unshuffle(F.pad(X, (p, p, p, p)), 2))
+    assert out.is_contiguous(memory_format=torch.channels_last)
 
 
 def test_odd_sizes_are_refused_in_one_line():
