@@ -79,10 +79,11 @@ class Conv2dNCHWInputGrad(nn.Conv2d):
 
     Why: oneDNN's channels_last backward-data for LeNet's second convolution (6 -> 16 channels, 5x5, 14x14 input)
     takes 1.8 ms per batch of 256 on 2 cores, the NCHW transposed convolution 1.2 ms (the forward: 0.5 ms); the
-    layout copies cost ~0.1 ms. Same parameters and the same gradient up to float rounding (tested); in NCHW, or
-    without an input gradient, it is `nn.Conv2d`."""
+    layout copies cost ~0.1 ms. Same parameters and the same gradient up to float rounding (tested); in NCHW,
+    under autocast, or without an input gradient, it is `nn.Conv2d`."""
 
     def forward(self, X: Tensor) -> Tensor:
-        if not (X.requires_grad and X.device.type == "cpu" and _is_channels_last(X) and self.padding_mode == "zeros"):
+        cpu_fp32 = X.device.type == "cpu" and not torch.is_autocast_enabled("cpu")  # autocast: nn.Conv2d's own path
+        if not (X.requires_grad and cpu_fp32 and _is_channels_last(X) and self.padding_mode == "zeros"):
             return super().forward(X)
         return _ConvInputGradNCHW.apply(X, self.weight, self.bias, self)

@@ -69,3 +69,18 @@ def test_the_nchw_input_gradient_conv_hands_back_a_channels_last_gradient():
     H.register_hook(seen.append)
     conv(H).sum().backward()
     assert seen[0].is_contiguous(memory_format=torch.channels_last)
+
+
+@pytest.mark.parametrize("channels_last", [True, False])
+def test_lenet_trains_a_step_under_bf16_autocast_with_its_cpu_shortcuts(channels_last):
+    from dive.models import LeNet
+
+    model = LeNet()
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
+    X = torch.rand(8, 1, 28, 28)
+    y = torch.randint(0, 10, (8,))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        loss = torch.nn.functional.cross_entropy(model(X), y)
+    loss.backward()
+    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in model.parameters())
