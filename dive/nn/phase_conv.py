@@ -38,6 +38,12 @@ def _phase_index(c_out: int, c_in: int, k: int) -> Tensor:
     return torch.where(inside, flat, zero).reshape(4 * c_out, 4 * c_in, nb, nb)
 
 
+@functools.cache
+def _mean_of_phases(c_out: int, dtype: torch.dtype, device: torch.device) -> Tensor:
+    """(4*c_out, c_out): 1/4 where row 4o + phase meets column o; built once, not every step."""
+    return torch.eye(c_out, dtype=dtype, device=device).repeat_interleave(4, dim=0) / 4
+
+
 def phase_kernel(weight: Tensor) -> Tensor:
     """(c_out, c_in, k, k) -> (4*c_out, 4*c_in, k//2+1, k//2+1): the convolution on 2x2 blocks (see the module)."""
     c_out, c_in, k, _ = weight.shape
@@ -71,5 +77,6 @@ def conv_sigmoid_avgpool(X: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
     kernel = phase_kernel(weight).contiguous(memory_format=torch.channels_last)
     Z = F.conv2d(blocks, kernel, bias.repeat_interleave(4))  # (n, 4*c_out, H/2, W/2), channel 4o + 2a + b
     S = torch.sigmoid(Z).permute(0, 2, 3, 1).reshape(-1, 4 * c_out)  # (n*H/2*W/2, 4*c_out), rows are pixels
-    mean_of_phases = torch.eye(c_out, dtype=S.dtype, device=S.device).repeat_interleave(4, dim=0) / 4
-    return (S @ mean_of_phases).view(n, H // 2, W // 2, c_out).permute(0, 3, 1, 2)  # (n, c_out, H/2, W/2)
+    return (
+        (S @ _mean_of_phases(c_out, S.dtype, S.device)).view(n, H // 2, W // 2, c_out).permute(0, 3, 1, 2)
+    )  # (n, c_out, H/2, W/2)

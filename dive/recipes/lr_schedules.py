@@ -80,7 +80,7 @@ PROFILES = {
         replace(BOOK, max_epochs=8),
         band=(0.84, 0.90),
         minutes=1.5,
-        source="measured: 0.876, 69 s (Xeon); AMD EPYC: 0.876, 22 s (seeds 1-3: 0.869-0.881)",
+        source="measured: 0.876, 69 s (Xeon); freed memory kept (Xeon, AMX): 0.876, 22 s (seeds 1-3: 0.869-0.881)",
     ),
     "tiny": Profile(replace(BOOK, max_epochs=2, batch_size=64, synthetic=True)),
 }
