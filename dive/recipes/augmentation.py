@@ -25,6 +25,7 @@ from dive.models import ResNet18
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
 from dive.train import SupervisedStep, accuracy
+from dive.train.optim import Adam
 from dive.vision import flip_batch
 
 
@@ -54,7 +55,7 @@ def train_one(cfg: AugmentConfig, ctx: RunContext, train: ImageSet, test: ImageS
     model = ResNet18(10, in_channels=3, small_stem=True, stem_pool=cfg.stem_pool)
     if cfg.channels_last:
         model = model.to(memory_format=torch.channels_last)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    opt = Adam(model.parameters(), lr=cfg.lr)
     tf = ImageBatch(channels_last=cfg.channels_last)  # the book's ToTensor: [0, 1], no normalisation
     loader = ArrayLoader(train.images, train.labels, batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed,
                          transform=tf, augment=flip_batch if flips else None)  # fmt: skip

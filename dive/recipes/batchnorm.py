@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import torch
 import torch.nn.functional as F
 
 from dive.models import BNLeNet
@@ -16,6 +15,7 @@ from dive.nn import init_xavier
 from dive.recipes.base import Profile, RunContext, RunResult, recipe
 from dive.recipes.classify import FashionConfig, train_classifier
 from dive.scratch import BNLeNetScratch
+from dive.train.optim import SGD
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ def _run(build):
     def run(cfg: BNConfig, ctx: RunContext) -> RunResult:
         model = build()
         model.apply(init_xavier)
-        return train_classifier(cfg, ctx, model, torch.optim.SGD(model.parameters(), lr=cfg.lr), F.cross_entropy)
+        return train_classifier(cfg, ctx, model, SGD(model.parameters(), lr=cfg.lr), F.cross_entropy)
 
     return run
 

@@ -24,6 +24,7 @@ from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recip
 from dive.recipes.common import load_run_config, run_fit
 from dive.train import load_weights
 from dive.train.bert import BERTPretrainStep, evaluate_bert
+from dive.train.optim import Adam
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def run(cfg: BERTConfig, ctx: RunContext) -> RunResult:
     if ctx.dist.is_main:
         ctx.out_dir.mkdir(parents=True, exist_ok=True)
         vocab.save(ctx.out_dir / "vocab.json")
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    opt = Adam(model.parameters(), lr=cfg.lr)
     state, _, _ = run_fit(ctx, cfg, model=model, step=BERTPretrainStep(), optimizer=opt, train_loader=loader,
                           valid_loader=valid, valid_name="heldout", max_epochs=epochs)  # fmt: skip
     m = dict(state.metrics)

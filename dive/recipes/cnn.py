@@ -21,6 +21,7 @@ from dive.models import MODELS
 from dive.nn import init_xavier
 from dive.recipes.base import Profile, RunContext, RunResult, recipe
 from dive.recipes.classify import FashionConfig, train_classifier
+from dive.train.optim import SGD
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def run(cfg: CNNConfig, ctx: RunContext) -> RunResult:
     model = entry.build(num_classes=10)
     check_input_size(model, cfg.model, cfg.resize or 28, entry.input_shape)
     model.apply(init_xavier)
-    optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr)
+    optimizer = SGD(model.parameters(), lr=cfg.lr)
     return train_classifier(cfg, ctx, model, optimizer, F.cross_entropy, resize=cfg.resize or None)
 
 

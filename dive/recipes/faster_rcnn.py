@@ -21,6 +21,7 @@ from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recip
 from dive.recipes.common import run_fit
 from dive.recipes.ssd import score_detections
 from dive.train.detection import TorchvisionDetectionStep
+from dive.train.optim import SGD
 from dive.vision import Detections
 
 
@@ -60,7 +61,7 @@ def run(cfg: FasterRCNNConfig, ctx: RunContext) -> RunResult:
     torch.manual_seed(cfg.seed)
     model = faster_rcnn_mobilenet(1, cfg.size, cfg.rois_per_image, cfg.proposals)
     params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+    optimizer = SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
     loader = ArrayLoader(train.images, train.labels, batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed,
                          transform=ImageBatch())  # fmt: skip
     state, _, _ = run_fit(ctx, cfg, model=model, step=TorchvisionDetectionStep(), optimizer=optimizer,

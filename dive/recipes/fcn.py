@@ -25,6 +25,7 @@ from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recip
 from dive.recipes.common import load_run_config, run_fit
 from dive.recipes.pretrained import photo_resnet18
 from dive.train import SupervisedStep, load_weights
+from dive.train.optim import SGD, Adam
 from dive.vision import mask_confusion, segmentation_scores
 
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)  # the book normalises so
@@ -125,7 +126,7 @@ def run(cfg: FCNConfig, ctx: RunContext) -> RunResult:
     model = build_model(cfg, weights)
     if cfg.optimizer not in ("sgd", "adam"):
         raise ConfigError(f"--optimizer is sgd or adam, got {cfg.optimizer!r}")
-    opt_cls = torch.optim.SGD if cfg.optimizer == "sgd" else torch.optim.Adam
+    opt_cls = SGD if cfg.optimizer == "sgd" else Adam
     optimizer = opt_cls(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     tf = ImageBatch(mean=IMAGENET_MEAN, std=IMAGENET_STD, channels_last=cfg.channels_last)
     count = lambda y: int((y != IGNORE).sum())  # noqa: E731 - pixels that carry a label

@@ -31,6 +31,7 @@ from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recip
 from dive.recipes.common import run_fit
 from dive.recipes.pretrained import clothing_resnet_small
 from dive.train import accuracy
+from dive.train.optim import SGD
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def variant(name: str, source: nn.Module, cfg: FineTuneConfig, make=resnet_small
         torch.manual_seed(cfg.seed + 2)
         model = make()
         _set_head(model, head)
-        return model, torch.optim.SGD(model.parameters(), lr=10 * cfg.lr, weight_decay=cfg.weight_decay)
+        return model, SGD(model.parameters(), lr=10 * cfg.lr, weight_decay=cfg.weight_decay)
     model = make()
     model.load_state_dict(source.state_dict())
     _set_head(model, head)
@@ -104,7 +105,7 @@ def variant(name: str, source: nn.Module, cfg: FineTuneConfig, make=resnet_small
     else:  # the book's body rate is 1/10 of the head's; "fine-tuned" uses body_lr_scale of it
         body_lr = cfg.lr if name == "fine-tuned-book" else cfg.body_lr_scale * 10 * cfg.lr
         groups = [{"params": body, "lr": body_lr}, {"params": head.parameters(), "lr": 10 * cfg.lr}]
-    return model, torch.optim.SGD(groups, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    return model, SGD(groups, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
 def book_setup(cfg: FineTuneConfig):

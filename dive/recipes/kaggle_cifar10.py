@@ -32,6 +32,7 @@ from dive.models import ResNet18
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
 from dive.train import SupervisedStep, accuracy
+from dive.train.optim import SGD
 from dive.vision.image_augment import cifar_augment
 
 CIFAR_MEAN, CIFAR_STD = (0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010)  # the book's
@@ -73,7 +74,7 @@ def train_net(cfg: KaggleConfig, ctx: RunContext, n_classes: int, train: ImageSe
     model = ResNet18(n_classes, in_channels=3, small_stem=True, stem_pool=cfg.stem_pool)
     if cfg.channels_last:
         model = model.to(memory_format=torch.channels_last)
-    opt = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+    opt = SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
     scheduler = torch.optim.lr_scheduler.StepLR(opt, cfg.lr_period, cfg.lr_decay)
     tf = ImageBatch(mean=CIFAR_MEAN, std=CIFAR_STD, channels_last=cfg.channels_last)
     # augmentation draws on the uint8 images, then the batch is normalised

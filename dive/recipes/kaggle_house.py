@@ -17,6 +17,7 @@ from dive.models import LinearRegression
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
 from dive.train import log_rmse
+from dive.train.optim import Adam
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ def _fit(cfg: KaggleHouseConfig, ctx: RunContext, train_df, valid_df, sub: str |
     if valid_df is not None:
         valid = ArrayLoader(prep.transform(valid_df), labels_of(valid_df), batch_size=512)
     model = LinearRegression(prep.num_features)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    opt = Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     state, _, _ = run_fit(
         ctx,
         cfg,

@@ -35,6 +35,7 @@ from dive.recipes.common import load_run_config, run_fit
 from dive.scratch import GRUScratch, LSTMScratch, Recurrent, RNNLMScratch, RNNScratch
 from dive.text import Vocab, generate, prefix_only_perplexity
 from dive.train import SequenceStep, format_summary, load_weights, perplexity, sequence_loss
+from dive.train.optim import SGD
 
 SCRATCH_CELLS = {"rnn": RNNScratch, "gru": GRUScratch, "lstm": LSTMScratch}
 SCHEMES = ("windows", "random", "sequential")
@@ -120,7 +121,7 @@ def train_lm(cfg: LMConfig, ctx: RunContext) -> RunResult:
         cfg,
         model=model,
         step=SequenceStep(sequence_loss),  # (Y, state): the state is carried under sequential partitioning
-        optimizer=torch.optim.SGD(model.parameters(), lr=cfg.lr),
+        optimizer=SGD(model.parameters(), lr=cfg.lr),
         train_loader=train_loader,
         valid_loader=valid_loader,
         max_epochs=cfg.max_epochs,

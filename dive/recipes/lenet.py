@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import torch
 import torch.nn.functional as F
 
 from dive.models import LeNet
 from dive.nn import init_xavier
 from dive.recipes.base import Profile, RunContext, RunResult, recipe
 from dive.recipes.classify import FashionConfig, train_classifier
+from dive.train.optim import SGD
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class LeNetConfig(FashionConfig):
 def run(cfg: LeNetConfig, ctx: RunContext) -> RunResult:
     model = LeNet(num_classes=10, modern=cfg.modern)
     model.apply(init_xavier)
-    return train_classifier(cfg, ctx, model, torch.optim.SGD(model.parameters(), lr=cfg.lr), F.cross_entropy)
+    return train_classifier(cfg, ctx, model, SGD(model.parameters(), lr=cfg.lr), F.cross_entropy)
 
 
 BOOK = LeNetConfig()

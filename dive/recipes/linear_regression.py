@@ -16,6 +16,7 @@ from dive.data import ArrayLoader, linear_data
 from dive.models import LinearRegression
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
+from dive.train.optim import SGD
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def run_scratch(cfg: LinRegConfig, ctx: RunContext) -> RunResult:
 
 def run_concise(cfg: LinRegConfig, ctx: RunContext) -> RunResult:
     model = LinearRegression(len(cfg.true_w))
-    metrics = _fit(cfg, ctx, model, F.mse_loss, torch.optim.SGD(model.parameters(), lr=cfg.lr))
+    metrics = _fit(cfg, ctx, model, F.mse_loss, SGD(model.parameters(), lr=cfg.lr))
     return _result(cfg, model.net.weight, model.net.bias, metrics)
 
 

@@ -20,6 +20,7 @@ from dive.plot import plot_series
 from dive.recipes.base import Profile, RunContext, RunResult, recipe
 from dive.recipes.classify import FashionConfig, train_classifier
 from dive.scratch.schedules import cosine, factor, multi_factor, square_root
+from dive.train.optim import SGD
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def run(cfg: ScheduleConfig, ctx: RunContext) -> RunResult:
     if ctx.dist.is_main:
         plot_schedules(cfg, ctx)
     model = LeNet(modern=True)
-    optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr)
+    optimizer = SGD(model.parameters(), lr=cfg.lr)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda t: fn(t) / cfg.lr)
     return train_classifier(cfg, ctx, model, optimizer, F.cross_entropy, scheduler=scheduler)
 

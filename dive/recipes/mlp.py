@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import torch
 import torch.nn.functional as F
 
 from dive import scratch
@@ -12,6 +11,7 @@ from dive.models import MLP
 from dive.nn import init_normal
 from dive.recipes.base import Profile, RunContext, RunResult, recipe
 from dive.recipes.classify import FashionConfig, train_classifier
+from dive.train.optim import SGD
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def run_concise(cfg: MLPConfig, ctx: RunContext) -> RunResult:
         raise ValueError("the concise MLP uses ReLU; use the -scratch recipe to try other activations")
     model = MLP(28 * 28, 10, cfg.num_hiddens, cfg.dropouts)
     model.apply(init_normal(cfg.sigma))
-    return train_classifier(cfg, ctx, model, torch.optim.SGD(model.parameters(), lr=cfg.lr), F.cross_entropy)
+    return train_classifier(cfg, ctx, model, SGD(model.parameters(), lr=cfg.lr), F.cross_entropy)
 
 
 MLP_BOOK = MLPConfig()

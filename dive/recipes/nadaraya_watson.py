@@ -16,6 +16,7 @@ from dive.plot import plot_heatmaps, plot_series
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
 from dive.scratch.attention_pooling import KERNELS, NWKernelRegression, leave_one_out, nadaraya_watson
+from dive.train.optim import SGD
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def run(cfg: NWConfig, ctx: RunContext) -> RunResult:
     model = NWKernelRegression()
     keys, values = leave_one_out(x_train, y_train)
     full_batch = ArrayLoader(x_train, keys, values, y_train, batch_size=cfg.n_train)  # the book's full-batch steps
-    opt = torch.optim.SGD(model.parameters(), lr=cfg.lr)
+    opt = SGD(model.parameters(), lr=cfg.lr)
     state, _, _ = run_fit(ctx, cfg, model=model, loss_fn=half_sse, optimizer=opt, train_loader=full_batch,
                           max_epochs=cfg.max_epochs, quiet=True)  # fmt: skip
     with torch.no_grad():

@@ -36,6 +36,7 @@ from dive.recipes.common import load_run_config, run_fit
 from dive.recipes.sentiment_vectors import vector_table
 from dive.text import Vocab
 from dive.train import accuracy, format_summary, load_weights
+from dive.train.optim import Adam
 
 TRAIN_SETS = ("snli", "snli-dev", "sick")
 
@@ -134,7 +135,7 @@ def run(cfg: NLIConfig, ctx: RunContext) -> RunResult:
     first = next(iter(tests.values()))
     loader = ArrayLoader(*train, batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed)
     valid = ArrayLoader(*first, batch_size=cfg.batch_size)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    opt = Adam(model.parameters(), lr=cfg.lr)
     state, _, _ = run_fit(ctx, cfg, model=model, loss_fn=F.cross_entropy, optimizer=opt, train_loader=loader,
                           valid_loader=valid, max_epochs=cfg.max_epochs, metrics=[accuracy])  # fmt: skip
     m = dict(state.metrics)

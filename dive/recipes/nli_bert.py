@@ -34,6 +34,7 @@ from dive.recipes.common import load_run_config, run_fit
 from dive.recipes.nli import classify_words, nli_sets, report
 from dive.text import Vocab
 from dive.train import accuracy, format_summary, load_weights
+from dive.train.optim import Adam
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def run(cfg: NLIBertConfig, ctx: RunContext) -> RunResult:
     for name, body in variants:
         torch.manual_seed(cfg.seed)
         model = BERTClassifier(body.train(), 3)
-        opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+        opt = Adam(model.parameters(), lr=cfg.lr)
         loader = ArrayLoader(*train, batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed)
         valid = ArrayLoader(*first, batch_size=cfg.batch_size)
         sub = None if name == "pretrained" else name  # the fine-tuned BERT is the run's model; scratch/ the other

@@ -18,6 +18,7 @@ from dive.data import ArrayLoader, polynomial_data
 from dive.plot import plot_series
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
+from dive.train.optim import SGD
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def run(cfg: PolynomialConfig, ctx: RunContext) -> RunResult:
             cfg,
             model=model,
             loss_fn=F.mse_loss,
-            optimizer=torch.optim.SGD(model.parameters(), lr=cfg.lr),
+            optimizer=SGD(model.parameters(), lr=cfg.lr),
             train_loader=train,
             valid_loader=test,
             max_epochs=epochs,

@@ -23,6 +23,7 @@ from dive.core import cache_dir
 from dive.data import ArrayLoader, ImageBatch
 from dive.data.catalog import FASHION_MNIST, KAGGLE_CIFAR10_TINY
 from dive.train import Trainer, accuracy
+from dive.train.optim import SGD
 
 PHOTO_MEAN, PHOTO_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)  # ImageNet's, as the recipes normalise
 
@@ -46,7 +47,7 @@ def cached(name: str, key: dict[str, Any], model: nn.Module, train: Callable[[nn
 
 
 def _fit(model: nn.Module, images, labels, epochs: int, lr: float, seed: int, transform=None, augment=None) -> None:
-    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=5e-4)
+    opt = SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=5e-4)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
     trainer = Trainer(model, F.cross_entropy, opt, max_epochs=epochs, metrics=[accuracy], scheduler=sched)
     trainer.fit(ArrayLoader(images, labels, batch_size=64, shuffle=True, seed=seed, transform=transform,
@@ -107,7 +108,7 @@ def clothing_resnet_small(data_root=None, *, epochs: int = 2, lr: float = 0.05, 
 
             source, _ = load_fashion_mnist(data_root)
         print(f"source model: pretraining on {len(source):,} Fashion-MNIST images, {epochs} epochs")
-        opt = torch.optim.SGD(m.parameters(), lr=lr, momentum=0.9)
+        opt = SGD(m.parameters(), lr=lr, momentum=0.9)
         Trainer(m, F.cross_entropy, opt, max_epochs=epochs, metrics=[accuracy]).fit(
             ArrayLoader(source.images, source.labels, batch_size=128, shuffle=True, seed=seed, transform=ImageBatch())
         )

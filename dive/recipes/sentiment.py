@@ -40,6 +40,7 @@ from dive.recipes.common import load_run_config, run_fit
 from dive.recipes.sentiment_vectors import init_embeddings
 from dive.text import Vocab
 from dive.train import accuracy, format_summary, load_weights
+from dive.train.optim import Adam
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def run(cfg: SentimentConfig, ctx: RunContext) -> RunResult:
         ctx.out_dir.mkdir(parents=True, exist_ok=True)
         data.vocab.save(ctx.out_dir / "vocab.json")
     train_loader, test_loader = loaders(cfg, train, test)
-    opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=cfg.lr)
+    opt = Adam([p for p in model.parameters() if p.requires_grad], lr=cfg.lr)
     state, _, _ = run_fit(ctx, cfg, model=model, loss_fn=F.cross_entropy, optimizer=opt, train_loader=train_loader,
                           valid_loader=test_loader, max_epochs=cfg.max_epochs, metrics=[accuracy])  # fmt: skip
     m = dict(state.metrics)

@@ -20,6 +20,7 @@ from dive.data import ArrayLoader, sine_data
 from dive.plot import plot_series
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
+from dive.train.optim import SGD, Adam
 
 STEPS = (1, 4, 16, 64)
 
@@ -72,7 +73,7 @@ def run(cfg: SineConfig, ctx: RunContext) -> RunResult:
     train = ArrayLoader(features[:n], labels[:n], batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed)
     valid = ArrayLoader(features[n:], labels[n:], batch_size=256)
     model = build_model(cfg)
-    opt_cls = torch.optim.SGD if cfg.optimizer == "sgd" else torch.optim.Adam
+    opt_cls = SGD if cfg.optimizer == "sgd" else Adam
     state, _, _ = run_fit(
         ctx,
         cfg,

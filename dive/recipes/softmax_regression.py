@@ -11,6 +11,7 @@ from dive import scratch
 from dive.models import SoftmaxRegression
 from dive.recipes.base import Profile, RunContext, RunResult, recipe
 from dive.recipes.classify import FashionConfig, train_classifier
+from dive.train.optim import SGD
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ def run_concise(cfg: SoftmaxConfig, ctx: RunContext) -> RunResult:
     model = SoftmaxRegression(28 * 28, 10)
     torch.nn.init.normal_(model.net[1].weight, std=cfg.sigma)
     torch.nn.init.zeros_(model.net[1].bias)
-    return train_classifier(cfg, ctx, model, torch.optim.SGD(model.parameters(), lr=cfg.lr), F.cross_entropy)
+    return train_classifier(cfg, ctx, model, SGD(model.parameters(), lr=cfg.lr), F.cross_entropy)
 
 
 BOOK = SoftmaxConfig()

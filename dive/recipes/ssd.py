@@ -27,6 +27,7 @@ from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recip
 from dive.recipes.common import load_run_config, run_fit
 from dive.train import load_weights
 from dive.train.detection import SSDStep
+from dive.train.optim import SGD
 from dive.vision import COCO_THRESHOLDS, DetectionAugment, Detections, GroundTruth, mean_average_precision, to_pixels
 
 CLASSES = ("raccoon",)  # the synthetic stand-in's squares take the same class id
@@ -135,7 +136,7 @@ def run(cfg: SSDConfig, ctx: RunContext) -> RunResult:
     model = TinySSD(num_classes=1)
     if cfg.channels_last:
         model = model.to(memory_format=torch.channels_last)
-    optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    optimizer = SGD(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     tf = ImageBatch(channels_last=cfg.channels_last)
     train_loader = ArrayLoader(
         train.images,

@@ -39,6 +39,7 @@ from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recip
 from dive.recipes.common import run_fit
 from dive.recipes.fcn import IMAGENET_MEAN, IMAGENET_STD
 from dive.train import StepOut
+from dive.train.optim import Adam
 
 STYLE_LAYERS, CONTENT_LAYERS = (0, 5, 10, 19, 28), (25,)  # VGG-19's `features` indices, the book's
 # dive's own ResNet-18 as one Sequential (conv1, bn1, relu, maxpool, layer1..4): style from the stem's ReLU and
@@ -179,7 +180,7 @@ def run(cfg: StyleConfig, ctx: RunContext) -> RunResult:
         content_targets, _ = features(net, content_X)
         style_grams = [gram(y) for y in features(net, style_X)[1]]
     image = SynthesizedImage(content_X)
-    opt = torch.optim.Adam(image.parameters(), lr=cfg.lr)
+    opt = Adam(image.parameters(), lr=cfg.lr)
     scheduler = torch.optim.lr_scheduler.StepLR(opt, cfg.lr_period, cfg.lr_decay)
     state, _, _ = run_fit(ctx, cfg, model=image, step=StyleStep(net, content_targets, style_grams, cfg),
                           optimizer=opt, scheduler=scheduler, train_loader=[()], max_epochs=cfg.max_epochs,

@@ -35,6 +35,7 @@ from dive.recipes.common import load_run_config, run_fit
 from dive.scratch.schedules import cosine, lambda_factor
 from dive.text import Vocab, bleu, corpus_bleu
 from dive.train import SupervisedStep, format_summary, load_weights, sequence_loss, token_count
+from dive.train.optim import Adam
 
 BOOK_SENTENCES = (("go .", "va !"), ("i lost .", "j'ai perdu ."), ("he's calm .", "il est calme ."),
                   ("i'm home .", "je suis chez moi ."))  # fmt: skip
@@ -134,7 +135,7 @@ def train_translation(cfg: MTConfig, ctx: RunContext) -> RunResult:
     arrays = {k: build_arrays(*v, cfg.num_steps, src_vocab, tgt_vocab) for k, v in parts.items()}
     train, valid = mt_loaders(cfg, arrays, tgt_vocab["<pad>"])
     model = build_mt_model(cfg, len(src_vocab), len(tgt_vocab))
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    optimizer = Adam(model.parameters(), lr=cfg.lr)
     state, _, _ = run_fit(
         ctx,
         cfg,

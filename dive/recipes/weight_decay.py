@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import torch
 import torch.nn.functional as F
 from torch import nn
 
@@ -19,6 +18,7 @@ from dive.data import ArrayLoader, weight_decay_data
 from dive.plot import plot_series
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
+from dive.train.optim import SGD
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def _train(cfg: WeightDecayConfig, ctx: RunContext, wd: float, concise: bool, su
         nn.init.normal_(model.weight, std=cfg.sigma)
         nn.init.zeros_(model.bias)
         w = model.weight
-        opt = torch.optim.SGD([{"params": [model.weight], "weight_decay": wd}, {"params": [model.bias]}], lr=cfg.lr)
+        opt = SGD([{"params": [model.weight], "weight_decay": wd}, {"params": [model.bias]}], lr=cfg.lr)
 
         def loss_fn(y_hat, y):
             return F.mse_loss(y_hat, y) / 2

@@ -25,10 +25,13 @@ from dive.train.metrics import (
     token_count,
     token_nll_sum,
 )
+from dive.train.optim import SGD, Adam
 from dive.train.steps import SequenceStep, Step, StepOut, SupervisedStep, detach_state
 from dive.train.trainer import Callback, FitState, StopTraining, Trainer
 
 __all__ = [
+    "Adam",
+    "SGD",
     "confusion_matrix",
     "Callback",
     "Checkpoint",
