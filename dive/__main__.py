@@ -1,5 +1,5 @@
 """`python -m dive` is the same as the `dive` command."""
 
-from dive.cli.main import main
+from dive.cli.main import entry
 
-raise SystemExit(main())
+entry()

@@ -47,10 +47,39 @@ class _WithoutDynamo:
     load_state_dict = _unwrapped(Optimizer.load_state_dict)
 
 
-class SGD(_WithoutDynamo, torch.optim.SGD):
-    """`torch.optim.SGD` (momentum, weight decay, Nesterov, foreach) without the `torch._dynamo` import."""
+def _plain_sgd(group: dict[str, Any]) -> bool:
+    """The book's minibatch SGD (§3.4): no momentum, weight decay, maximize, fused kernel, or tensor lr."""
+    return (
+        group["momentum"] == 0
+        and group["weight_decay"] == 0
+        and not group["maximize"]
+        and not group.get("differentiable")
+        and not group.get("fused")
+        and isinstance(group["lr"], float | int)
+    )
 
-    step = _step_in_grad_mode(torch.optim.SGD.step)
+
+class SGD(_WithoutDynamo, torch.optim.SGD):
+    """`torch.optim.SGD` (momentum, weight decay, Nesterov, foreach) without the `torch._dynamo` import.
+
+    The book's plain update `p -= lr * p.grad` (every group without momentum or weight decay) is one
+    `torch._foreach_add_` over the parameters, the update torch's own SGD makes per parameter: the same numbers,
+    without its ~0.1 ms of Python per step (2,350 steps in `dive run lenet`)."""
+
+    _torch_step = _step_in_grad_mode(torch.optim.SGD.step)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        groups = self.param_groups
+        if closure is not None or not all(_plain_sgd(g) for g in groups):
+            return self._torch_step(closure)
+        with_grad = [[p for p in g["params"] if p.grad is not None] for g in groups]
+        if any(p.grad.is_sparse for ps in with_grad for p in ps):
+            return self._torch_step(closure)
+        with torch.no_grad():
+            for g, ps in zip(groups, with_grad, strict=True):
+                if ps:
+                    torch._foreach_add_(ps, [p.grad for p in ps], alpha=-g["lr"])
+        return None
 
 
 class Adam(_WithoutDynamo, torch.optim.Adam):

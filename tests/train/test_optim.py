@@ -67,3 +67,15 @@ def test_no_dynamo_import():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_plain_sgd_skips_parameters_without_gradients_and_matches_torch():
+    torch.manual_seed(0)
+    a, b = nn.Linear(3, 2), nn.Linear(3, 2)
+    b.load_state_dict(a.state_dict())
+    for model, cls in ((a, SGD), (b, torch.optim.SGD)):
+        opt = cls([{"params": [model.weight], "lr": 0.3}, {"params": [model.bias], "lr": 0.1}])
+        model(torch.ones(4, 3)).sum().backward()
+        model.bias.grad = None  # a parameter without a gradient is left alone
+        opt.step()
+    assert torch.equal(a.weight, b.weight) and torch.equal(a.bias, b.bias)
