@@ -16,6 +16,7 @@ def test_output_and_status_survive_the_quick_exit(tmp_path, full_exit):
     ok = subprocess.run(cmd, capture_output=True, text=True, env=env)
     assert ok.returncode == 0, ok.stderr
     assert "wrote" in ok.stdout and (tmp_path / "run" / "summary.json").is_file()
-    bad = subprocess.run([sys.executable, "-m", "dive", "run", "no-such-recipe"], capture_output=True, text=True, env=env)
+    bad_cmd = [sys.executable, "-m", "dive", "run", "no-such-recipe"]
+    bad = subprocess.run(bad_cmd, capture_output=True, text=True, env=env)
     assert bad.returncode != 0
     assert "no-such-recipe" in bad.stderr
