@@ -78,3 +78,30 @@ def test_real_fashion_mnist(data_root):
     assert train.labels[:5].tolist() == [9, 0, 0, 3, 0]  # the published first labels
     for f in FASHION_MNIST.files:
         verify_file(data_root / "fashion-mnist" / f.name, f)
+
+
+def test_decompressed_copy_is_kept_under_the_cache_and_reread(tmp_path, monkeypatch):
+    import hashlib
+
+    monkeypatch.setenv("DIVE_CACHE", str(tmp_path / "cache"))
+    images = torch.randint(0, 256, (7, 28, 28), dtype=torch.uint8)
+    _write_idx(tmp_path / "i.gz", images)
+    raw = gzip.open(tmp_path / "i.gz").read()
+    digest = hashlib.sha256(raw).hexdigest()
+    assert torch.equal(read_idx(tmp_path / "i.gz", digest), images)
+    (copy,) = (tmp_path / "cache" / "decompressed").iterdir()
+    assert copy.read_bytes() == raw
+    (tmp_path / "i.gz").write_bytes(b"not read again")  # the copy is what the next read uses
+    assert torch.equal(read_idx(tmp_path / "i.gz", digest), images)
+    copy.write_bytes(b"\x00\x00\x08\x03damaged")  # a damaged copy: the original is read and the copy rewritten
+    _write_idx(tmp_path / "i.gz", images)
+    assert torch.equal(read_idx(tmp_path / "i.gz", digest), images)
+    assert copy.read_bytes() == raw
+
+
+def test_no_copy_of_bytes_that_do_not_match_the_hash(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIVE_CACHE", str(tmp_path / "cache"))
+    images = torch.zeros(3, 28, 28, dtype=torch.uint8)
+    _write_idx(tmp_path / "i.gz", images)
+    assert torch.equal(read_idx(tmp_path / "i.gz", "0" * 64), images)
+    assert not (tmp_path / "cache" / "decompressed").exists()
