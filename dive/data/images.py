@@ -140,14 +140,19 @@ def image_loaders(
     seed: int = 0,
     transform: ImageBatch | None = None,
     augment: Callable[[Batch, torch.Generator], Batch] | None = None,
+    eval_batch_size: int | None = None,
 ) -> tuple[ArrayLoader, ArrayLoader]:
     """Shuffled train loader and ordered test loader over in-memory image sets.
 
     `augment(batch, generator)` (training only) gets each converted batch (images, labels) and a generator seeded
-    from (seed, epoch, batch index), e.g. `dive.vision.flip_batch`."""
+    from (seed, epoch, batch index), e.g. `dive.vision.flip_batch`. `eval_batch_size` (default `batch_size`):
+    the test loader's batches; the accuracy does not depend on it, and for small images larger batches spend less
+    of the evaluation on per-operator overhead."""
     tf = transform or ImageBatch(resize=resize)
     train_loader = ArrayLoader(
         train.images, train.labels, batch_size=batch_size, shuffle=True, seed=seed, transform=tf, augment=augment
     )
-    test_loader = ArrayLoader(test.images, test.labels, batch_size=batch_size, shuffle=False, transform=tf)
+    test_loader = ArrayLoader(
+        test.images, test.labels, batch_size=eval_batch_size or batch_size, shuffle=False, transform=tf
+    )
     return train_loader, test_loader
