@@ -29,7 +29,7 @@ from dive.core.memory import keep_freed_memory
 from dive.data import ArrayLoader, ImageBatch, load_fashion_mnist
 from dive.models import LeNet
 from dive.nn import init_xavier
-from dive.train import SupervisedStep
+from dive.train import SGD, SupervisedStep
 from dive.train.split import BatchSplit
 
 FAMILIES = [  # (family, substrings of aten op names), first match wins
@@ -65,7 +65,7 @@ def main() -> None:
     torch.manual_seed(0)
     model = LeNet(num_classes=10).to(memory_format=torch.channels_last)
     model.apply(init_xavier)
-    opt = torch.optim.SGD(model.parameters(), lr=0.9)
+    opt = SGD(model.parameters(), lr=0.9)
     loader = ArrayLoader(train.images, train.labels, batch_size=args.batch_size, shuffle=True,
                          transform=ImageBatch(channels_last=True))  # fmt: skip
     batches = loader.epoch(0)

@@ -28,7 +28,7 @@ from dive.core.memory import keep_freed_memory
 from dive.data import ImageBatch, ImageSet, image_loaders
 from dive.models import LeNet
 from dive.nn import init_xavier
-from dive.train import Trainer, accuracy
+from dive.train import SGD, Trainer, accuracy
 
 VARIANTS = {
     "dive": {},
@@ -75,7 +75,7 @@ def _book_case(train: ImageSet, test: ImageSet, batch_size: int, lr: float, work
 
 def _dive_trainer(lr: float, channels_last=False, precision="fp32", compile=False, split=1, seed=0) -> Trainer:
     model = _lenet(seed, channels_last)
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    opt = SGD(model.parameters(), lr=lr)  # dive's (no torch._dynamo import, one-op update); the book's is torch's
     return Trainer(
         model, F.cross_entropy, opt, max_epochs=1, metrics=[accuracy], precision=precision, compile=compile, split=split
     )
