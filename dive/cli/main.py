@@ -186,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dive: interrupted; continue with --resume (the last checkpoint is kept)", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `dive list | head`: the reader has gone; stop quietly, as other commands do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # what is still buffered goes nowhere
+        return 141  # 128 + SIGPIPE
     except Exception as e:  # noqa: BLE001 - the CLI's last line of defence
         if os.environ.get("DIVE_DEBUG"):
             traceback.print_exc()

@@ -20,3 +20,11 @@ def test_output_and_status_survive_the_quick_exit(tmp_path, full_exit):
     bad = subprocess.run(bad_cmd, capture_output=True, text=True, env=env)
     assert bad.returncode != 0
     assert "no-such-recipe" in bad.stderr
+
+
+def test_a_closed_pipe_ends_the_command_quietly():
+    cmd = f"'{sys.executable}' -m dive list | head -1"
+    out = subprocess.run(["bash", "-c", f"set -o pipefail; {cmd}"], capture_output=True, text=True)
+    assert out.stdout.startswith("name")
+    assert out.stderr == ""  # no "BrokenPipeError" line, whichever way the race between the two went
+    assert out.returncode in (0, 141)
