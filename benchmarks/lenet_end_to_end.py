@@ -7,8 +7,9 @@ start to exit (Python start-up, data, 10 epochs with their evaluations, confusio
 The two alternate for `--rounds`; medians are compared.
 
 `--book-process` times the book's side the same way as dive's: a fresh Python process, from start to exit, that
-first imports what the book's `d2l` (torch) module imports (torch, torchvision, matplotlib.pyplot, pandas; ~3 s on
-2 cores) and then runs the same pipeline. Without it the book's start-up is not counted (the conservative measure).
+first imports torch, torchvision, matplotlib.pyplot and pandas (~3 s on 2 cores; the book's `d2l` module imports
+these and more) and then runs the same pipeline. Without it the book's start-up is not counted (the conservative
+measure).
 
     DIVE_DATA=../shared/data python benchmarks/lenet_end_to_end.py --rounds 2 [--book-process]
 """
