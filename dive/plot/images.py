@@ -16,7 +16,7 @@ def plot_image_grid(
     images: Tensor, titles: Sequence[str], path: str | os.PathLike, ncols: int = 8, scale: float = 1.5
 ) -> Path:
     """images (N, H, W), (N, 1, H, W) or RGB (N, 3, H, W), uint8 or float in [0, 1]; one title per image (e.g.
-    "true\npred"). Each tile is `scale` inches wide, grey images are scaled to their own range as `imshow` does.
+    "true\\npred"). Each tile is `scale` inches wide, grey images are scaled to their own range as `imshow` does.
 
     The tiles are drawn into one set of axes whose units are inches, each image at its place (`extent`), its
     title above it: one axes instead of one per image, 5x faster to draw (0.06 against 0.3 s for 16 images),
