@@ -1,8 +1,10 @@
 """dive: a runnable *Dive into Deep Learning* on PyTorch.
 
     import dive
-    r = dive.run("lenet", profile="quick")   # as `dive run lenet --profile quick`; r.metrics, r.history, r.model
-    model = dive.load("runs/lenet")
+    r = dive.run("lenet", profile="quick")   # as `dive run lenet --profile quick`
+    r.metrics, r.history, r.model
+    model = dive.load("runs/lenet")          # no dataset needed
+    dive.predict("runs/lenet", ["shoe.png"]).value
 
 Layers (a package imports only from rows below it, see docs/architecture.md):
 
@@ -15,13 +17,13 @@ Layers (a package imports only from rows below it, see docs/architecture.md):
 
 __version__ = "0.1.0"
 
-__all__ = ["run", "load", "Run", "__version__"]
+__all__ = ["run", "load", "predict", "Run", "__version__"]
 
 
 def __getattr__(name: str):
-    """`dive.run`, `dive.load`, `dive.Run` (the Python API, `dive/cli/api.py`), imported on first use so that
-    `import dive` stays light."""
-    if name in ("run", "load", "Run"):
+    """`dive.run`, `dive.load`, `dive.predict`, `dive.Run` (the Python API, `dive/cli/api.py`), imported on first
+    use so that `import dive` stays light."""
+    if name in ("run", "load", "predict", "Run"):
         from dive.cli import api
 
         return getattr(api, name)

@@ -3,7 +3,8 @@
     import dive
     r = dive.run("lenet", profile="quick", lr=0.5)   # exactly `dive run lenet --profile quick --lr=0.5`
     r.metrics["test_acc"], r.history, r.dir, r.model
-    model = dive.load("runs/lenet")                  # the trained model of a finished run
+    model = dive.load("runs/lenet")                  # the trained model of a finished run (no dataset needed)
+    dive.predict("runs/lenet", ["shoe.png"])         # its recipe's inference: a label, a translation, boxes...
 
 `run` goes through the same code as the command (the same checks, run directory, files and summary lines) and
 returns a `Run`. In Jupyter the run's pictures (curves.png, confusion.png, ...) are also shown inline; on a terminal
@@ -124,25 +125,56 @@ def run(name: str, profile: str = "book", *, out: str | None = None, resume: boo
 
 
 def load(run_dir: str | Path, device: str = "cpu"):
-    """The trained model of a finished run (its folder): the recipe rebuilds it from summary.json's config and
-    reads the checkpoint, as `--resume` of a finished run does (nothing is trained; the run folder is untouched)."""
-    from dive.cli.run import run_with_context
+    """The trained model of a run (its folder or checkpoint), in eval mode, rebuilt from the checkpoint alone
+    through the recipe's declared model part: no dataset is read.
+
+    A recipe that declares no model part yet is rebuilt the older way, by resuming the finished run in a
+    temporary folder (this needs its dataset; nothing is trained and the run folder is untouched)."""
+    from dive.recipes import RECIPES, checkpoint_path, load_trained
+    from dive.train import read_checkpoint
 
     folder = Path(run_dir)
+    if folder.is_file() or (folder / "checkpoint.safetensors").is_file():
+        path = checkpoint_path(folder)
+        name = read_checkpoint(path)[1].get("extra", {}).get("recipe")
+        if name in RECIPES and RECIPES[name].model is not None:
+            return load_trained(path, device).model
+    return _load_by_resuming(folder, device)
+
+
+def predict(run_dir: str | Path, inputs: list[Any], **options: Any):
+    """The run's recipe's inference on `inputs` (`dive predict RUN INPUT...`): returns a `Prediction`, whose
+    `value` is the answer (a label, a translation, boxes, ...) and `lines` what the command prints."""
+    from dive.recipes import predict as run_predictor
+
+    return run_predictor(run_dir, inputs, **options)
+
+
+def _load_by_resuming(folder: Path, device: str):
+    from dive.cli.run import run_with_context
+
     summary = folder / "summary.json"
     if not summary.is_file():
         raise DiveError(f"{folder} is not a finished run: no summary.json (dive run writes it at the end)")
     record = json.loads(summary.read_text())
     checkpoints = list(folder.rglob("checkpoint.safetensors"))
     if not checkpoints:
-        raise DiveError(f"{folder} holds no checkpoint: recipe {record['recipe']!r} trains no model")
+        from dive.recipes import RECIPES
+
+        known = RECIPES[record["recipe"]] if record["recipe"] in RECIPES else None
+        if known is not None and not known.checkpoints:
+            raise DiveError(f"{folder} holds no checkpoint: recipe {record['recipe']!r} trains no model")
+        raise DiveError(f"{folder} holds no checkpoint.safetensors: it was deleted or never written")
     overrides = _overrides(record["config"])
     with tempfile.TemporaryDirectory() as tmp:
         for p in folder.rglob("*"):  # checkpoints and what recipes save beside them (vocabularies)
             if p.is_file() and p.suffix in (".safetensors", ".json", ".jsonl") and p.name != "summary.json":
                 (Path(tmp) / p.relative_to(folder)).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(p, Path(tmp) / p.relative_to(folder))
-        _, ctx = run_with_context(record["recipe"], record["profile"], overrides, tmp, True, device, None, False)
+        try:
+            _, ctx = run_with_context(record["recipe"], record["profile"], overrides, tmp, True, device, None, False)
+        except DiveError as e:  # name the user's folder, not the temporary copy
+            raise DiveError(str(e).replace(tmp, str(folder))) from None
     models = dict(ctx.models)
     if not models:
         raise DiveError(f"recipe {record['recipe']!r} did not rebuild a model from {folder}")

@@ -15,6 +15,7 @@ def add_classify_parser(sub) -> None:
     p.add_argument("text", nargs="?", help='the review, e.g. "this movie is so great"')
     p.add_argument("--premise", help='NLI: the premise, e.g. "he is good ."')
     p.add_argument("--hypothesis", help='NLI: the hypothesis, e.g. "he is bad ."')
+    p.set_defaults(func=cmd_classify)
 
 
 def cmd_classify(args: argparse.Namespace) -> int:

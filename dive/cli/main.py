@@ -1,5 +1,7 @@
 """The `dive` command: `list`, `run`, `data`, `summary`, `bench`, `generate`, `translate`,
-`corpus`, `augment`, `anchors`, `detect`, `segment`, `similar`, `analogy`, `encode`, `classify`.
+`corpus`, `augment`, `anchors`, `detect`, `segment`, `similar`, `analogy`, `encode`, `classify`, `predict`.
+
+Each subcommand registers its own arguments and its function (`set_defaults(func=...)`); `main` calls it.
 
 Every user-facing error (`DiveError`) is printed as one line, `dive: error: ...`, with exit status 2; an
 unexpected exception too, unless DIVE_DEBUG=1 asks for the traceback.
@@ -14,11 +16,12 @@ import traceback
 from pathlib import Path
 
 import dive
-from dive.cli.classify import add_classify_parser, cmd_classify
-from dive.cli.text import add_text_parsers, cmd_corpus, cmd_generate, cmd_translate
-from dive.cli.tools import add_parsers, cmd_bench, cmd_summary
-from dive.cli.vision import add_vision_parsers, cmd_anchors, cmd_augment, cmd_detect, cmd_segment
-from dive.cli.words import add_word_parsers, cmd_analogy, cmd_encode, cmd_similar
+from dive.cli.classify import add_classify_parser
+from dive.cli.predict import add_predict_parser
+from dive.cli.text import add_text_parsers
+from dive.cli.tools import add_parsers
+from dive.cli.vision import add_vision_parsers
+from dive.cli.words import add_word_parsers
 from dive.core import DiveError
 from dive.core.device import DEVICE_CHOICES
 
@@ -113,7 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dive", description="Train the models of Dive into Deep Learning.")
     p.add_argument("--version", action="version", version=f"dive {dive.__version__}")
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="list the recipes with their book section, dataset and target band")
+    listing = sub.add_parser("list", help="list the recipes with their book section, dataset and target band")
+    listing.set_defaults(func=_cmd_list)
     run = sub.add_parser(
         "run",
         help="train a recipe (config overrides as --key=value)",
@@ -134,11 +138,13 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--no-verify", action="store_true", help="skip the hash check")
     data.add_argument("--download", metavar="NAME", help="download a dataset into ~/.cache/dive (needs internet)")
     data.add_argument("-v", "--verbose", action="store_true", help="show every place searched")
+    data.set_defaults(func=_cmd_data)
     add_parsers(sub)
     add_text_parsers(sub)
     add_vision_parsers(sub)
     add_word_parsers(sub)
     add_classify_parser(sub)
+    add_predict_parser(sub)
     return p
 
 
@@ -146,45 +152,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command != "run":
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
-        if args.command == "list":
-            return _cmd_list(args)
-        if args.command == "run":
+        if args.command == "run":  # its other --key=value arguments are config overrides
             return _cmd_run(args, extra, argv)
-        if args.command == "summary":
-            return cmd_summary(args)
-        if args.command == "bench":
-            return cmd_bench(args)
-        if args.command == "generate":
-            return cmd_generate(args)
-        if args.command == "corpus":
-            return cmd_corpus(args)
-        if args.command == "translate":
-            return cmd_translate(args)
-        if args.command == "anchors":
-            return cmd_anchors(args)
-        if args.command == "augment":
-            return cmd_augment(args)
-        if args.command == "segment":
-            return cmd_segment(args)
-        if args.command == "detect":
-            return cmd_detect(args)
-        if args.command == "similar":
-            return cmd_similar(args)
-        if args.command == "analogy":
-            return cmd_analogy(args)
-        if args.command == "encode":
-            return cmd_encode(args)
-        if args.command == "classify":
-            return cmd_classify(args)
-        return _cmd_data(args)
+        if args.command == "predict":  # its other --key=value arguments are the predictor's options
+            return args.func(args, extra)
+        if extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        return args.func(args)
     except DiveError as e:
         print(f"dive: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("dive: interrupted; continue with --resume (the last checkpoint is kept)", file=sys.stderr)
+        resume = "; continue with --resume (the last checkpoint is kept)" if args.command == "run" else ""
+        print(f"dive: interrupted{resume}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `dive list | head`: the reader has gone; stop quietly, as other commands do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # what is still buffered goes nowhere

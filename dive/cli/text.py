@@ -88,17 +88,20 @@ def add_text_parsers(sub: argparse._SubParsersAction) -> None:
     gen.add_argument("--prefix", default="time traveller", help="text to continue (default: %(default)r)")
     gen.add_argument("--len", type=int, default=50, help="tokens to generate (default: %(default)s)")
     gen.add_argument("--device", default="cpu")
+    gen.set_defaults(func=cmd_generate)
     tr = sub.add_parser("translate", help="translate an English sentence with a trained seq2seq/bahdanau/transformer")
     tr.add_argument("checkpoint", help="a run's checkpoint.safetensors or its directory, e.g. runs/transformer")
     tr.add_argument("sentence", help='e.g. "i lost ."')
     tr.add_argument("--beam", type=int, default=1, help="beam size (1: greedy)")
     tr.add_argument("--heatmap", help="also save the attention over the source as this PNG")
     tr.add_argument("--device", default="cpu")
+    tr.set_defaults(func=cmd_translate)
     corpus = sub.add_parser("corpus", help="n-gram statistics of The Time Machine and the Zipf plot (book §9.2)")
     corpus.add_argument("--token", default="word", choices=["word", "char"])
     corpus.add_argument("--top", type=int, default=5, help="most frequent n-grams to print")
     corpus.add_argument("--out", default="runs/corpus", help="where to write the plot")
     corpus.add_argument("--data", help="data root (default: $DIVE_DATA, ~/.cache/dive, system paths)")
+    corpus.set_defaults(func=cmd_corpus)
 
 
 def cmd_translate(args: argparse.Namespace) -> int:

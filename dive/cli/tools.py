@@ -228,6 +228,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     summary = sub.add_parser("summary", help="print each layer's output shape and parameter count")
     summary.add_argument("model", help="a registered model name, e.g. lenet, resnet18, alexnet-small")
     summary.add_argument("--input", help="input shape such as 1x1x28x28 (default: the model's registered shape)")
+    summary.set_defaults(func=cmd_summary)
     bench = sub.add_parser("bench", help="time dive's training pipeline against the book's (medians, ratios)")
     bench.add_argument(
         "target",
@@ -272,3 +273,4 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     bench.add_argument("--tokens", type=int, default=0, help="lstm: use only the first N tokens of the corpus")
     bench.add_argument("--nproc", type=int, default=2, help="exchange, scaling: processes (default 2)")
     bench.add_argument("--model", help="scaling: a registered model (default lenet)")
+    bench.set_defaults(func=cmd_bench)

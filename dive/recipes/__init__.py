@@ -43,5 +43,23 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     word2vec,
 )
 from dive.recipes.base import RECIPES, Profile, Recipe, RunContext, RunResult, TrainConfig, recipe, register
+from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained
+from dive.recipes.trained import checkpoint_path, load_trained, predict
 
-__all__ = ["RECIPES", "Profile", "Recipe", "RunContext", "RunResult", "TrainConfig", "recipe", "register"]
+__all__ = [
+    "RECIPES",
+    "ModelPart",
+    "Prediction",
+    "Predictor",
+    "Profile",
+    "Recipe",
+    "RunContext",
+    "RunResult",
+    "TrainConfig",
+    "Trained",
+    "checkpoint_path",
+    "load_trained",
+    "predict",
+    "recipe",
+    "register",
+]

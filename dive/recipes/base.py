@@ -17,6 +17,7 @@ import torch
 
 from dive.core import Registry
 from dive.data import DATASETS
+from dive.recipes.parts import ModelPart
 from dive.train import DistInfo
 
 
@@ -56,6 +57,7 @@ class RunContext:
     compile: bool = False  # run the model through torch.compile
     dist: DistInfo = field(default_factory=DistInfo)  # this process in a data-parallel run (rank 0 of 1 otherwise)
     models: dict[str, Any] = field(default_factory=dict)  # what run_fit trained, by sub-run ("model" for the main one)
+    meta: dict[str, Any] = field(default_factory=dict)  # what the model part needs besides the config (vocab, ...)
 
 
 @dataclass
@@ -65,6 +67,12 @@ class RunResult:
     metrics: dict[str, float]
     summary: str
     examples_per_sec: float | None = None
+
+    @classmethod
+    def of(cls, metrics: dict[str, float], lines: str | list[str]) -> RunResult:
+        """The usual result: `metrics`, the summary `lines`, and the speed `metrics` recorded (if any)."""
+        summary = lines if isinstance(lines, str) else "\n".join(lines)
+        return cls(metrics, summary, metrics.get("examples_per_sec"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,6 +88,7 @@ class Recipe:
     higher_is_better: bool = True
     checkpoints: bool = True  # False for recipes that train no model (e.g. the 2-D optimizer traces)
     distributed: bool = False  # can train data-parallel over several processes (`dive run NAME --nproc N`)
+    model: ModelPart | None = None  # how its trained model is rebuilt and used without the data (`dive predict`)
 
     def config(self, profile: str) -> Any:
         from dive.core import UnknownNameError
@@ -120,6 +129,7 @@ def recipe(
     higher_is_better: bool = True,
     checkpoints: bool = True,
     distributed: bool = False,
+    model: ModelPart | None = None,
 ) -> Recipe:
     """Build and register a recipe: the one registration helper every recipe module uses.
 
@@ -136,5 +146,6 @@ def recipe(
             higher_is_better=higher_is_better,
             checkpoints=checkpoints,
             distributed=distributed,
+            model=model,
         )
     )

@@ -22,6 +22,8 @@ from dive.data import (
 from dive.plot import plot_confusion, plot_image_grid
 from dive.recipes.base import RunContext, RunResult, TrainConfig
 from dive.recipes.common import run_fit
+from dive.recipes.image_predict import IMAGE_CLASSIFIER, image_meta
+from dive.recipes.parts import ModelPart
 from dive.train import accuracy, confusion_matrix, format_summary
 from dive.vision import flip_batch
 
@@ -37,6 +39,21 @@ class FashionConfig(TrainConfig):
     channels_last: bool = False  # NHWC memory layout for model and batches (faster convolutions on CPU, measured)
     hflip: bool = False  # flip each training image left-right with probability 1/2 (book §14.1), resumable
     split: int = 1  # run each CPU batch as N slices on N threads, gradients summed (`dive.train.split`)
+
+
+def fashion_meta(cfg: Any, resize: int | None = None) -> dict[str, Any]:
+    """What a Fashion-MNIST classifier's predictor needs: the ten labels, 1x28x28 images, the batch resize."""
+    return image_meta(TEXT_LABELS, 1, (28, 28), resize or getattr(cfg, "resize", 0) or None)
+
+
+def fashion_part(build: Callable[[Any], nn.Module]) -> ModelPart:
+    """The model part of a Fashion-MNIST classifier: `build(cfg)` is its network (untrained, before any custom
+    initialisation), the predictor labels images."""
+    return ModelPart(
+        build=lambda cfg, meta: build(cfg),
+        predictor=IMAGE_CLASSIFIER,
+        legacy_meta=lambda folder, cfg: fashion_meta(cfg),
+    )
 
 
 def fashion_sets(cfg: FashionConfig, ctx: RunContext) -> tuple[ImageSet, ImageSet]:
@@ -59,6 +76,7 @@ def train_classifier(
 
     `scheduler` (a `torch.optim.lr_scheduler`) steps once per epoch, as the book's `train_ch6` does."""
     train, test = fashion_sets(cfg, ctx)
+    ctx.meta.update(fashion_meta(cfg, resize))
     on_accelerator = ctx.device if ctx.device.type != "cpu" else None  # convert and resize there, not on the host
     transform = ImageBatch(resize=resize, channels_last=cfg.channels_last, device=on_accelerator)
     if cfg.channels_last:
@@ -86,8 +104,7 @@ def train_classifier(
     if ctx.dist.is_main:
         save_predictions(model, test, transform, ctx)
         lines += save_confusion(model, test_loader, ctx)
-    metrics = dict(state.metrics)
-    return RunResult(metrics, "\n".join(lines), metrics.get("examples_per_sec"))
+    return RunResult.of(dict(state.metrics), lines)
 
 
 def save_confusion(model: nn.Module, test_loader: Any, ctx: RunContext) -> list[str]:

@@ -14,6 +14,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+import dive
 from dive.core import ConfigError, DiveError, config_diff, config_from_dict, config_to_dict
 from dive.plot import plot_history
 from dive.recipes.base import RECIPES, RunContext
@@ -97,7 +98,8 @@ def run_fit(
     out = run_dir(ctx, sub)
     ckpt = out / CHECKPOINT
     history = History(out / "history.jsonl", log_every=cfg.log_every)
-    extra = {"recipe": ctx.recipe, "profile": ctx.profile, "config": config_to_dict(cfg), "sub": sub}
+    extra = {"recipe": ctx.recipe, "profile": ctx.profile, "config": config_to_dict(cfg), "sub": sub,
+             "meta": ctx.meta, "dive": dive.__version__}  # fmt: skip
     # on an accelerator every check is a host sync: check every 25 steps there (epoch ends always)
     guard = NanGuard(every=1 if ctx.device.type == "cpu" else 25, checkpoint_path=ckpt)
     extra_callbacks = list(callbacks)  # the recipe's own, e.g. a loss tracker; they run before the checkpoint

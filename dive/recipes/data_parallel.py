@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import torch.nn.functional as F
 
 from dive.recipes.base import Profile, RunContext, RunResult, recipe
-from dive.recipes.classify import FashionConfig, train_classifier
+from dive.recipes.classify import FashionConfig, fashion_part, train_classifier
 from dive.scratch.data_parallel import AllReduceSGD, LeNetDP
 
 
@@ -50,5 +50,6 @@ recipe(
     metric="test_acc",
     run=run,
     distributed=True,
+    model=fashion_part(lambda cfg: LeNetDP()),
     **PROFILES,
 )

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from dive.models import LeNet
 from dive.nn import init_xavier
 from dive.recipes.base import Profile, RunContext, RunResult, recipe
-from dive.recipes.classify import FashionConfig, train_classifier
+from dive.recipes.classify import FashionConfig, fashion_part, train_classifier
 from dive.train.optim import SGD
 
 
@@ -32,8 +32,12 @@ class LeNetConfig(FashionConfig):
     split: int = 1
 
 
+def build(cfg: LeNetConfig) -> LeNet:
+    return LeNet(num_classes=10, modern=cfg.modern)
+
+
 def run(cfg: LeNetConfig, ctx: RunContext) -> RunResult:
-    model = LeNet(num_classes=10, modern=cfg.modern)
+    model = build(cfg)
     model.apply(init_xavier)
     return train_classifier(cfg, ctx, model, SGD(model.parameters(), lr=cfg.lr), F.cross_entropy)
 
@@ -54,5 +58,6 @@ recipe(
     metric="test_acc",
     run=run,
     distributed=True,
+    model=fashion_part(build),
     **PROFILES,
 )

@@ -18,7 +18,7 @@ from dive.core import ConfigError
 from dive.models import LeNet
 from dive.plot import plot_series
 from dive.recipes.base import Profile, RunContext, RunResult, recipe
-from dive.recipes.classify import FashionConfig, train_classifier
+from dive.recipes.classify import FashionConfig, fashion_part, train_classifier
 from dive.scratch.schedules import cosine, factor, multi_factor, square_root
 from dive.train.optim import SGD
 
@@ -55,11 +55,15 @@ def schedule_fn(cfg: ScheduleConfig):
     return table[cfg.schedule]
 
 
+def build(cfg: ScheduleConfig) -> LeNet:
+    return LeNet(modern=True)
+
+
 def run(cfg: ScheduleConfig, ctx: RunContext) -> RunResult:
     fn = schedule_fn(cfg)
     if ctx.dist.is_main:
         plot_schedules(cfg, ctx)
-    model = LeNet(modern=True)
+    model = build(cfg)
     optimizer = SGD(model.parameters(), lr=cfg.lr)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda t: fn(t) / cfg.lr)
     return train_classifier(cfg, ctx, model, optimizer, F.cross_entropy, scheduler=scheduler)
@@ -92,5 +96,6 @@ recipe(
     metric="test_acc",
     run=run,
     distributed=True,
+    model=fashion_part(build),
     **PROFILES,
 )

@@ -7,10 +7,11 @@ from dataclasses import dataclass, replace
 import torch.nn.functional as F
 
 from dive import scratch
+from dive.core import ConfigError
 from dive.models import MLP
 from dive.nn import init_normal
 from dive.recipes.base import Profile, RunContext, RunResult, recipe
-from dive.recipes.classify import FashionConfig, train_classifier
+from dive.recipes.classify import FashionConfig, fashion_part, train_classifier
 from dive.train.optim import SGD
 
 
@@ -24,15 +25,23 @@ class MLPConfig(FashionConfig):
     sigma: float = 0.01
 
 
+def build_scratch(cfg: MLPConfig) -> scratch.MLPScratch:
+    return scratch.MLPScratch(28 * 28, 10, cfg.num_hiddens, cfg.activation, cfg.dropouts, sigma=cfg.sigma)
+
+
+def build_concise(cfg: MLPConfig) -> MLP:
+    if cfg.activation != "relu":
+        raise ConfigError("the concise MLP uses ReLU; use the -scratch recipe to try other activations")
+    return MLP(28 * 28, 10, cfg.num_hiddens, cfg.dropouts)
+
+
 def run_scratch(cfg: MLPConfig, ctx: RunContext) -> RunResult:
-    model = scratch.MLPScratch(28 * 28, 10, cfg.num_hiddens, cfg.activation, cfg.dropouts, sigma=cfg.sigma)
+    model = build_scratch(cfg)
     return train_classifier(cfg, ctx, model, scratch.SGD(model.parameters(), lr=cfg.lr), scratch.cross_entropy)
 
 
 def run_concise(cfg: MLPConfig, ctx: RunContext) -> RunResult:
-    if cfg.activation != "relu":
-        raise ValueError("the concise MLP uses ReLU; use the -scratch recipe to try other activations")
-    model = MLP(28 * 28, 10, cfg.num_hiddens, cfg.dropouts)
+    model = build_concise(cfg)
     model.apply(init_normal(cfg.sigma))
     return train_classifier(cfg, ctx, model, SGD(model.parameters(), lr=cfg.lr), F.cross_entropy)
 
@@ -54,10 +63,11 @@ DROPOUT_PROFILES = {
     "tiny": Profile(replace(DROPOUT_BOOK, **{**MLP_TINY, "num_hiddens": (32, 32)})),
 }
 
-for _name, _section, _run, _profiles in (
-    ("mlp-scratch", "5.2.1 MLP Implementation from Scratch", run_scratch, MLP_PROFILES),
-    ("mlp", "5.2.2 Concise Implementation of MLPs", run_concise, MLP_PROFILES),
-    ("dropout-scratch", "5.6.2 Dropout from Scratch", run_scratch, DROPOUT_PROFILES),
-    ("dropout", "5.6.3 Concise Dropout", run_concise, DROPOUT_PROFILES),
+for _name, _section, _run, _build, _profiles in (
+    ("mlp-scratch", "5.2.1 MLP Implementation from Scratch", run_scratch, build_scratch, MLP_PROFILES),
+    ("mlp", "5.2.2 Concise Implementation of MLPs", run_concise, build_concise, MLP_PROFILES),
+    ("dropout-scratch", "5.6.2 Dropout from Scratch", run_scratch, build_scratch, DROPOUT_PROFILES),
+    ("dropout", "5.6.3 Concise Dropout", run_concise, build_concise, DROPOUT_PROFILES),
 ):
-    recipe(_name, section=_section, dataset="fashion-mnist", metric="test_acc", run=_run, distributed=True, **_profiles)
+    recipe(_name, section=_section, dataset="fashion-mnist", metric="test_acc", run=_run, distributed=True,
+           model=fashion_part(_build), **_profiles)  # fmt: skip

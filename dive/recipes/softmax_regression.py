@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from dive import scratch
 from dive.models import SoftmaxRegression
 from dive.recipes.base import Profile, RunContext, RunResult, recipe
-from dive.recipes.classify import FashionConfig, train_classifier
+from dive.recipes.classify import FashionConfig, fashion_part, train_classifier
 from dive.train.optim import SGD
 
 
@@ -21,13 +21,21 @@ class SoftmaxConfig(FashionConfig):
     sigma: float = 0.01
 
 
+def build_scratch(cfg: SoftmaxConfig) -> torch.nn.Module:
+    return scratch.SoftmaxRegressionScratch(28 * 28, 10, sigma=cfg.sigma)
+
+
+def build_concise(cfg: SoftmaxConfig) -> torch.nn.Module:
+    return SoftmaxRegression(28 * 28, 10)
+
+
 def run_scratch(cfg: SoftmaxConfig, ctx: RunContext) -> RunResult:
-    model = scratch.SoftmaxRegressionScratch(28 * 28, 10, sigma=cfg.sigma)
+    model = build_scratch(cfg)
     return train_classifier(cfg, ctx, model, scratch.SGD(model.parameters(), lr=cfg.lr), scratch.cross_entropy)
 
 
 def run_concise(cfg: SoftmaxConfig, ctx: RunContext) -> RunResult:
-    model = SoftmaxRegression(28 * 28, 10)
+    model = build_concise(cfg)
     torch.nn.init.normal_(model.net[1].weight, std=cfg.sigma)
     torch.nn.init.zeros_(model.net[1].bias)
     return train_classifier(cfg, ctx, model, SGD(model.parameters(), lr=cfg.lr), F.cross_entropy)
@@ -40,9 +48,9 @@ PROFILES = {
     "tiny": Profile(replace(BOOK, max_epochs=2, batch_size=64, synthetic=True)),
 }
 
-for _name, _section, _run in (
-    ("softmax-scratch", "4.4 Softmax Regression Implementation from Scratch", run_scratch),
-    ("softmax", "4.5 Concise Implementation of Softmax Regression", run_concise),
+for _name, _section, _run, _build in (
+    ("softmax-scratch", "4.4 Softmax Regression Implementation from Scratch", run_scratch, build_scratch),
+    ("softmax", "4.5 Concise Implementation of Softmax Regression", run_concise, build_concise),
 ):
     recipe(
         _name,
@@ -51,5 +59,6 @@ for _name, _section, _run in (
         metric="test_acc",
         run=_run,
         distributed=True,
+        model=fashion_part(_build),
         **PROFILES,
     )

@@ -1,0 +1,69 @@
+"""`dive predict RUN INPUT... [--OPTION=VALUE]`: a trained run's own kind of inference, through the registry.
+
+The run's checkpoint names its recipe; the recipe's declared predictor says what an input is (an image file, a
+sentence, a prefix, ...) and which options it takes (`--top=3`, `--beam=4`). `dive classify`, `dive translate`,
+`dive generate`, `dive detect`, `dive segment`, `dive similar` and `dive encode` are friendly names over the same
+path, with the arguments the book's examples use.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from dive.core import ConfigError, DiveError
+
+
+def add_predict_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "predict",
+        help="run a trained model on inputs (images, sentences, ...): what inference means for its recipe",
+        epilog="Options of the run's predictor go as --key=value, e.g. --top=3 (image classifiers), --beam=4 "
+        "(translation), --len=100 (language models). `dive predict RUN --help-inputs` says what RUN takes.",
+    )
+    p.add_argument("run", help="a run folder (e.g. runs/lenet) or its checkpoint.safetensors")
+    p.add_argument("inputs", nargs="*", help="what the run's predictor takes (see --help-inputs)")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--help-inputs", action="store_true", help="say what this run's predictor takes, and its options")
+    p.set_defaults(func=cmd_predict, takes_options=True)
+
+
+def parse_options(extra: list[str], defaults: dict[str, Any]) -> dict[str, Any]:
+    """['--top=3'] -> {'top': 3}, each value converted to the type of the option's default."""
+    options: dict[str, Any] = {}
+    for token in extra:
+        if not token.startswith("--") or "=" not in token:
+            raise ConfigError(f"unexpected argument {token!r}; a predictor's options look like --key=value")
+        key, value = token[2:].split("=", 1)
+        key = key.replace("-", "_")
+        default = defaults.get(key)
+        try:
+            if isinstance(default, bool):
+                if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError(value)
+                options[key] = value.lower() in ("true", "1", "yes")
+            elif isinstance(default, (int, float)):
+                options[key] = type(default)(value)
+            else:
+                options[key] = None if value.lower() == "none" and default is None else value
+        except ValueError:
+            raise ConfigError(f"--{key}={value}: expected a {type(default).__name__}") from None
+    return options
+
+
+def cmd_predict(args: argparse.Namespace, extra: list[str] | None = None) -> int:
+    from dive.recipes import RECIPES, load_trained, predict
+
+    trained = load_trained(args.run, device=args.device)
+    predictor = RECIPES[trained.recipe].model.predictor
+    if predictor is None:
+        raise DiveError(f"recipe {trained.recipe!r} declares no predictor")
+    if args.help_inputs:
+        options = ", ".join(f"--{k}={v}" for k, v in predictor.options.items()) or "none"
+        print(f"{args.run}: a {trained.recipe} run ({predictor.kind}); inputs: {predictor.inputs}; options: {options}")
+        return 0
+    if not args.inputs:
+        raise DiveError(f"give the inputs to predict on: {predictor.inputs}")
+    result = predict(trained, args.inputs, **parse_options(extra or [], dict(predictor.options)))
+    print("\n".join(result.lines))
+    return 0

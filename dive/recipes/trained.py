@@ -1,0 +1,76 @@
+"""Loading a trained run and predicting with it, through the registry: recipe name -> declaration -> model.
+
+    trained = load_trained("runs/lenet")            # no dataset needed: config, metadata and weights are in the run
+    predict(trained, ["shoe.png"]).value            # what the recipe's predictor returns (here a label)
+
+The checkpoint names its recipe; the recipe's `ModelPart` rebuilds the network from the stored config and metadata
+and the weights are loaded strictly. `dive predict`, `dive classify`/`translate`/... and `dive.load` all go here.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from dive.core import DiveError, config_from_dict
+from dive.recipes.base import RECIPES, Recipe
+from dive.recipes.parts import Prediction, Trained, check_options
+from dive.train import load_weights, read_checkpoint
+
+CHECKPOINT = "checkpoint.safetensors"
+
+
+def checkpoint_path(run: str | os.PathLike) -> Path:
+    """A run folder's main checkpoint, or the checkpoint file itself; one line when there is none."""
+    path = Path(run)
+    if path.is_dir():
+        if not (path / CHECKPOINT).is_file():
+            raise DiveError(f"{path} holds no {CHECKPOINT}: not a finished run of a recipe that trains a model")
+        return path / CHECKPOINT
+    if not path.is_file():
+        raise DiveError(f"{path}: no such run folder or checkpoint")
+    return path
+
+
+def recipe_of(extra: dict[str, Any], path: Path) -> Recipe:
+    """The recipe a checkpoint records; a clear line when it names none, an unknown one, or one with no model."""
+    name = extra.get("recipe")
+    if not name:
+        raise DiveError(f"{path} records no recipe: it was not written by `dive run`")
+    if name not in RECIPES:
+        raise DiveError(f"{path} is a run of recipe {name!r}, which this dive does not know (dive list)")
+    recipe = RECIPES[name]
+    if recipe.model is None:
+        raise DiveError(f"recipe {name!r} declares no model to rebuild (it has no predictor yet): {path}")
+    return recipe
+
+
+def load_trained(run: str | os.PathLike, device: str | torch.device = "cpu") -> Trained:
+    """The trained model of a run folder (or checkpoint), rebuilt from the checkpoint alone, in eval mode."""
+    path = checkpoint_path(run)
+    _, header = read_checkpoint(path)
+    extra = header.get("extra", {})
+    recipe = recipe_of(extra, path)
+    if "config" not in extra:
+        raise DiveError(f"{path} records no config: re-run `dive run {recipe.name}` to write a complete checkpoint")
+    cfg = config_from_dict(type(recipe.config("book")), extra["config"])
+    part = recipe.model
+    meta = extra.get("meta")
+    if meta is None:
+        meta = part.legacy_meta(path.parent, cfg) if part.legacy_meta else {}
+    model = part.build(cfg, meta)
+    load_weights(path, model)
+    model.to(device).eval()
+    return Trained(recipe.name, extra.get("profile", ""), cfg, meta, model, path, extra.get("dive", ""))
+
+
+def predict(run: Trained | str | os.PathLike, inputs: list[Any], **options: Any) -> Prediction:
+    """The recipe's predictor on `inputs` (strings, file paths, or tensors where the predictor takes them)."""
+    trained = run if isinstance(run, Trained) else load_trained(run)
+    predictor = RECIPES[trained.recipe].model.predictor
+    if predictor is None:
+        raise DiveError(f"recipe {trained.recipe!r} rebuilds its model but declares no predictor")
+    return predictor.run(trained, list(inputs), **check_options(predictor, options))
