@@ -4,7 +4,6 @@ a trained model's label and its probability."""
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from dive.core import DiveError
 
@@ -19,33 +18,14 @@ def add_classify_parser(sub) -> None:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    if args.premise is not None or args.hypothesis is not None:
-        return _classify_pair(args)
-    from dive.recipes.sentiment import classify_review, load_sentiment
+    """A sentiment run labels a review; an NLI run (decomposable attention or BERT) a premise/hypothesis pair. The
+    checkpoint names its recipe, whose predictor decides."""
+    from dive.cli.predict import predict_as
 
+    if args.premise is not None or args.hypothesis is not None:
+        if args.premise is None or args.hypothesis is None or args.text is not None:
+            raise DiveError("an NLI run takes --premise and --hypothesis (and no review text)")
+        return predict_as("classify --premise/--hypothesis", args.run, ("text-pair",), [args.premise, args.hypothesis])
     if args.text is None:
         raise DiveError('give the review to classify, e.g. dive classify runs/sentiment-birnn "so great"')
-    model, vocab, cfg = load_sentiment(args.run)
-    label, prob, facts = classify_review(model, vocab, cfg, args.text)
-    print(f"{label} ({prob:.3f})")
-    if facts["read"] < facts["tokens"]:
-        print(f"note: read the first {facts['read']:,} of {facts['tokens']:,} tokens (the model's num_steps)")
-    if facts["known"] == 0:
-        print("note: no word of the review is in the vocabulary: the label reflects only the model's bias")
-    return 0
-
-
-def _classify_pair(args: argparse.Namespace) -> int:
-    from dive.recipes.nli import classify_pair, load_nli
-    from dive.recipes.nli_bert import classify_pair_bert, load_nli_bert
-
-    if args.premise is None or args.hypothesis is None or args.text is not None:
-        raise DiveError("an NLI run takes --premise and --hypothesis (and no review text)")
-    is_bert = (Path(args.run) / "bert_config.json").is_file() or (Path(args.run).parent / "bert_config.json").is_file()
-    load, classify = (load_nli_bert, classify_pair_bert) if is_bert else (load_nli, classify_pair)
-    model, vocab, cfg = load(args.run)
-    label, prob, unknown = classify(model, vocab, cfg, args.premise, args.hypothesis)
-    print(f"{label} ({prob:.3f})")
-    if unknown:
-        print(f"note: {len(unknown)} words not in the vocabulary, read as <unk>: {' '.join(unknown[:8])}")
-    return 0
+    return predict_as("classify", args.run, ("text-class",), [args.text])

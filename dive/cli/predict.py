@@ -67,3 +67,22 @@ def cmd_predict(args: argparse.Namespace, extra: list[str] | None = None) -> int
     result = predict(trained, args.inputs, **parse_options(extra or [], dict(predictor.options)))
     print("\n".join(result.lines))
     return 0
+
+
+KIND_NAMES = {"generate": "language-model", "translate": "translation", "text-class": "sentiment",
+              "text-pair": "NLI", "encode": "BERT", "detect": "detection", "segment": "segmentation",
+              "similar": "word-vector", "image-class": "image-classifier"}  # fmt: skip
+
+
+def predict_as(command: str, run: str, kinds: tuple[str, ...], inputs: list, device: str = "cpu", **options) -> int:
+    """A friendly command (`dive translate`, ...) over `predict`: the run's predictor must be of one of `kinds`."""
+    from dive.recipes import RECIPES, load_trained, predict
+
+    trained = load_trained(run, device=device)
+    predictor = RECIPES[trained.recipe].model.predictor
+    if predictor is None or predictor.kind not in kinds:
+        wanted = " or ".join(KIND_NAMES.get(k, k) for k in kinds)
+        raise DiveError(f"{run} is not a {wanted} run: it is a {trained.recipe} run (`dive predict {run} ...` "
+                        "runs any trained model)")  # fmt: skip
+    print("\n".join(predict(trained, inputs, **options).lines))
+    return 0

@@ -8,56 +8,16 @@ from pathlib import Path
 
 from dive.core import DiveError
 
-MAX_GENERATE = 10_000  # tokens `dive generate` writes at most: past that, a greedy RNN only loops, for minutes
-SHOW_UNKNOWN = 8  # unknown words named in a note; the rest are counted
-
-
-def _unknown_note(unknown: list[str], total: int, unit: str, vocab: str = "") -> str:
-    """One short line for the tokens not in the vocabulary, however many there are (at most SHOW_UNKNOWN named)."""
-    distinct = list(dict.fromkeys(unknown))
-    named = " ".join(distinct[:SHOW_UNKNOWN])
-    if len(distinct) > SHOW_UNKNOWN:
-        named += f" ... ({len(distinct) - SHOW_UNKNOWN} more)"
-    share = f"all {total}" if len(unknown) == total else f"{len(unknown)} of {total}"
-    where = f"the {vocab} vocabulary" if vocab else "the vocabulary"
-    return f"note: {share} {unit} not in {where}, read as <unk>: {named}"
+MAX_GENERATE = 10_000  # as the language models' predictor: past that, a greedy RNN only loops, for minutes
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from dive.core import choose_device
-    from dive.recipes.language_model import load_language_model
-    from dive.text import generate
+    from dive.cli.predict import predict_as
 
     if not 0 <= args.len <= MAX_GENERATE:
         raise DiveError(f"--len must be in 0..{MAX_GENERATE:,} (got {args.len:,})")
-    if not args.prefix.strip():
-        raise DiveError("--prefix is empty: a language model continues some text; give it a word or more")
-    model, vocab, cfg = load_language_model(args.checkpoint)
-    device = choose_device(args.device)
-    model.to(device)
-    prefix = args.prefix.lower() if cfg.token == "char" else args.prefix
-    tokens = list(prefix) if cfg.token == "char" else prefix.split()
-    unknown = [t for t in tokens if t not in vocab]
-    if unknown:
-        print(_unknown_note(unknown, len(tokens), "characters" if cfg.token == "char" else "words"))
-    print(generate(model, prefix, args.len, vocab, cfg.token, device, progress=_progress_bar(args.len)))
-    return 0
 
-
-def _progress_bar(total: int):
-    """A bar on stderr for a long generation (a few thousand tokens take seconds), None for a short one."""
-    if total < 2_000:
-        return None
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, unit="tok", desc="generating", leave=False, disable=None)  # None: only on a terminal
-
-    def step(i: int) -> None:
-        bar.update(1)
-        if i + 1 == total:
-            bar.close()
-
-    return step
+    return predict_as("generate", args.checkpoint, ("generate",), [args.prefix], args.device, length=args.len)
 
 
 def cmd_corpus(args: argparse.Namespace) -> int:
@@ -105,32 +65,7 @@ def add_text_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_translate(args: argparse.Namespace) -> int:
-    from dive.core import choose_device
-    from dive.data import preprocess_nmt
-    from dive.models import translate
-    from dive.recipes.translation import load_translation_model, save_attention_heatmap
+    from dive.cli.predict import predict_as
 
-    if args.beam < 1:
-        raise DiveError("--beam must be >= 1")
-    model, src_vocab, tgt_vocab, cfg = load_translation_model(args.checkpoint)
-    device = choose_device(args.device)
-    model.to(device)
-    tokens = [t for t in preprocess_nmt(args.sentence).split(" ") if t]
-    if not tokens:
-        raise DiveError("nothing to translate: the sentence is empty")
-    unknown = [t for t in tokens if t not in src_vocab]
-    if unknown:
-        print(_unknown_note(unknown, len(tokens), "words", "source"))
-    if len(tokens) >= cfg.num_steps:  # the encoder reads num_steps tokens, the last of them <eos>
-        cut = len(tokens) - cfg.num_steps + 1
-        print(f"note: the model reads {cfg.num_steps - 1} words (its num_steps); the last {cut} are cut")
-    pred = translate(model, tokens, src_vocab, tgt_vocab, cfg.num_steps, args.beam, cfg.alpha, device)
-    print(" ".join(pred))
-    if args.heatmap:
-        path = Path(args.heatmap)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if save_attention_heatmap(model, tokens, pred, src_vocab, tgt_vocab, cfg.num_steps, path):
-            print(f"wrote {path}")
-        else:
-            print(f"note: the {cfg.model} model has no attention to plot")
-    return 0
+    return predict_as("translate", args.checkpoint, ("translate",), [args.sentence], args.device, beam=args.beam,
+                      heatmap=args.heatmap or "")  # fmt: skip

@@ -41,22 +41,10 @@ def cmd_analogy(args: argparse.Namespace) -> int:
 
 def cmd_encode(args: argparse.Namespace) -> int:
     """The book's §15.10.2 demo: token pieces and the shape of their BERT encoding."""
-    from dive.recipes.bert import encode, load_bert
+    from dive.cli.predict import predict_as
 
-    if not args.sentence.strip():
-        from dive.core import DiveError
-
-        raise DiveError("the sentence is empty: give BERT a few words to encode")
-    model, vocab, _ = load_bert(args.run)
-    tokens, X = encode(model, vocab, args.sentence, args.second)
-    unknown = [t for t in tokens if t not in vocab]
-    print("tokens:", " ".join(tokens))
-    if unknown:
-        named = " ".join(unknown[:8])
-        print(f"note: {len(unknown)} of {len(tokens)} tokens not in the vocabulary, read as <unk>: {named}")
-    head = ", ".join(f"{x:.3f}" for x in X[0, 0, :3].tolist())
-    print(f"encoding: {tuple(X.shape)} (batch, tokens, hidden); the <cls> vector starts [{head}, ...]")
-    return 0
+    sentences = [args.sentence] + ([args.second] if args.second is not None else [])
+    return predict_as("encode", args.run, ("encode",), sentences)
 
 
 def add_word_parsers(sub) -> None:

@@ -94,6 +94,9 @@ class TextCNN(nn.Module):
 
     def forward(self, X: Tensor, valid_lens: Tensor | None = None) -> Tensor:
         emb = torch.cat([self.embedding(X), self.constant_embedding(X)], dim=2).transpose(1, 2)  # (B, 2E, T)
+        widest = max(conv.kernel_size[0] for conv in self.convs)
+        if emb.shape[2] < widest:  # a batch of reviews shorter than the widest kernel: zeros make one window
+            emb = nn.functional.pad(emb, (0, widest - emb.shape[2]))
         pooled = []
         for conv in self.convs:
             h = torch.relu(conv(emb))  # (B, C, T - k + 1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dive.recipes.base import Profile, recipe
-from dive.recipes.translation import MTConfig, train_translation
+from dive.recipes.translation import MT_PART, MTConfig, train_translation
 
 TINY = {"synthetic": True, "max_epochs": 2, "num_train": 300, "num_val": 60, "batch_size": 32, "embed_size": 16,
         "num_hiddens": 16, "ffn_num_hiddens": 16, "num_layers": 1}  # fmt: skip
@@ -36,48 +36,33 @@ def _full(book: MTConfig, band: tuple[float, float], **changes) -> dict[str, Pro
     return {"full": Profile(replace(book, **FULL, **changes), band=band, metric="test_bleu", source=FULL_SOURCE)}
 
 
-recipe(
-    "seq2seq",
-    section="10.7 Sequence-to-Sequence Learning for Machine Translation",
-    dataset="fra-eng",
-    metric="book4_bleu",
-    run=train_translation,
-    distributed=True,
-    book=Profile(
-        SEQ2SEQ, band=(0.5, 1.0), minutes=1, source="d2l 1.0 §10.7 prints four translations; measured here 0.87"
-    ),
-    quick=Profile(replace(SEQ2SEQ, **QUICK), band=(7, 15), minutes=4, source=MEASURED, metric="test_bleu"),
-    tiny=Profile(replace(SEQ2SEQ, **TINY)),
-    more=_full(SEQ2SEQ, (20, 100)),
-)
-recipe(
-    "bahdanau",
-    section="11.4 The Bahdanau Attention Mechanism",
-    dataset="fra-eng",
-    metric="book4_bleu",
-    run=train_translation,
-    distributed=True,
-    book=Profile(
-        BAHDANAU, band=(0.6, 1.0), minutes=1, source="d2l 1.0 §11.4 prints four translations; measured here 0.75"
-    ),
-    quick=Profile(replace(BAHDANAU, **QUICK), band=(8, 16), minutes=4.5, source=MEASURED, metric="test_bleu"),
-    tiny=Profile(replace(BAHDANAU, **TINY)),
-    more=_full(BAHDANAU, (25, 100)),
-)
 # The whole corpus is 300 times the book's slice: its Transformer gets the usual 4 x num_hiddens FFN instead of the
 # book's 64 (on the quick data, 4 epochs: test BLEU 15.0 against 13.4, at 1.4x the time), and length-bucketed
 # batches (2.0x the real tokens per second on 2 CPU cores: batches of 8 steps instead of 20).
-recipe(
-    "transformer",
-    section="11.7 The Transformer Architecture",
-    dataset="fra-eng",
-    metric="book4_bleu",
-    run=train_translation,
-    distributed=True,
-    book=Profile(
-        TRANSFORMER, band=(0.6, 1.0), minutes=1, source="d2l 1.0 §11.7 prints four translations; measured here 0.91"
-    ),
-    quick=Profile(replace(TRANSFORMER, **QUICK_T), band=(12, 22), minutes=5, source=MEASURED, metric="test_bleu"),
-    tiny=Profile(replace(TRANSFORMER, **TINY)),
-    more=_full(TRANSFORMER, (30, 100), ffn_num_hiddens=1024, bucket=True),
-)
+# One row per recipe: name, section, book config, its band and measurement, quick config and band, quick minutes,
+# the full profile's band and its changes to the book config.
+MT_TABLE = (
+    ("seq2seq", "10.7 Sequence-to-Sequence Learning for Machine Translation", SEQ2SEQ, (0.5, 1.0), 0.87,
+     replace(SEQ2SEQ, **QUICK), (7, 15), 4, (20, 100), {}),
+    ("bahdanau", "11.4 The Bahdanau Attention Mechanism", BAHDANAU, (0.6, 1.0), 0.75,
+     replace(BAHDANAU, **QUICK), (8, 16), 4.5, (25, 100), {}),
+    ("transformer", "11.7 The Transformer Architecture", TRANSFORMER, (0.6, 1.0), 0.91,
+     replace(TRANSFORMER, **QUICK_T), (12, 22), 5, (30, 100), {"ffn_num_hiddens": 1024, "bucket": True}),
+)  # fmt: skip
+
+for _name, _section, _book, _band, _measured, _quick, _quick_band, _minutes, _full_band, _full_changes in MT_TABLE:
+    _chapter = _section.split(" ")[0]
+    recipe(
+        _name,
+        section=_section,
+        dataset="fra-eng",
+        metric="book4_bleu",
+        run=train_translation,
+        distributed=True,
+        model=MT_PART,
+        book=Profile(_book, band=_band, minutes=1,
+                     source=f"d2l 1.0 §{_chapter} prints four translations; measured here {_measured}"),
+        quick=Profile(_quick, band=_quick_band, minutes=_minutes, source=MEASURED, metric="test_bleu"),
+        tiny=Profile(replace(_book, **TINY)),
+        more=_full(_book, _full_band, **_full_changes),
+    )  # fmt: skip

@@ -21,8 +21,8 @@ from dive.data import ArrayLoader
 from dive.data.wikitext import BertArrays, bert_arrays, read_wiki, wiki_vocab
 from dive.models.bert import BERTModel
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
-from dive.recipes.common import load_run_config, run_fit
-from dive.train import load_weights
+from dive.recipes.common import run_fit
+from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained, shorten, vocab_files, vocab_meta, vocab_of
 from dive.train.bert import BERTPretrainStep, evaluate_bert
 from dive.train.optim import Adam
 
@@ -73,7 +73,8 @@ def load_splits(cfg: BERTConfig, data_root):
     return read_wiki(data_root, cfg.split), read_wiki(data_root, held)
 
 
-def run(cfg: BERTConfig, ctx: RunContext) -> RunResult:
+def pretrain(cfg: BERTConfig, ctx: RunContext) -> RunResult:
+    """Pretrain a BERT (the `bert-pretrain` recipe; `nli-bert` calls it too, for the BERT it fine-tunes)."""
     train_pars, held_pars = load_splits(cfg, ctx.data_root)
     vocab = wiki_vocab(train_pars, cfg.min_freq)
     train = bert_arrays(train_pars, vocab, cfg.max_len, cfg.seed)
@@ -83,6 +84,7 @@ def run(cfg: BERTConfig, ctx: RunContext) -> RunResult:
     print(f"pretraining on {len(train_pars):,} paragraphs ({len(train):,} sentence pairs), vocabulary "
           f"{len(vocab):,}; held out: {len(held):,} pairs")  # fmt: skip
     torch.manual_seed(cfg.seed)
+    ctx.meta["vocab"] = vocab_meta(vocab)
     model = bert_model(len(vocab), cfg)
     if cfg.num_steps > 0:
         rows, shuffle, epochs = repeat_to_steps(train, cfg.num_steps, cfg.batch_size, cfg.seed), False, 1
@@ -90,13 +92,12 @@ def run(cfg: BERTConfig, ctx: RunContext) -> RunResult:
         rows, shuffle, epochs = train.tensors(), True, cfg.max_epochs
     loader = ArrayLoader(*rows, batch_size=cfg.batch_size, shuffle=shuffle, seed=cfg.seed)
     valid = ArrayLoader(*held.tensors(), batch_size=cfg.batch_size)
-    if ctx.dist.is_main:
-        ctx.out_dir.mkdir(parents=True, exist_ok=True)
-        vocab.save(ctx.out_dir / "vocab.json")
     opt = Adam(model.parameters(), lr=cfg.lr)
     state, _, _ = run_fit(ctx, cfg, model=model, step=BERTPretrainStep(), optimizer=opt, train_loader=loader,
                           valid_loader=valid, valid_name="heldout", max_epochs=epochs)  # fmt: skip
     m = dict(state.metrics)
+    if ctx.dist.is_main:
+        vocab.save(ctx.out_dir / "vocab.json")  # after the fit: a refused --resume leaves the folder as it was
     scores = evaluate_bert(model, held.tensors(), device=ctx.device)
     m.update({f"heldout_{k}": v for k, v in scores.items()})
     steps = state.step
@@ -120,10 +121,40 @@ def bert_model(vocab_size: int, cfg: BERTConfig) -> BERTModel:
 
 def load_bert(checkpoint) -> tuple[BERTModel, object, BERTConfig]:
     """(model in eval mode, vocab, config) of a `bert-pretrain` run (its folder or checkpoint file)."""
-    path, cfg, (vocab,) = load_run_config(checkpoint, BERTConfig, "bert-pretrain", ["vocab.json"])
-    model = bert_model(len(vocab), cfg)
-    load_weights(path, model)
-    return model.eval(), vocab, cfg
+    from dive.recipes.trained import load_trained
+
+    trained = load_trained(checkpoint)
+    if trained.recipe != "bert-pretrain":
+        raise DiveError(f"{checkpoint} is a {trained.recipe} run, not a bert-pretrain run")
+    return trained.model, vocab_of(trained.meta), trained.config
+
+
+def encode_sentences(trained: Trained, inputs: list[str]) -> Prediction:
+    """The book's §15.10.2 demo: token pieces of one sentence (or a pair) and their BERT encoding (1, T, H)."""
+    if not 1 <= len(inputs) <= 2 or not inputs[0].strip():
+        raise DiveError("give BERT one sentence, or two (a pair), of a few words")
+    vocab = vocab_of(trained.meta)
+    tokens, X = encode(trained.model, vocab, inputs[0], inputs[1] if len(inputs) == 2 else None)
+    lines = ["tokens: " + " ".join(shorten(t) for t in tokens)]
+    unknown = [t for t in tokens if t not in vocab]
+    if unknown:
+        named = " ".join(shorten(t) for t in unknown[:8])
+        lines.append(f"note: {len(unknown)} of {len(tokens)} tokens not in the vocabulary, read as <unk>: {named}")
+    head = ", ".join(f"{x:.3f}" for x in X[0, 0, :3].tolist())
+    lines.append(f"encoding: {tuple(X.shape)} (batch, tokens, hidden); the <cls> vector starts [{head}, ...]")
+    return Prediction(lines, X)
+
+
+BERT_PART = ModelPart(
+    build=lambda cfg, meta: bert_model(len(meta["vocab"]["idx_to_token"]), cfg),
+    predictor=Predictor(
+        kind="encode",
+        run=encode_sentences,
+        inputs="SENTENCE [SECOND]: one sentence or a pair",
+        example=lambda trained: ["a crane is flying", "it lands"],
+    ),  # fmt: skip
+    legacy_meta=vocab_files(vocab="vocab.json"),
+)
 
 
 def encode(model: BERTModel, vocab, sentence_a: str, sentence_b: str | None = None):
@@ -136,9 +167,10 @@ def encode(model: BERTModel, vocab, sentence_a: str, sentence_b: str | None = No
     limit = model.encoder.pos_embedding.shape[1]
     if len(tokens) > limit:
         raise DiveError(f"{len(tokens)} tokens with <cls>/<sep>: this model reads at most {limit}")
-    ids = torch.tensor([vocab[tokens]])
+    device = next(model.parameters()).device
+    ids = torch.tensor([vocab[tokens]], device=device)
     with torch.no_grad():
-        X, _, _ = model(ids, torch.tensor([segments]), torch.tensor([len(tokens)]))
+        X, _, _ = model(ids, torch.tensor([segments], device=device), torch.tensor([len(tokens)], device=device))
     return tokens, X
 
 
@@ -153,7 +185,8 @@ recipe(
     dataset="wikitext-2",
     metric="train_mlm",
     higher_is_better=False,
-    run=run,
+    run=pretrain,
+    model=BERT_PART,
     book=Profile(BOOK, band=(5.0, 7.0), minutes=2, source="book §15.10.1: MLM loss 5.885, NSP 0.760 (50 steps)"),
     # 8 passes of batch 128 at 2e-3 (296 steps, 109 s): held-out MLM acc 0.075, NSP 0.486: below the floors
     # (always 'the' 0.090; chance 0.5). 200k tokens do not teach a BERT more than word frequencies; held-out MLM

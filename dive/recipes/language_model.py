@@ -18,7 +18,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from dive.core import ConfigError
+from dive.core import ConfigError, DiveError
 from dive.data import (
     Corpus,
     RandomSeqLoader,
@@ -31,10 +31,20 @@ from dive.data import (
 )
 from dive.models import RNNLM
 from dive.recipes.base import RunContext, RunResult, TrainConfig
-from dive.recipes.common import load_run_config, run_fit
+from dive.recipes.common import run_fit
+from dive.recipes.parts import (
+    ModelPart,
+    Prediction,
+    Predictor,
+    Trained,
+    unknown_note,
+    vocab_files,
+    vocab_meta,
+    vocab_of,
+)
 from dive.scratch import GRUScratch, LSTMScratch, Recurrent, RNNLMScratch, RNNScratch
 from dive.text import Vocab, generate, prefix_only_perplexity
-from dive.train import SequenceStep, format_summary, load_weights, perplexity, sequence_loss
+from dive.train import SequenceStep, format_summary, perplexity, sequence_loss
 from dive.train.optim import SGD
 
 SCRATCH_CELLS = {"rnn": RNNScratch, "gru": GRUScratch, "lstm": LSTMScratch}
@@ -113,9 +123,8 @@ def train_lm(cfg: LMConfig, ctx: RunContext) -> RunResult:
     """Train, report train/valid perplexity and tokens/s, save vocab.json and generated samples."""
     corpus = lm_corpus(cfg, ctx)
     train_loader, valid_loader = lm_loaders(cfg, corpus)
-    model = build_lm(cfg, len(corpus.vocab))
-    if ctx.dist.is_main:
-        corpus.vocab.save(ctx.out_dir / "vocab.json")
+    ctx.meta["vocab"] = vocab_meta(corpus.vocab)
+    model = lm_model(cfg, ctx.meta)
     state, _, _ = run_fit(
         ctx,
         cfg,
@@ -132,7 +141,8 @@ def train_lm(cfg: LMConfig, ctx: RunContext) -> RunResult:
     metrics = dict(state.metrics)
     lines = [format_summary(metrics, str(ctx.device), "valid", unit="tokens")]
     if not ctx.dist.is_main:  # rank 0 alone samples and writes; the others are done
-        return RunResult(metrics, lines[0], metrics.get("examples_per_sec"))
+        return RunResult.of(metrics, lines)
+    corpus.vocab.save(ctx.out_dir / "vocab.json")  # after the fit: a refused --resume leaves the folder as it was
     if cfg.bidirectional:  # book §10.4.3: the right-hand context holds the answer; take it away
         X, Y = held_out_windows(cfg, corpus)
         metrics["valid_prefix_ppl"] = prefix_only_perplexity(model, X.to(ctx.device), Y.to(ctx.device))
@@ -143,12 +153,70 @@ def train_lm(cfg: LMConfig, ctx: RunContext) -> RunResult:
     samples = [generate(model, p, cfg.num_preds, corpus.vocab, cfg.token) for p in (cfg.prefix, "traveller")]
     (ctx.out_dir / "samples.txt").write_text("\n".join(samples) + "\n")
     lines.extend(samples)
-    return RunResult(metrics, "\n".join(lines), metrics.get("examples_per_sec"))
+    return RunResult.of(metrics, lines)
+
+
+def lm_model(cfg: LMConfig, meta: dict) -> nn.Module:
+    """The network of a run: its config and the size of its vocabulary (`meta["vocab"]`)."""
+    return build_lm(cfg, len(meta["vocab"]["idx_to_token"]))
 
 
 def load_language_model(checkpoint: str | Path) -> tuple[nn.Module, Vocab, LMConfig]:
-    """Rebuild a trained language model from its run: the checkpoint's config, weights, and `vocab.json` beside it."""
-    path, cfg, (vocab,) = load_run_config(checkpoint, LMConfig, "language-model", ["vocab.json"])
-    model = build_lm(cfg, len(vocab))
-    load_weights(path, model)
-    return model, vocab, cfg
+    """(model, vocab, config) of a language-model run (its folder or checkpoint), rebuilt through the registry."""
+    from dive.recipes.trained import load_trained
+
+    trained = load_trained(checkpoint)
+    if not isinstance(trained.config, LMConfig):
+        raise DiveError(f"{checkpoint} is not a language-model run (recipe {trained.recipe!r})")
+    return trained.model, vocab_of(trained.meta), trained.config
+
+
+MAX_GENERATE = 10_000  # tokens one generation writes at most: past that, a greedy RNN only loops, for minutes
+
+
+def generate_text(trained: Trained, inputs: list[str], length: int = 50) -> Prediction:
+    """Greedy continuation of each prefix (book §9.5.4); a note names the prefix's tokens the vocabulary lacks."""
+    if not 0 <= length <= MAX_GENERATE:
+        raise DiveError(f"the length must be in 0..{MAX_GENERATE:,} tokens (got {length:,})")
+    cfg, vocab = trained.config, vocab_of(trained.meta)
+    lines, texts = [], []
+    for prefix in inputs:
+        if not prefix.strip():
+            raise DiveError("the prefix is empty: a language model continues some text; give it a word or more")
+        prefix = prefix.lower() if cfg.token == "char" else prefix
+        tokens = list(prefix) if cfg.token == "char" else prefix.split()
+        unknown = [t for t in tokens if t not in vocab]
+        if unknown:
+            lines.append(unknown_note(unknown, len(tokens), "characters" if cfg.token == "char" else "words"))
+        texts.append(generate(trained.model, prefix, length, vocab, cfg.token, progress=_progress_bar(length)))
+        lines.append(texts[-1])
+    return Prediction(lines, texts[0] if len(texts) == 1 else texts)
+
+
+def _progress_bar(total: int):
+    """A bar on stderr for a long generation (a few thousand tokens take seconds), None for a short one."""
+    if total < 2_000:
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="tok", desc="generating", leave=False, disable=None)  # None: only on a terminal
+
+    def step(i: int) -> None:
+        bar.update(1)
+        if i + 1 == total:
+            bar.close()
+
+    return step
+
+
+LM_PART = ModelPart(
+    build=lm_model,
+    predictor=Predictor(
+        kind="generate",
+        run=generate_text,
+        inputs="PREFIX...: text to continue, e.g. 'time traveller'",
+        options={"length": 50},
+        example=lambda trained: ["time traveller"],
+    ),  # fmt: skip
+    legacy_meta=vocab_files(vocab="vocab.json"),
+)

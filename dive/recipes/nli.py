@@ -33,6 +33,7 @@ from dive.models.nli import DecomposableAttention
 from dive.plot import plot_confusion
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import load_run_config, run_fit
+from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained, shorten, vocab_files, vocab_meta, vocab_of
 from dive.recipes.sentiment_vectors import vector_table
 from dive.text import Vocab
 from dive.train import accuracy, format_summary, load_weights
@@ -122,16 +123,14 @@ def run(cfg: NLIConfig, ctx: RunContext) -> RunResult:
         f"vocabulary {len(vocab):,}; tested on " + ", ".join(f"{n} ({len(p):,})" for n, p in test_pairs.items())
     )
     torch.manual_seed(cfg.seed)
-    model = DecomposableAttention(len(vocab), cfg.embed_size, cfg.num_hiddens, dropout=cfg.dropout)
+    ctx.meta["vocab"] = vocab_meta(vocab)
+    model = nli_model(cfg, ctx.meta)
     note = "random"
     if cfg.vectors:
         table, found = vector_table(cfg.vectors, vocab, cfg.embed_size)
         with torch.no_grad():
             model.embedding.weight.copy_(table)
         note = f"{cfg.vectors}, {found:,} of {len(vocab):,} words found"
-    if ctx.dist.is_main:
-        ctx.out_dir.mkdir(parents=True, exist_ok=True)
-        vocab.save(ctx.out_dir / "vocab.json")
     first = next(iter(tests.values()))
     loader = ArrayLoader(*train, batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed)
     valid = ArrayLoader(*first, batch_size=cfg.batch_size)
@@ -139,8 +138,50 @@ def run(cfg: NLIConfig, ctx: RunContext) -> RunResult:
     state, _, _ = run_fit(ctx, cfg, model=model, loss_fn=F.cross_entropy, optimizer=opt, train_loader=loader,
                           valid_loader=valid, max_epochs=cfg.max_epochs, metrics=[accuracy])  # fmt: skip
     m = dict(state.metrics)
+    if ctx.dist.is_main:
+        vocab.save(ctx.out_dir / "vocab.json")  # after the fit: a refused --resume leaves the folder as it was
     lines = [format_summary(m, str(ctx.device)), f"embedding: {note}", *report(model, tests, ctx, m)]
-    return RunResult(m, "\n".join(lines), m.get("examples_per_sec"))
+    return RunResult.of(m, lines)
+
+
+def nli_model(cfg: NLIConfig, meta: dict) -> nn.Module:
+    return DecomposableAttention(len(meta["vocab"]["idx_to_token"]), cfg.embed_size, cfg.num_hiddens,
+                                 dropout=cfg.dropout)  # fmt: skip
+
+
+def as_pairs(inputs: list) -> list[tuple[str, str]]:
+    """[(premise, hypothesis), ...] from pairs or from a flat list that alternates premise, hypothesis."""
+    if all(isinstance(x, (tuple, list)) and len(x) == 2 for x in inputs):
+        return [tuple(x) for x in inputs]
+    if len(inputs) % 2 or not all(isinstance(x, str) for x in inputs):
+        raise DiveError("an NLI model reads pairs: give PREMISE HYPOTHESIS (or several pairs, one after another)")
+    return list(zip(inputs[::2], inputs[1::2]))
+
+
+def pair_predictor(classify: Callable[[Trained, str, str], tuple[str, float, list[str]]]) -> Predictor:
+    """The predictor of an NLI model: `classify(trained, premise, hypothesis) -> (label, probability, unknown)`."""
+
+    def run(trained: Trained, inputs: list) -> Prediction:
+        lines, labels = [], []
+        for premise, hypothesis in as_pairs(inputs):
+            label, prob, unknown = classify(trained, premise, hypothesis)
+            labels.append(label)
+            lines.append(f"{label} ({prob:.3f})")
+            if unknown:
+                named = " ".join(shorten(w) for w in unknown[:8])
+                lines.append(f"note: {len(unknown)} words not in the vocabulary, read as <unk>: {named}")
+        return Prediction(lines, labels[0] if len(labels) == 1 else labels)
+
+    example = ["a man is playing a guitar .", "a man plays music ."]
+    inputs = "PREMISE HYPOTHESIS: two sentences, e.g. 'he is good .' 'he is bad .'"
+    return Predictor(kind="text-pair", run=run, inputs=inputs, example=lambda trained: list(example))
+
+
+NLI_PART = ModelPart(
+    build=nli_model,
+    predictor=pair_predictor(lambda t, p, h: classify_pair(t.model, vocab_of(t.meta), t.config, p, h)),
+    legacy_meta=vocab_files(vocab="vocab.json"),
+)
 
 
 BOOK = NLIConfig()
@@ -152,6 +193,7 @@ recipe(
     dataset="snli_1.0",
     metric="test_acc",
     run=run,
+    model=NLI_PART,
     book=Profile(BOOK, band=(0.78, 0.86), minutes=60,
                  source="book §16.5.3: test acc 0.82 (needs SNLI's train split, not in the shared data)"),
     # SICK train, 15 epochs: SICK test acc 0.784 (floor 0.569; 10 epochs: 0.701 in 95 s); SNLI test 0.353, at
@@ -180,7 +222,7 @@ def classify_words(model: nn.Module, vocab: Vocab, lower: bool, premise: str, hy
     words = [split_words(s.lower() if lower else s) for s in (premise, hypothesis)]
     if not words[0] or not words[1]:
         raise DiveError("the premise and the hypothesis both need a few words")
-    probs = predict_pairs(model, to_arrays(Pairs([words[0]], [words[1]], [0])), "cpu")[0]
+    probs = predict_pairs(model, to_arrays(Pairs([words[0]], [words[1]], [0])), next(model.parameters()).device)[0]
     unknown = [w for w in words[0] + words[1] if w not in vocab]
     return LABELS[int(probs.argmax())], float(probs.max()), unknown
 

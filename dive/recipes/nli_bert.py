@@ -29,11 +29,11 @@ from dive.data.catalog import WIKITEXT2
 from dive.data.nli import Pairs, bert_pair_arrays
 from dive.models.bert import BERTClassifier
 from dive.recipes.base import RECIPES, Profile, RunContext, RunResult, TrainConfig, recipe
-from dive.recipes.bert import bert_model, load_bert
-from dive.recipes.common import load_run_config, run_fit
-from dive.recipes.nli import classify_words, nli_sets, report
-from dive.text import Vocab
-from dive.train import accuracy, format_summary, load_weights
+from dive.recipes.bert import BERTConfig, bert_model, load_bert, pretrain
+from dive.recipes.common import run_fit
+from dive.recipes.nli import classify_words, nli_sets, pair_predictor, report
+from dive.recipes.parts import ModelPart, Trained, vocab_meta, vocab_of
+from dive.train import accuracy, format_summary
 from dive.train.optim import Adam
 
 
@@ -62,7 +62,7 @@ def pretrained_bert(ctx: RunContext, seed: int, synthetic: bool):
         shutil.rmtree(tmp, ignore_errors=True)
         inner = RunContext(out_dir=tmp, device=ctx.device, recipe="bert-pretrain", profile=profile,
                            data_root=ctx.data_root, progress=False)  # fmt: skip
-        RECIPES["bert-pretrain"].run(cfg, inner)
+        pretrain(cfg, inner)
         shutil.rmtree(folder, ignore_errors=True)
         os.replace(tmp, folder)  # whole or not at all
     return load_bert(folder)
@@ -89,10 +89,7 @@ def run(cfg: NLIBertConfig, ctx: RunContext) -> RunResult:
     known = float(((train[0] != vocab.unk) & real).sum() / real.sum())
     print(f"fine-tuning on {len(train_pairs):,} pairs; {known:.0%} of their tokens are in BERT's vocabulary "
           f"({len(vocab):,} words)")  # fmt: skip
-    if ctx.dist.is_main:
-        ctx.out_dir.mkdir(parents=True, exist_ok=True)
-        vocab.save(ctx.out_dir / "vocab.json")
-        (ctx.out_dir / "bert_config.json").write_text(json.dumps(config_to_dict(bert_cfg)))  # to rebuild the model
+    ctx.meta.update(vocab=vocab_meta(vocab), bert=config_to_dict(bert_cfg))  # to rebuild the model
     first = next(iter(tests.values()))
     m: dict[str, float] = {}
     lines = []
@@ -113,7 +110,32 @@ def run(cfg: NLIBertConfig, ctx: RunContext) -> RunResult:
         m.update({f"{tag}{k}": v for k, v in state.metrics.items()})
         lines.append(f"{name}: {format_summary(dict(state.metrics), str(ctx.device))}")
         lines += report(model, tests, ctx, m, tag)
-    return RunResult(m, "\n".join(lines), m.get("examples_per_sec"))
+    if ctx.dist.is_main:
+        vocab.save(ctx.out_dir / "vocab.json")  # after the fits: a refused --resume leaves the folder as it was
+    return RunResult.of(m, lines)
+
+
+def nli_bert_model(cfg: NLIBertConfig, meta: dict) -> nn.Module:
+    """The fine-tuned classifier of a run: a BERT of the stored sizes and vocabulary, with its 3-class head."""
+    return BERTClassifier(bert_model(len(meta["vocab"]["idx_to_token"]), config_from_dict(BERTConfig, meta["bert"])))
+
+
+def _legacy_meta(folder, cfg) -> dict:
+    """Runs written before checkpoints held their metadata kept it in vocab.json and bert_config.json."""
+    files = [folder / "vocab.json", folder / "bert_config.json"]
+    if not all(f.is_file() for f in files):
+        raise DiveError(f"{folder} lacks vocab.json or bert_config.json: re-run nli-bert there to save a complete run")
+    return {"vocab": json.loads(files[0].read_text()), "bert": json.loads(files[1].read_text())}
+
+
+def _classify(trained: Trained, premise: str, hypothesis: str):
+    """(label, probability, unknown words) for one pair, in the book's BERT input format."""
+    cfg, model, vocab = trained.config, trained.model, vocab_of(trained.meta)
+    max_len = min(cfg.max_len, model.encoder.pos_embedding.shape[1])
+    return classify_words(model, vocab, cfg.lower, premise, hypothesis, lambda p: bert_pair_arrays(p, vocab, max_len))
+
+
+NLI_BERT_PART = ModelPart(build=nli_bert_model, predictor=pair_predictor(_classify), legacy_meta=_legacy_meta)
 
 
 BOOK = NLIBertConfig()
@@ -123,6 +145,7 @@ recipe(
     dataset="snli_1.0",
     metric="test_acc",  # the fine-tuned BERT's accuracy on the in-domain test set (SNLI test, or SICK test on SICK)
     run=run,
+    model=NLI_BERT_PART,
     book=Profile(BOOK, band=(0.70, 0.85), minutes=60,
                  source="book §16.7.4: test acc ~0.78 (needs SNLI's train split and a BERT pretrained on WikiText-2 "
                         "train)"),  # fmt: skip
@@ -132,22 +155,3 @@ recipe(
                   source="measured, 2 CPU cores (SICK test)"),
     tiny=Profile(replace(BOOK, synthetic=True, batch_size=32, max_epochs=8, lr=3e-3)),
 )  # fmt: skip
-
-
-def load_nli_bert(checkpoint) -> tuple[nn.Module, Vocab, NLIBertConfig]:
-    """(fine-tuned BERTClassifier in eval mode, BERT's vocab, config) of an `nli-bert` run."""
-    from dive.recipes.bert import BERTConfig
-
-    path, cfg, (vocab,) = load_run_config(checkpoint, NLIBertConfig, "nli-bert", ["vocab.json"])
-    sizes_file = path.parent / "bert_config.json"
-    if not sizes_file.is_file():
-        raise DiveError(f"no bert_config.json beside {path}; it is written by `dive run nli-bert`")
-    model = BERTClassifier(bert_model(len(vocab), config_from_dict(BERTConfig, json.loads(sizes_file.read_text()))))
-    load_weights(path, model)
-    return model.eval(), vocab, cfg
-
-
-def classify_pair_bert(model: nn.Module, vocab: Vocab, cfg: NLIBertConfig, premise: str, hypothesis: str):
-    """(label, probability, unknown words) for one pair, in the book's BERT input format."""
-    max_len = min(cfg.max_len, model.encoder.pos_embedding.shape[1])
-    return classify_words(model, vocab, cfg.lower, premise, hypothesis, lambda p: bert_pair_arrays(p, vocab, max_len))

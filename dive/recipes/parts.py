@@ -102,3 +102,35 @@ def check_options(predictor: Predictor, options: Mapping[str, Any]) -> dict[str,
 def first_or_all(values: Sequence[Any]) -> Any:
     """One input's value itself; several inputs' values as a list."""
     return values[0] if len(values) == 1 else list(values)
+
+
+SHOW_UNKNOWN = 8  # unknown tokens named in a note; the rest are counted
+
+
+def unknown_note(unknown: list[str], total: int, unit: str, vocab: str = "") -> str:
+    """One short line for the tokens not in the vocabulary, however many there are (at most SHOW_UNKNOWN named)."""
+    distinct = list(dict.fromkeys(unknown))
+    named = " ".join(shorten(t) for t in distinct[:SHOW_UNKNOWN])
+    if len(distinct) > SHOW_UNKNOWN:
+        named += f" ... ({len(distinct) - SHOW_UNKNOWN} more)"
+    share = f"all {total}" if len(unknown) == total else f"{len(unknown)} of {total}"
+    where = f"the {vocab} vocabulary" if vocab else "the vocabulary"
+    return f"note: {share} {unit} not in {where}, read as <unk>: {named}"
+
+
+def shorten(text: str, most: int = 40) -> str:
+    """User text fit to be echoed in one line: control characters escaped, at most `most` characters shown."""
+    shown = text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+    return shown if len(shown) <= most else f"{shown[: most - 3]}... ({len(text):,} characters)"
+
+
+def vocab_of(meta: dict[str, Any], key: str = "vocab"):
+    """The `Vocab` stored in a run's metadata (its tokens in index order)."""
+    from dive.text import Vocab
+
+    return Vocab.from_json(meta[key])
+
+
+def vocab_meta(vocab) -> dict[str, Any]:
+    """A vocabulary as metadata: its tokens in index order (frequencies are not needed to predict)."""
+    return {"idx_to_token": list(vocab.idx_to_token)}

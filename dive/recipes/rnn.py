@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dive.recipes.base import Profile, recipe
-from dive.recipes.language_model import LMConfig, train_lm
+from dive.recipes.language_model import LM_PART, LMConfig, train_lm
 
 TINY = {"synthetic": True, "batch_size": 16, "num_steps": 8, "num_train": 256, "num_val": 64, "max_epochs": 2}
 
@@ -32,99 +32,29 @@ _L = "d2l 1.0 §10.1 (curves only); measured here with its settings: 7.35 (scrat
 _D = "d2l 1.0 §10.3 (curves only); measured here with its settings: 6.45"
 _BI = "zh 2.0 §9.4: ppl 1.1 and degenerate text; measured here 1.08 (prefix-only ppl 10.0)"
 
-recipe(
-    "rnn-scratch",
-    section="9.5 RNN Implementation from Scratch",
-    dataset="timemachine",
-    metric="valid_ppl",
-    run=train_lm,
-    higher_is_better=False,
-    distributed=True,
-    book=Profile(RNN_S, band=(6.5, 8.0), minutes=1, source=_B),
-    quick=Profile(replace(RNN_S, max_epochs=30), band=(8.5, 10.5), minutes=0.5, source=MEASURED),
-    tiny=Profile(replace(RNN_S, **TINY)),
+# One row per recipe: name, section, book config, its band and source, quick epochs, band and minutes, book minutes.
+RNN_TABLE = (
+    ("rnn-scratch", "9.5 RNN Implementation from Scratch", RNN_S, (6.5, 8.0), _B, 30, (8.5, 10.5), 0.5, 1),
+    ("rnn", "9.6 Concise Implementation of RNNs", RNN, (6.5, 8.0), _B, 30, (7.5, 9.5), 0.5, 1),
+    ("gru-scratch", "10.2 Gated Recurrent Units (GRU)", GRU_S, (6.2, 7.5), _G, 15, (8.5, 10.5), 0.5, 1.5),
+    ("gru", "10.2 Gated Recurrent Units (GRU), concise", GRU, (6.2, 7.5), _G, 15, (7.5, 9.5), 0.5, 1),
+    ("lstm-scratch", "10.1 Long Short-Term Memory (LSTM)", LSTM_S, (6.4, 8.0), _L, 15, (10.0, 13.0), 0.5, 2),
+    ("lstm", "10.1 Long Short-Term Memory (LSTM), concise", LSTM, (6.4, 8.0), _L, 15, (8.5, 11.0), 0.5, 1),
+    ("deep-rnn", "10.3 Deep Recurrent Neural Networks", DEEP, (5.9, 7.2), _D, 30, (7.5, 9.5), 1, 2.5),
+    ("birnn", "10.4 Bidirectional Recurrent Neural Networks", BI, (1.0, 1.3), _BI, 15, (1.0, 1.4), 0.5, 1.5),
 )
-recipe(
-    "rnn",
-    section="9.6 Concise Implementation of RNNs",
-    dataset="timemachine",
-    metric="valid_ppl",
-    run=train_lm,
-    higher_is_better=False,
-    distributed=True,
-    book=Profile(RNN, band=(6.5, 8.0), minutes=1, source=_B),
-    quick=Profile(replace(RNN, max_epochs=30), band=(7.5, 9.5), minutes=0.5, source=MEASURED),
-    tiny=Profile(replace(RNN, **TINY)),
-)
-recipe(
-    "gru-scratch",
-    section="10.2 Gated Recurrent Units (GRU)",
-    dataset="timemachine",
-    metric="valid_ppl",
-    run=train_lm,
-    higher_is_better=False,
-    distributed=True,
-    book=Profile(GRU_S, band=(6.2, 7.5), minutes=1.5, source=_G),
-    quick=Profile(replace(GRU_S, max_epochs=15), band=(8.5, 10.5), minutes=0.5, source=MEASURED),
-    tiny=Profile(replace(GRU_S, **TINY)),
-)
-recipe(
-    "gru",
-    section="10.2 Gated Recurrent Units (GRU), concise",
-    dataset="timemachine",
-    metric="valid_ppl",
-    run=train_lm,
-    higher_is_better=False,
-    distributed=True,
-    book=Profile(GRU, band=(6.2, 7.5), minutes=1, source=_G),
-    quick=Profile(replace(GRU, max_epochs=15), band=(7.5, 9.5), minutes=0.5, source=MEASURED),
-    tiny=Profile(replace(GRU, **TINY)),
-)
-recipe(
-    "lstm-scratch",
-    section="10.1 Long Short-Term Memory (LSTM)",
-    dataset="timemachine",
-    metric="valid_ppl",
-    run=train_lm,
-    higher_is_better=False,
-    distributed=True,
-    book=Profile(LSTM_S, band=(6.4, 8.0), minutes=2, source=_L),
-    quick=Profile(replace(LSTM_S, max_epochs=15), band=(10.0, 13.0), minutes=0.5, source=MEASURED),
-    tiny=Profile(replace(LSTM_S, **TINY)),
-)
-recipe(
-    "lstm",
-    section="10.1 Long Short-Term Memory (LSTM), concise",
-    dataset="timemachine",
-    metric="valid_ppl",
-    run=train_lm,
-    higher_is_better=False,
-    distributed=True,
-    book=Profile(LSTM, band=(6.4, 8.0), minutes=1, source=_L),
-    quick=Profile(replace(LSTM, max_epochs=15), band=(8.5, 11.0), minutes=0.5, source=MEASURED),
-    tiny=Profile(replace(LSTM, **TINY)),
-)
-recipe(
-    "deep-rnn",
-    section="10.3 Deep Recurrent Neural Networks",
-    dataset="timemachine",
-    metric="valid_ppl",
-    run=train_lm,
-    higher_is_better=False,
-    distributed=True,
-    book=Profile(DEEP, band=(5.9, 7.2), minutes=2.5, source=_D),
-    quick=Profile(replace(DEEP, max_epochs=30), band=(7.5, 9.5), minutes=1, source=MEASURED),
-    tiny=Profile(replace(DEEP, **TINY)),
-)
-recipe(
-    "birnn",
-    section="10.4 Bidirectional Recurrent Neural Networks",
-    dataset="timemachine",
-    metric="valid_ppl",
-    run=train_lm,
-    higher_is_better=False,
-    distributed=True,
-    book=Profile(BI, band=(1.0, 1.3), minutes=1.5, source=_BI),
-    quick=Profile(replace(BI, max_epochs=15), band=(1.0, 1.4), minutes=0.5, source=MEASURED),
-    tiny=Profile(replace(BI, **TINY)),
-)
+
+for _name, _section, _book, _band, _source, _quick_epochs, _quick_band, _quick_min, _book_min in RNN_TABLE:
+    recipe(
+        _name,
+        section=_section,
+        dataset="timemachine",
+        metric="valid_ppl",
+        run=train_lm,
+        higher_is_better=False,
+        distributed=True,
+        model=LM_PART,
+        book=Profile(_book, band=_band, minutes=_book_min, source=_source),
+        quick=Profile(replace(_book, max_epochs=_quick_epochs), band=_quick_band, minutes=_quick_min, source=MEASURED),
+        tiny=Profile(replace(_book, **TINY)),
+    )

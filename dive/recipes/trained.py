@@ -31,7 +31,7 @@ def checkpoint_path(run: str | os.PathLike) -> Path:
             raise DiveError(f"{path} holds no {CHECKPOINT}: not a finished run of a recipe that trains a model")
         return path / CHECKPOINT
     if not path.is_file():
-        raise DiveError(f"{path}: no such run folder or checkpoint")
+        raise DiveError(f"no checkpoint at {path}: no such run folder or file")
     return path
 
 

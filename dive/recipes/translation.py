@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from dive.core import ConfigError
+from dive.core import ConfigError, DiveError
 from dive.data import (
     ArrayLoader,
     BucketLoader,
@@ -24,6 +24,7 @@ from dive.data import (
     build_vocab,
     fake_translation_text,
     parse_pairs,
+    preprocess_nmt,
     read_fra_eng,
     split_by_source,
     trim_padding,
@@ -32,6 +33,16 @@ from dive.models import Seq2Seq, Seq2SeqAttention, Transformer, cross_attention,
 from dive.plot import plot_heatmaps, plot_length_histogram
 from dive.recipes.base import RunContext, RunResult, TrainConfig
 from dive.recipes.common import load_run_config, run_fit
+from dive.recipes.parts import (
+    ModelPart,
+    Prediction,
+    Predictor,
+    Trained,
+    unknown_note,
+    vocab_files,
+    vocab_meta,
+    vocab_of,
+)
 from dive.scratch.schedules import cosine, lambda_factor
 from dive.text import Vocab, bleu, corpus_bleu
 from dive.train import SupervisedStep, format_summary, load_weights, sequence_loss, token_count
@@ -126,15 +137,14 @@ def mt_scheduler(cfg: MTConfig, optimizer: torch.optim.Optimizer) -> torch.optim
 
 def train_translation(cfg: MTConfig, ctx: RunContext) -> RunResult:
     parts, src_vocab, tgt_vocab = mt_splits(cfg, ctx)
+    ctx.meta.update(src_vocab=vocab_meta(src_vocab), tgt_vocab=vocab_meta(tgt_vocab))
     if ctx.dist.is_main:
-        src_vocab.save(ctx.out_dir / "src_vocab.json")
-        tgt_vocab.save(ctx.out_dir / "tgt_vocab.json")
         train_src, train_tgt = parts["train"]
         plot_length_histogram([len(s) for s in train_src], [len(t) for t in train_tgt], ctx.out_dir / "lengths.png",
                               labels=("English", "French"))  # fmt: skip
     arrays = {k: build_arrays(*v, cfg.num_steps, src_vocab, tgt_vocab) for k, v in parts.items()}
     train, valid = mt_loaders(cfg, arrays, tgt_vocab["<pad>"])
-    model = build_mt_model(cfg, len(src_vocab), len(tgt_vocab))
+    model = mt_model(cfg, ctx.meta)
     optimizer = Adam(model.parameters(), lr=cfg.lr)
     state, _, _ = run_fit(
         ctx,
@@ -156,7 +166,9 @@ def train_translation(cfg: MTConfig, ctx: RunContext) -> RunResult:
     metrics = dict(state.metrics)
     lines = [format_summary(metrics, str(ctx.device), "valid", unit="tokens")]
     if not ctx.dist.is_main:  # rank 0 alone decodes, scores and draws; the others are done
-        return RunResult(metrics, lines[0], metrics.get("examples_per_sec"))
+        return RunResult.of(metrics, lines)
+    src_vocab.save(ctx.out_dir / "src_vocab.json")  # after the fit: a refused --resume leaves the folder as it was
+    tgt_vocab.save(ctx.out_dir / "tgt_vocab.json")
     scores, preds = [], {}
     for en, fr in BOOK_SENTENCES:
         preds[en] = pred = translate(model, en.split(), src_vocab, tgt_vocab, cfg.num_steps, device=ctx.device)
@@ -167,7 +179,7 @@ def train_translation(cfg: MTConfig, ctx: RunContext) -> RunResult:
         lines.extend(_test_bleu(cfg, model, arrays["test"], parts["test"], src_vocab, tgt_vocab, metrics, ctx))
     heatmap = ctx.out_dir / "attention.png"
     save_attention_heatmap(model, "i lost .".split(), preds["i lost ."], src_vocab, tgt_vocab, cfg.num_steps, heatmap)
-    return RunResult(metrics, "\n".join(lines), metrics.get("examples_per_sec"))
+    return RunResult.of(metrics, lines)
 
 
 def _test_bleu(cfg, model, arrays, pairs, src_vocab, tgt_vocab, metrics, ctx) -> list[str]:
@@ -205,6 +217,56 @@ def save_attention_heatmap(model, src_tokens, pred, src_vocab, tgt_vocab, num_st
     titles = [f"head {i + 1}" for i in range(weights.shape[0])] if weights.shape[0] > 1 else None
     plot_heatmaps(weights, path, xlabel="source", ylabel="target", titles=titles, xticks=src, yticks=tgt_in)
     return True
+
+
+def mt_model(cfg: MTConfig, meta: dict) -> nn.Module:
+    """The network of a run: its config and the sizes of its two vocabularies."""
+    return build_mt_model(cfg, len(meta["src_vocab"]["idx_to_token"]), len(meta["tgt_vocab"]["idx_to_token"]))
+
+
+def translate_sentences(trained: Trained, inputs: list[str], beam: int = 1, heatmap: str = "") -> Prediction:
+    """English -> French, greedy or with beam search (book §10.8); `heatmap`: also draw the attention (a PNG)."""
+    if beam < 1:
+        raise DiveError("--beam must be >= 1")
+    cfg, model = trained.config, trained.model
+    src_vocab, tgt_vocab = vocab_of(trained.meta, "src_vocab"), vocab_of(trained.meta, "tgt_vocab")
+    device = next(model.parameters()).device
+    lines, outputs, files = [], [], []
+    for sentence in inputs:
+        tokens = [t for t in preprocess_nmt(sentence).split(" ") if t]
+        if not tokens:
+            raise DiveError("nothing to translate: the sentence is empty")
+        unknown = [t for t in tokens if t not in src_vocab]
+        if unknown:
+            lines.append(unknown_note(unknown, len(tokens), "words", "source"))
+        if len(tokens) >= cfg.num_steps:  # the encoder reads num_steps tokens, the last of them <eos>
+            cut = len(tokens) - cfg.num_steps + 1
+            lines.append(f"note: the model reads {cfg.num_steps - 1} words (its num_steps); the last {cut} are cut")
+        pred = translate(model, tokens, src_vocab, tgt_vocab, cfg.num_steps, beam, cfg.alpha, device)
+        outputs.append(" ".join(pred))
+        lines.append(outputs[-1])
+        if heatmap:
+            path = Path(heatmap)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if save_attention_heatmap(model, tokens, pred, src_vocab, tgt_vocab, cfg.num_steps, path):
+                lines.append(f"wrote {path}")
+                files.append(path)
+            else:
+                lines.append(f"note: the {cfg.model} model has no attention to plot")
+    return Prediction(lines, outputs[0] if len(outputs) == 1 else outputs, files)
+
+
+MT_PART = ModelPart(
+    build=mt_model,
+    predictor=Predictor(
+        kind="translate",
+        run=translate_sentences,
+        inputs="SENTENCE...: English, e.g. 'i lost .'",
+        options={"beam": 1, "heatmap": ""},
+        example=lambda trained: ["i lost ."],
+    ),  # fmt: skip
+    legacy_meta=vocab_files(src_vocab="src_vocab.json", tgt_vocab="tgt_vocab.json"),
+)
 
 
 def load_translation_model(checkpoint: str | Path) -> tuple[nn.Module, Vocab, Vocab, MTConfig]:
