@@ -64,31 +64,10 @@ def cmd_anchors(args: argparse.Namespace) -> int:
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
-    """Detections of a trained run on any photo, drawn with their scores."""
-    import torch.nn.functional as F
+    """Detections of a trained run on any photo, drawn with their scores (the run's predictor)."""
+    from dive.cli.predict import predict_as
 
-    from dive.data import ImageBatch, read_image
-    from dive.models import detect
-    from dive.plot import BoxPanel, plot_boxes
-    from dive.recipes.ssd import CLASSES, load_detector
-    from dive.vision import to_pixels
-
-    if not 0.0 <= args.threshold <= 1.0:
-        raise DiveError(f"--threshold must be in [0, 1], got {args.threshold}")
-    model, cfg = load_detector(args.run)
-    image = read_image(args.image)
-    _, h, w = image.shape
-    X = F.interpolate(ImageBatch()(image[None]), size=(cfg.size, cfg.size), mode="bilinear", antialias=True)
-    (det,) = detect(model, X, cfg.nms_threshold)
-    shown = det.scores >= args.threshold
-    boxes = to_pixels(det.boxes[shown], w, h)  # relative corners: the same on the photo as on the resized input
-    labels = [f"{CLASSES[int(c)]} {float(s):.2f}" for c, s in zip(det.labels[shown], det.scores[shown])]
-    for label, box in zip(labels, boxes.round().int().tolist()):
-        print(f"{label}  box {box}")
-    title = f"{Path(args.image).name}: {len(labels)} detections with score >= {args.threshold:g}"
-    path = plot_boxes([BoxPanel(image, boxes, labels, title, colors=["r"] * len(labels))], args.out, scale=6)
-    print(f"{len(labels)} detection(s) with score >= {args.threshold:g}; wrote {path}")
-    return 0
+    return predict_as("detect", args.run, ("detect",), [args.image], threshold=args.threshold, out=args.out)
 
 
 def cmd_augment(args: argparse.Namespace) -> int:
@@ -122,28 +101,9 @@ def cmd_augment(args: argparse.Namespace) -> int:
 
 def cmd_segment(args: argparse.Namespace) -> int:
     """A trained FCN's class map of any photo (book §14.11.4), in the dataset's palette beside the photo."""
-    import torch
-    import torch.nn.functional as F
+    from dive.cli.predict import predict_as
 
-    from dive.data import ImageBatch, read_image
-    from dive.data.segmentation import CAMVID_CLASSES
-    from dive.plot import plot_image_grid
-    from dive.recipes.fcn import IMAGENET_MEAN, IMAGENET_STD, colorize, load_segmenter
-
-    model, cfg = load_segmenter(args.run)
-    image = read_image(args.image)
-    _, h, w = image.shape
-    X = ImageBatch(resize=(cfg.height, cfg.width), mean=IMAGENET_MEAN, std=IMAGENET_STD)(image[None])
-    with torch.no_grad():
-        logits = F.interpolate(model(X), size=(h, w), mode="bilinear", align_corners=False)
-    pred = logits.argmax(dim=1).to(torch.uint8)  # (1, h, w), at the photo's own size
-    shares = torch.bincount(pred.flatten().long(), minlength=len(CAMVID_CLASSES)) / pred.numel()
-    top = sorted(zip(shares.tolist(), CAMVID_CLASSES), reverse=True)[:5]
-    print("largest classes: " + ", ".join(f"{name} {share:.0%}" for share, name in top))
-    path = plot_image_grid(torch.stack([image, colorize(pred)[0]]), [Path(args.image).name, "prediction"], args.out,
-                           ncols=2, scale=5)  # fmt: skip
-    print(f"wrote {path}")
-    return 0
+    return predict_as("segment", args.run, ("segment",), [args.image], out=args.out)
 
 
 def add_vision_parsers(sub: argparse._SubParsersAction) -> None:

@@ -26,7 +26,7 @@ from dive.data.fra_eng import (
     split_by_source,
     trim_padding,
 )
-from dive.data.images import ImageBatch, ImageSet, image_loaders, read_image
+from dive.data.images import IMAGENET_MEAN, IMAGENET_STD, ImageBatch, ImageSet, image_loaders, read_image
 from dive.data.kaggle_house import HousePreprocessor, fake_house_frames, k_fold_indices, labels_of, read_kaggle_house
 from dive.data.loader import ArrayLoader, BucketLoader, RowShard
 from dive.data.sequences import RandomSeqLoader, SequentialSeqLoader, window_loaders, windows
@@ -67,6 +67,8 @@ __all__ = [
     "BucketLoader",
     "RowShard",
     "read_image",
+    "IMAGENET_MEAN",
+    "IMAGENET_STD",
     "RandomSeqLoader",
     "SequentialSeqLoader",
     "ChecksumError",

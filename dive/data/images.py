@@ -14,6 +14,7 @@ Random augmentation (`augment` in `image_loaders`) sees the whole float batch an
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,12 +62,20 @@ class ImageSet:
         return cls(out, labels)
 
 
-def read_image(path: str | os.PathLike) -> Tensor:
+# ImageNet's per-channel mean and std: how torchvision's pretrained models (and the book's fine-tuning) normalise
+IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+MAX_PIXELS = (
+    40_000_000  # an image to predict on: 40 megapixels decode to 120 MB of uint8, a 20000 x 20000 bomb to 1.2 GB
+)
+
+
+def read_image(path: str | os.PathLike, max_pixels: int | None = None) -> Tensor:
     """A photo file as uint8 (3, H, W), RGB; greyscale, palette and RGBA files are converted, not refused.
 
     Decoded by `torchvision.io.decode_image` (JPEG, PNG, GIF, WebP; the same pixels as Pillow, measured on every
     photo in the shared data, in about half the time); formats it lacks (BMP, TIFF, ...) go through Pillow.
-    One clear error for a missing or non-image file."""
+    One clear error for a missing or non-image file. `max_pixels`: refuse, from the header and before decoding, an
+    image that declares more pixels (a small file can declare 20000 x 20000)."""
     import numpy as np
     from PIL import Image, UnidentifiedImageError
     from torchvision.io import ImageReadMode, decode_image
@@ -74,6 +83,17 @@ def read_image(path: str | os.PathLike) -> Tensor:
     path = Path(path)
     if not path.is_file():
         raise DiveError(f"no image at {path}")
+    if max_pixels is not None:
+        try:
+            with warnings.catch_warnings(), Image.open(path) as img:  # reads the header only
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                w, h = img.size
+        except Image.DecompressionBombError:
+            raise DiveError(f"{path} declares more pixels than the {max_pixels:,} this command reads") from None
+        except (UnidentifiedImageError, OSError):
+            raise DiveError(f"{path} is not an image dive can read (JPEG, PNG, GIF, WebP, BMP, TIFF, ...)") from None
+        if w * h > max_pixels:
+            raise DiveError(f"{path} declares {w} x {h} pixels, over the {max_pixels:,} this command reads")
     try:
         return decode_image(str(path), mode=ImageReadMode.RGB).contiguous()
     except RuntimeError:

@@ -19,7 +19,9 @@ from dive.data.detection import load_raccoon
 from dive.models import faster_rcnn_mobilenet
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
+from dive.recipes.parts import ModelPart
 from dive.recipes.ssd import score_detections
+from dive.recipes.vision_predict import detector
 from dive.train.detection import TorchvisionDetectionStep
 from dive.train.optim import SGD
 from dive.vision import Detections
@@ -40,17 +42,28 @@ class FasterRCNNConfig(TrainConfig):
 
 
 def predict(model: torch.nn.Module, s: ImageSet, cfg: FasterRCNNConfig, device) -> list[Detections]:
-    """torchvision's detections (pixel boxes, labels from 1) -> dive's (relative boxes, labels from 0)."""
-    model.eval()
+    """Detections of every image of `s`, in batches of 8."""
     tf, dets = ImageBatch(), []
-    with torch.no_grad():
-        for i in range(0, len(s), 8):
-            X = tf(s.images[i : i + 8]).to(device)
-            h, w = X.shape[-2:]
-            scale = torch.tensor([w, h, w, h], dtype=torch.float32)
-            for o in model(list(X)):
-                dets.append(Detections(o["boxes"].cpu() / scale, o["scores"].cpu(), o["labels"].cpu() - 1))
+    for i in range(0, len(s), 8):
+        dets += find(model, tf(s.images[i : i + 8]).to(device), cfg)
     return dets
+
+
+@torch.no_grad()
+def find(model: torch.nn.Module, X: torch.Tensor, cfg: FasterRCNNConfig) -> list[Detections]:
+    """torchvision's detections (pixel boxes, labels from 1) of a batch (B, 3, H, W) in [0, 1] -> dive's
+    (relative boxes, labels from 0)."""
+    model.eval()
+    h, w = X.shape[-2:]
+    scale = torch.tensor([w, h, w, h], dtype=torch.float32)
+    return [Detections(o["boxes"].cpu() / scale, o["scores"].cpu(), o["labels"].cpu() - 1) for o in model(list(X))]
+
+
+FASTER_RCNN_PART = ModelPart(
+    build=lambda cfg, meta: faster_rcnn_mobilenet(1, cfg.size, cfg.rois_per_image, cfg.proposals),
+    predictor=detector(find),
+    legacy_meta=lambda folder, cfg: {"classes": ["raccoon"], "size": cfg.size},
+)
 
 
 def run(cfg: FasterRCNNConfig, ctx: RunContext) -> RunResult:
@@ -59,7 +72,8 @@ def run(cfg: FasterRCNNConfig, ctx: RunContext) -> RunResult:
     else:
         train, valid = load_raccoon(ctx.data_root, (cfg.size, cfg.size))
     torch.manual_seed(cfg.seed)
-    model = faster_rcnn_mobilenet(1, cfg.size, cfg.rois_per_image, cfg.proposals)
+    ctx.meta.update(classes=["raccoon"], size=cfg.size)
+    model = FASTER_RCNN_PART.build(cfg, ctx.meta)
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
     loader = ArrayLoader(train.images, train.labels, batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed,
@@ -82,6 +96,7 @@ recipe(
     dataset="raccoon",
     metric="valid_map50",
     run=run,
+    model=FASTER_RCNN_PART,
     book=Profile(BOOK, band=(0.50, 0.90), minutes=14, source="no book number (§14.8 trains none); torchvision's "
                  "26-epoch schedule, from scratch: to measure"),
     # 360 steps of 4: mAP@0.5 0.614, @[.5:.95] 0.294 (the mean box 0.599, 0.121); the benchmark script, 11 epochs

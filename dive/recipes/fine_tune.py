@@ -115,9 +115,9 @@ def book_setup(cfg: FineTuneConfig):
     from torchvision.transforms import v2
 
     from dive.core import ConfigError
+    from dive.data import IMAGENET_MEAN, IMAGENET_STD
     from dive.data.image_folders import load_class_folders
     from dive.nn import load_pretrained
-    from dive.recipes.fcn import IMAGENET_MEAN, IMAGENET_STD
     from dive.vision.image_augment import BatchAugment
 
     if not cfg.classes_dir:

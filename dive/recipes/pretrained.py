@@ -20,12 +20,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from dive.core import cache_dir
-from dive.data import ArrayLoader, ImageBatch
+from dive.data import IMAGENET_MEAN, IMAGENET_STD, ArrayLoader, ImageBatch
 from dive.data.catalog import FASHION_MNIST, KAGGLE_CIFAR10_TINY
 from dive.train import Trainer, accuracy
 from dive.train.optim import SGD
 
-PHOTO_MEAN, PHOTO_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)  # ImageNet's, as the recipes normalise
+PHOTO_MEAN, PHOTO_STD = IMAGENET_MEAN, IMAGENET_STD  # as the recipes normalise
 
 
 def cached(name: str, key: dict[str, Any], model: nn.Module, train: Callable[[nn.Module], None]) -> Path:

@@ -31,13 +31,12 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from dive.core import ConfigError
-from dive.data import read_image
+from dive.data import IMAGENET_MEAN, IMAGENET_STD, read_image
 from dive.data.catalog import IMG
 from dive.data.files import locate
 from dive.plot import plot_image_grid
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
-from dive.recipes.fcn import IMAGENET_MEAN, IMAGENET_STD
 from dive.train import StepOut
 from dive.train.optim import Adam
 
