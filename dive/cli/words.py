@@ -10,6 +10,12 @@ import argparse
 from pathlib import Path
 
 
+def _is_run(source: str) -> bool:
+    """A run folder with a checkpoint (its recipe's predictor answers); otherwise a vectors folder or text file."""
+    path = Path(source)
+    return (path / "checkpoint.safetensors").is_file() or path.suffix == ".safetensors"
+
+
 def load_vectors(source: str):
     from dive.text.embeddings import WordVectors
 
@@ -20,19 +26,25 @@ def load_vectors(source: str):
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
+    from dive.cli.predict import predict_as
     from dive.core import DiveError
 
     if args.k < 1:
         raise DiveError(f"-k must be >= 1, got {args.k}")
-    wv = load_vectors(args.run)
-    for word, cos in wv.similar(args.word, args.k):
+    if _is_run(args.run):
+        return predict_as("similar", args.run, ("similar",), [args.word], k=args.k)
+    for word, cos in load_vectors(args.run).similar(args.word, args.k):
         print(f"cosine sim={cos:.3f}: {word}")
     return 0
 
 
 def cmd_analogy(args: argparse.Namespace) -> int:
-    wv = load_vectors(args.run)
-    (answer, cos), *rest = wv.analogy(args.a, args.b, args.c, k=max(args.k, 1))
+    from dive.cli.predict import predict_as
+
+    words = [args.a, args.b, args.c]
+    if _is_run(args.run):
+        return predict_as("analogy", args.run, ("similar",), words, k=max(args.k, 1), analogy=True)
+    (answer, cos), *rest = load_vectors(args.run).analogy(*words, k=max(args.k, 1))
     print(f"{args.a} : {args.b} :: {args.c} : {answer}  (cosine {cos:.3f})")
     for word, c in rest:
         print(f"  then {word} ({c:.3f})")

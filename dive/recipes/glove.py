@@ -19,7 +19,8 @@ from dive.data.word_windows import read_ptb, topic_sentences
 from dive.models.word2vec import GloVe
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
-from dive.recipes.word2vec import report
+from dive.recipes.parts import ModelPart, vocab_files, vocab_meta
+from dive.recipes.word2vec import plain_vectors, report, similar_words
 from dive.train.embedding import GloVeStep
 
 
@@ -43,7 +44,8 @@ def run(cfg: GloVeConfig, ctx: RunContext) -> RunResult:
     print(f"{len(sentences):,} sentences, vocabulary {len(vocab):,}, {x.numel():,} nonzero co-occurrence counts "
           f"of {len(vocab) ** 2:,} pairs")  # fmt: skip
     torch.manual_seed(cfg.seed)
-    model = GloVe(len(vocab), cfg.embed_size).to(ctx.device)
+    ctx.meta["vocab"] = vocab_meta(vocab)
+    model = GLOVE_PART.build(cfg, ctx.meta).to(ctx.device)
     loader = ArrayLoader(i, j, x.log().float(), glove_weight(x, cfg.x_max, cfg.alpha).float(),
                          batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed)  # fmt: skip
     opt = torch.optim.Adagrad(model.parameters(), lr=cfg.lr)
@@ -51,6 +53,12 @@ def run(cfg: GloVeConfig, ctx: RunContext) -> RunResult:
                           max_epochs=cfg.max_epochs)  # fmt: skip
     return report(ctx, cfg, dict(state.metrics), model.vectors.cpu(), vocab, "GloVe")
 
+
+GLOVE_PART = ModelPart(
+    build=lambda cfg, meta: GloVe(len(meta["vocab"]["idx_to_token"]), cfg.embed_size),
+    predictor=similar_words(plain_vectors),
+    legacy_meta=vocab_files(vocab="vocab.json"),
+)
 
 BOOK = GloVeConfig()
 recipe(
@@ -60,6 +68,7 @@ recipe(
     metric="train_loss",
     higher_is_better=False,
     run=run,
+    model=GLOVE_PART,
     # measured: 2,561,647 nonzero counts; loss 0.0093 after 15 epochs in 96 s; chip: intel, microprocessor
     book=Profile(BOOK, band=(0.007, 0.012), minutes=3, source="the book trains no GloVe: measured, 2 CPU cores"),
     quick=Profile(BOOK, band=(0.007, 0.012), minutes=3, source="measured, 2 CPU cores"),

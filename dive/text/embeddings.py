@@ -25,10 +25,12 @@ from dive.text.subwords import SubwordTable
 from dive.text.vocab import Vocab
 
 
-def _unknown(word: str, vocab: Vocab) -> DiveError:
-    close = difflib.get_close_matches(word, vocab.idx_to_token[1:], n=3, cutoff=0.6)
+def _unknown(word: str, vocab: Vocab, most: int = 60) -> DiveError:
+    """One line naming an unknown word (cut to `most` characters: the input may be anything) and close spellings."""
+    close = difflib.get_close_matches(word, vocab.idx_to_token[1:], n=3, cutoff=0.6) if len(word) <= most else []
     hint = f"; nearest known spellings: {', '.join(close)}" if close else ""
-    return DiveError(f"{word!r} is not in the vocabulary ({len(vocab):,} words){hint}")
+    shown = repr(word) if len(word) <= most else f"{word[:most]!r}... ({len(word):,} characters)"
+    return DiveError(f"{shown} is not in the vocabulary ({len(vocab):,} words){hint}")
 
 
 @dataclass
