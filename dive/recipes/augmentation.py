@@ -19,11 +19,13 @@ import torch
 import torch.nn.functional as F
 
 from dive.data import ArrayLoader, ImageBatch, ImageSet
-from dive.data.cifar10 import load_cifar10
+from dive.data.cifar10 import CLASSES, load_cifar10
 from dive.data.image_folders import kaggle_cifar10_dir, load_kaggle_cifar10, split_by_class
 from dive.models import ResNet18
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
+from dive.recipes.image_predict import IMAGE_CLASSIFIER, image_meta
+from dive.recipes.parts import ModelPart
 from dive.train import SupervisedStep, accuracy
 from dive.train.optim import Adam
 from dive.vision import flip_batch
@@ -52,7 +54,8 @@ def load(cfg: AugmentConfig, ctx: RunContext) -> tuple[ImageSet, ImageSet]:
 
 def train_one(cfg: AugmentConfig, ctx: RunContext, train: ImageSet, test: ImageSet, flips: bool) -> dict:
     torch.manual_seed(cfg.seed)  # the same initial weights for both runs
-    model = ResNet18(10, in_channels=3, small_stem=True, stem_pool=cfg.stem_pool)
+    ctx.meta.update(image_meta(CLASSES, 3, tuple(train.images.shape[-2:])))
+    model = AUGMENT_PART.build(cfg, ctx.meta)
     if cfg.channels_last:
         model = model.to(memory_format=torch.channels_last)
     opt = Adam(model.parameters(), lr=cfg.lr)
@@ -84,6 +87,11 @@ def run(cfg: AugmentConfig, ctx: RunContext) -> RunResult:
     return RunResult(metrics, "\n".join(lines), flipped["examples_per_sec"])
 
 
+AUGMENT_PART = ModelPart(
+    build=lambda cfg, meta: ResNet18(len(meta["classes"]), in_channels=3, small_stem=True, stem_pool=cfg.stem_pool),
+    predictor=IMAGE_CLASSIFIER,
+)
+
 BOOK = AugmentConfig()
 recipe(
     "augmentation",
@@ -91,6 +99,7 @@ recipe(
     dataset="cifar10",
     metric="test_acc",
     run=run,
+    model=AUGMENT_PART,
     book=Profile(BOOK, band=(0.76, 0.86), minutes=60, source="book §14.1.2: test acc 0.81 with flips (GPU-sized)"),
     # 12 epochs each (NCHW): test acc 0.320 without flips, 0.330 with (gaps 0.349, 0.240), 132 s; channels_last:
     # 0.340 / 0.380 (gaps 0.349 / 0.183). 100 test images: noisy

@@ -31,6 +31,8 @@ from dive.data.image_folders import (
 from dive.models import ResNet18
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
+from dive.recipes.image_predict import IMAGE_CLASSIFIER, image_meta
+from dive.recipes.parts import ModelPart
 from dive.train import SupervisedStep, accuracy
 from dive.train.optim import SGD
 from dive.vision.image_augment import cifar_augment
@@ -69,9 +71,15 @@ def load(cfg: KaggleConfig, ctx: RunContext) -> LabelledImages:
     return load_kaggle_cifar10(cfg.folder or kaggle_cifar10_dir(ctx.data_root), size)
 
 
+KAGGLE_PART = ModelPart(
+    build=lambda cfg, meta: ResNet18(len(meta["classes"]), in_channels=3, small_stem=True, stem_pool=cfg.stem_pool),
+    predictor=IMAGE_CLASSIFIER,
+)
+
+
 def train_net(cfg: KaggleConfig, ctx: RunContext, n_classes: int, train: ImageSet, valid: ImageSet | None, sub):
     torch.manual_seed(cfg.seed)
-    model = ResNet18(n_classes, in_channels=3, small_stem=True, stem_pool=cfg.stem_pool)
+    model = KAGGLE_PART.build(cfg, ctx.meta)
     if cfg.channels_last:
         model = model.to(memory_format=torch.channels_last)
     opt = SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
@@ -102,6 +110,8 @@ def write_submission(model, test: ImageSet, ids: list[int], classes: list[str], 
 
 def run(cfg: KaggleConfig, ctx: RunContext) -> RunResult:
     data = load(cfg, ctx)
+    size = (cfg.image_size, cfg.image_size)
+    ctx.meta.update(image_meta(data.classes, 3, size, mean=CIFAR_MEAN, std=CIFAR_STD))
     train, valid = split_by_class(data.train, cfg.valid_ratio, cfg.seed)
     _, state, _ = train_net(cfg, ctx, len(data.classes), train, valid, sub=None)
     m = dict(state.metrics)
@@ -125,6 +135,7 @@ recipe(
     dataset="kaggle_cifar10_tiny",
     metric="valid_acc",
     run=run,
+    model=KAGGLE_PART,
     # the book's setup; about 35 min on 2 CPU cores (20 + 20 epochs of the 32x32-first-stage ResNet-18)
     book=Profile(BOOK, band=(0.35, 0.50), minutes=35, source="book §14.13: valid acc 0.41-0.44 on the tiny set"),
     # the book's lr and schedule, 20 + 20 epochs, with the max-pool after the stem (4x less work): valid acc 0.42
