@@ -19,6 +19,8 @@ from dive.data import ArrayLoader, linear_data, load_airfoil
 from dive.plot import plot_series
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
+from dive.recipes.parts import ModelPart
+from dive.recipes.regress_predict import REGRESSOR
 from dive.scratch import SGD, Adadelta, AdaGrad, Adam, Momentum, RMSProp, Yogi
 
 # optimizer -> (scratch factory, torch factory or None, the book's hyperparameters)
@@ -79,8 +81,14 @@ def linreg_model(seed: int) -> nn.Linear:
     return model
 
 
+# a row is the 5 standardised airfoil columns (`load_airfoil`), the output the standardised sound pressure
+AIRFOIL_PART = ModelPart(build=lambda cfg, meta: nn.Linear(5, 1), predictor=REGRESSOR,
+                         legacy_meta=lambda folder, cfg: {"features": 5})  # fmt: skip
+
+
 def run(cfg: AirfoilConfig, ctx: RunContext) -> RunResult:
     X, y = airfoil_data(cfg.synthetic, cfg.seed, ctx.data_root)
+    ctx.meta["features"] = X.shape[1]
     model = linreg_model(cfg.seed)
     optimizer = make_optimizer(cfg, model.parameters())
     train = ArrayLoader(X, y, batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed)
@@ -111,5 +119,6 @@ recipe(
     metric="all_loss",
     run=run,
     higher_is_better=False,
+    model=AIRFOIL_PART,
     **PROFILES,
 )

@@ -7,15 +7,18 @@ of each fold only (see `dive.data.kaggle_house`). Writes `submission.csv` (Id, S
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
+from dive.core import DiveError
 from dive.data import ArrayLoader, HousePreprocessor, fake_house_frames, k_fold_indices, labels_of, read_kaggle_house
 from dive.models import LinearRegression
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
+from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained
 from dive.train import log_rmse
 from dive.train.optim import Adam
 
@@ -30,14 +33,50 @@ class KaggleHouseConfig(TrainConfig):
     synthetic: bool = False
 
 
+def _preprocessor(meta: dict) -> HousePreprocessor:
+    return HousePreprocessor(**meta["preprocessor"])
+
+
+@torch.inference_mode()
+def price_houses(trained: Trained, inputs: list) -> Prediction:
+    """SalePrice for every row of each CSV file in the Kaggle layout (test.csv's columns), or DataFrame."""
+    import pandas as pd
+
+    frames = []
+    for x in inputs:
+        if isinstance(x, pd.DataFrame):
+            frames.append(x)
+        elif not Path(x).is_file():
+            raise DiveError(f"no CSV file at {x} (give rows in the layout of the competition's test.csv)")
+        else:
+            frames.append(pd.read_csv(x, nrows=1_000_000))
+    df = pd.concat(frames, ignore_index=True)
+    X = _preprocessor(trained.meta).transform(df)
+    prices = trained.model(X.to(next(trained.model.parameters()).device)).reshape(-1).cpu().tolist()
+    ids = df["Id"].tolist() if "Id" in df.columns else list(range(1, len(df) + 1))
+    return Prediction([f"Id {i}: SalePrice {p:,.0f}" for i, p in zip(ids, prices)], prices)
+
+
+HOUSE_PART = ModelPart(
+    build=lambda cfg, meta: LinearRegression(_preprocessor(meta).num_features),
+    predictor=Predictor(
+        kind="regress",
+        run=price_houses,
+        inputs="CSV...: house rows in the layout of Kaggle's test.csv",
+        example=lambda trained: [fake_house_frames(n_train=2, n_test=3)[1]],
+    ),  # fmt: skip
+)
+
+
 def _fit(cfg: KaggleHouseConfig, ctx: RunContext, train_df, valid_df, sub: str | None):
     prep = HousePreprocessor().fit(train_df)
+    ctx.meta["preprocessor"] = asdict(prep)  # each fit's own statistics, in its own checkpoint
     X, y = prep.transform(train_df), labels_of(train_df)
     train = ArrayLoader(X, y, batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed)
     valid = None
     if valid_df is not None:
         valid = ArrayLoader(prep.transform(valid_df), labels_of(valid_df), batch_size=512)
-    model = LinearRegression(prep.num_features)
+    model = HOUSE_PART.build(cfg, ctx.meta)
     opt = Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     state, _, _ = run_fit(
         ctx,
@@ -94,5 +133,6 @@ recipe(
     metric="valid_log_rmse",
     run=run,
     higher_is_better=False,
+    model=HOUSE_PART,
     **PROFILES,
 )

@@ -16,6 +16,8 @@ from dive.data import ArrayLoader, linear_data
 from dive.models import LinearRegression
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
+from dive.recipes.parts import ModelPart
+from dive.recipes.regress_predict import REGRESSOR
 from dive.train.optim import SGD
 
 
@@ -33,6 +35,7 @@ class LinRegConfig(TrainConfig):
 
 def _fit(cfg: LinRegConfig, ctx: RunContext, model, loss_fn, optimizer) -> tuple[torch.Tensor, torch.Tensor, dict]:
     X, y = linear_data(cfg.true_w, cfg.true_b, cfg.num_train + cfg.num_val, cfg.noise, seed=cfg.seed)
+    ctx.meta["features"] = len(cfg.true_w)
     n = cfg.num_train
     train = ArrayLoader(X[:n], y[:n], batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed)
     val = ArrayLoader(X[n:], y[n:], batch_size=256)
@@ -67,14 +70,26 @@ def _result(cfg: LinRegConfig, w: torch.Tensor, b: torch.Tensor, metrics: dict) 
     return RunResult(out, summary, metrics.get("examples_per_sec"))
 
 
+SCRATCH_PART = ModelPart(
+    build=lambda cfg, meta: scratch.LinearRegressionScratch(len(cfg.true_w), sigma=0.01),
+    predictor=REGRESSOR,
+    legacy_meta=lambda folder, cfg: {"features": len(cfg.true_w)},
+)
+CONCISE_PART = ModelPart(
+    build=lambda cfg, meta: LinearRegression(len(cfg.true_w)),
+    predictor=REGRESSOR,
+    legacy_meta=lambda folder, cfg: {"features": len(cfg.true_w)},
+)
+
+
 def run_scratch(cfg: LinRegConfig, ctx: RunContext) -> RunResult:
-    model = scratch.LinearRegressionScratch(len(cfg.true_w), sigma=0.01)
+    model = SCRATCH_PART.build(cfg, {})
     metrics = _fit(cfg, ctx, model, scratch.squared_loss, scratch.SGD(model.parameters(), lr=cfg.lr))
     return _result(cfg, model.w, model.b, metrics)
 
 
 def run_concise(cfg: LinRegConfig, ctx: RunContext) -> RunResult:
-    model = LinearRegression(len(cfg.true_w))
+    model = CONCISE_PART.build(cfg, {})
     metrics = _fit(cfg, ctx, model, F.mse_loss, SGD(model.parameters(), lr=cfg.lr))
     return _result(cfg, model.net.weight, model.net.bias, metrics)
 
@@ -86,21 +101,9 @@ PROFILES = {
     "tiny": Profile(replace(BOOK, num_train=200, num_val=100, max_epochs=2)),
 }
 
-recipe(
-    "linreg-scratch",
-    section="3.4 Linear Regression Implementation from Scratch",
-    dataset="synthetic",
-    metric="param_error",
-    run=run_scratch,
-    higher_is_better=False,
-    **PROFILES,
-)
-recipe(
-    "linreg",
-    section="3.5 Concise Implementation of Linear Regression",
-    dataset="synthetic",
-    metric="param_error",
-    run=run_concise,
-    higher_is_better=False,
-    **PROFILES,
-)
+for _name, _section, _fn, _part in (
+    ("linreg-scratch", "3.4 Linear Regression Implementation from Scratch", run_scratch, SCRATCH_PART),
+    ("linreg", "3.5 Concise Implementation of Linear Regression", run_concise, CONCISE_PART),
+):
+    recipe(_name, section=_section, dataset="synthetic", metric="param_error", run=_fn, higher_is_better=False,
+           model=_part, **PROFILES)  # fmt: skip

@@ -15,7 +15,7 @@ import torch
 
 from dive.data import ArrayLoader
 from dive.plot import plot_series
-from dive.recipes.airfoil import airfoil_data, half_mse, linreg_model
+from dive.recipes.airfoil import AIRFOIL_PART, airfoil_data, half_mse, linreg_model
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
 from dive.scratch import SGD
@@ -48,6 +48,7 @@ class MinibatchConfig(TrainConfig):
 
 def run(cfg: MinibatchConfig, ctx: RunContext) -> RunResult:
     X, y = airfoil_data(cfg.synthetic, cfg.seed, ctx.data_root)
+    ctx.meta["features"] = X.shape[1]
     by_time, by_examples, metrics, lines = {}, {}, {}, []
     for name, batch, lr, epochs in RUNS:
         model = linreg_model(cfg.seed)
@@ -86,5 +87,6 @@ recipe(
     metric="worst_loss",
     run=run,
     higher_is_better=False,
+    model=AIRFOIL_PART,
     **PROFILES,
 )  # fmt: skip

@@ -15,6 +15,8 @@ from dive.data import ArrayLoader
 from dive.plot import plot_heatmaps, plot_series
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
+from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained
+from dive.recipes.regress_predict import parse_row
 from dive.scratch.attention_pooling import KERNELS, NWKernelRegression, leave_one_out, nadaraya_watson
 from dive.train.optim import SGD
 
@@ -50,6 +52,7 @@ def run(cfg: NWConfig, ctx: RunContext) -> RunResult:
         lines[name] = (x_val.tolist(), y_hat.tolist())
         if name == "gaussian":
             fixed = weights
+    ctx.meta.update(keys=x_train.tolist(), values=y_train.tolist())  # attention pooling reads them at every query
     model = NWKernelRegression()
     keys, values = leave_one_out(x_train, y_train)
     full_batch = ArrayLoader(x_train, keys, values, y_train, batch_size=cfg.n_train)  # the book's full-batch steps
@@ -77,12 +80,34 @@ PROFILES = {
     "quick": Profile(BOOK, band=(0.0, 0.5), minutes=0.1, source="same as book: it is already seconds"),
     "tiny": Profile(replace(BOOK, n_train=20)),
 }
+
+
+@torch.inference_mode()
+def pool(trained: Trained, inputs: list) -> Prediction:
+    """f(x) for each query x: attention pooling over the run's training pairs with its learned width."""
+    queries = torch.tensor([v for x in inputs for v in parse_row(x)])
+    keys, values = torch.tensor(trained.meta["keys"]), torch.tensor(trained.meta["values"])
+    y = trained.model(queries, keys.expand(len(queries), -1), values.expand(len(queries), -1)).tolist()
+    return Prediction([f"{q:g} -> {v:.6g}" for q, v in zip(queries.tolist(), y)], y[0] if len(y) == 1 else y)
+
+
+NW_PART = ModelPart(
+    build=lambda cfg, meta: NWKernelRegression(),
+    predictor=Predictor(
+        kind="regress",
+        run=pool,
+        inputs="X...: query points, e.g. 2.5 (the data lie in [0, 5])",
+        example=lambda trained: ["2.5", "0.3"],
+    ),  # fmt: skip
+)
+
 recipe(
     "nadaraya-watson",
     section="11.2 Attention Pooling by Similarity",
     dataset="synthetic",
     metric="gaussian_mse",
     run=run,
+    model=NW_PART,
     higher_is_better=False,
     **PROFILES,
 )

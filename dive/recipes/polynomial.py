@@ -14,10 +14,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from dive.core import ConfigError
 from dive.data import ArrayLoader, polynomial_data
 from dive.plot import plot_series
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
+from dive.recipes.parts import ModelPart
+from dive.recipes.regress_predict import REGRESSOR
 from dive.train.optim import SGD
 
 
@@ -33,9 +36,16 @@ class PolynomialConfig(TrainConfig):
     epochs: tuple[int, ...] = (400, 400, 1500)
 
 
+POLY_PART = ModelPart(
+    build=lambda cfg, meta: nn.Linear(meta["features"], 1, bias=False),  # the constant feature x^0 plays the bias
+    predictor=REGRESSOR,
+    legacy_meta=lambda folder, cfg: {"features": cfg.num_features[0], "expand": "polynomial"},
+)
+
+
 def run(cfg: PolynomialConfig, ctx: RunContext) -> RunResult:
     if len(cfg.num_features) != len(cfg.epochs):
-        raise ValueError("give one epoch count per entry of num_features")
+        raise ConfigError("give one epoch count per entry of num_features")
     features, labels = polynomial_data(cfg.true_w, cfg.max_degree, cfg.n_train, cfg.n_test, seed=cfg.seed)
     n = cfg.n_train
     metrics: dict[str, float] = {}
@@ -43,7 +53,8 @@ def run(cfg: PolynomialConfig, ctx: RunContext) -> RunResult:
     for k, (d, epochs) in enumerate(zip(cfg.num_features, cfg.epochs, strict=True)):
         train = ArrayLoader(features[:n, :d], labels[:n], batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed)
         test = ArrayLoader(features[n:, :d], labels[n:], batch_size=256)
-        model = nn.Linear(d, 1, bias=False)  # the constant feature x^0 plays the bias
+        ctx.meta.update(features=d, expand="polynomial")  # a row is one x; its features x^i / i!
+        model = POLY_PART.build(cfg, ctx.meta)
         state, _, history = run_fit(
             ctx,
             cfg,
@@ -92,5 +103,6 @@ recipe(
     metric="weight_error",
     run=run,
     higher_is_better=False,
+    model=POLY_PART,
     **PROFILES,
 )

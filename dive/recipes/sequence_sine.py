@@ -20,6 +20,8 @@ from dive.data import ArrayLoader, sine_data
 from dive.plot import plot_series
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
+from dive.recipes.parts import ModelPart
+from dive.recipes.regress_predict import REGRESSOR
 from dive.train.optim import SGD, Adam
 
 STEPS = (1, 4, 16, 64)
@@ -72,6 +74,7 @@ def run(cfg: SineConfig, ctx: RunContext) -> RunResult:
     n = cfg.num_train
     train = ArrayLoader(features[:n], labels[:n], batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed)
     valid = ArrayLoader(features[n:], labels[n:], batch_size=256)
+    ctx.meta["features"] = cfg.tau  # a row is the last tau values; the output is the next one
     model = build_model(cfg)
     opt_cls = SGD if cfg.optimizer == "sgd" else Adam
     state, _, _ = run_fit(
@@ -108,12 +111,16 @@ PROFILES = {
     "quick": Profile(BOOK, band=(0.0, 0.07), minutes=0.2, source="same as book: it is already seconds"),
     "tiny": Profile(replace(BOOK, T=200, num_train=120, max_epochs=2)),
 }
+SINE_PART = ModelPart(build=lambda cfg, meta: build_model(cfg), predictor=REGRESSOR,
+                      legacy_meta=lambda folder, cfg: {"features": cfg.tau})  # fmt: skip
+
 recipe(
     "sequence-sine",
     section="9.1 Working with Sequences",
     dataset="synthetic",
     metric="valid_loss",
     run=run,
+    model=SINE_PART,
     higher_is_better=False,
     **PROFILES,
 )

@@ -24,19 +24,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from dive.core import ConfigError
+from dive.core import ConfigError, DiveError
 from dive.data import IMAGENET_MEAN, IMAGENET_STD, read_image
 from dive.data.catalog import IMG
 from dive.data.files import locate
 from dive.plot import plot_image_grid
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
+from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained
 from dive.train import StepOut
 from dive.train.optim import Adam
 
@@ -201,6 +203,29 @@ def run(cfg: StyleConfig, ctx: RunContext) -> RunResult:
     return RunResult(m, summary)
 
 
+def synthesized(trained: Trained, inputs: list, out: str = "") -> Prediction:
+    """The run's synthesised image (its only parameter), uint8 (3, H, W); `out`: also write it as a PNG."""
+    if inputs:
+        raise DiveError("a style-transfer run holds one synthesised image and reads no input; give --out=FILE.png")
+    image = to_image(trained.model.weight)
+    lines, files = [f"the synthesised image: {image.shape[2]} x {image.shape[1]} pixels"], []
+    if out:
+        from PIL import Image
+
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(image.permute(1, 2, 0).numpy()).save(out)
+        files.append(Path(out))
+        lines.append(f"wrote {out}")
+    return Prediction(lines, image, files)
+
+
+STYLE_PART = ModelPart(
+    build=lambda cfg, meta: SynthesizedImage(torch.zeros(1, 3, cfg.height, cfg.width)),
+    predictor=Predictor(
+        kind="image", run=synthesized, inputs="(none): the run's image; --out=FILE.png writes it", options={"out": ""}
+    ),  # fmt: skip
+)
+
 BOOK = StyleConfig()
 recipe(
     "style-transfer",
@@ -209,6 +234,7 @@ recipe(
     metric="train_loss",
     higher_is_better=False,
     run=run,
+    model=STYLE_PART,
     # the book's numbers (content ~0.77, style ~0.04, TV ~1.2 at the end) hold with ImageNet weights (--weights)
     book=Profile(BOOK, band=(0.5, 3.0), minutes=15, source="book §14.12: total about 2 with ImageNet VGG-19"),
     # dive's CIFAR-tiny ResNet-18: content 2.709, style 1.018, TV 1.038 after 200 steps (13 s, + 2 min pretraining

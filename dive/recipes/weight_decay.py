@@ -18,6 +18,8 @@ from dive.data import ArrayLoader, weight_decay_data
 from dive.plot import plot_series
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
+from dive.recipes.parts import ModelPart
+from dive.recipes.regress_predict import REGRESSOR
 from dive.train.optim import SGD
 
 
@@ -34,13 +36,26 @@ class WeightDecayConfig(TrainConfig):
     compare: bool = True  # also train with wd = 0
 
 
+SCRATCH_PART = ModelPart(
+    build=lambda cfg, meta: scratch.LinearRegressionScratch(cfg.num_inputs, sigma=cfg.sigma),
+    predictor=REGRESSOR,
+    legacy_meta=lambda folder, cfg: {"features": cfg.num_inputs},
+)
+CONCISE_PART = ModelPart(
+    build=lambda cfg, meta: nn.Linear(cfg.num_inputs, 1),
+    predictor=REGRESSOR,
+    legacy_meta=lambda folder, cfg: {"features": cfg.num_inputs},
+)
+
+
 def _train(cfg: WeightDecayConfig, ctx: RunContext, wd: float, concise: bool, sub: str | None):
     X, y = weight_decay_data(cfg.num_train, cfg.num_test, cfg.num_inputs, seed=cfg.seed)
     n = cfg.num_train
     train = ArrayLoader(X[:n], y[:n], batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed)
     test = ArrayLoader(X[n:], y[n:], batch_size=256)
+    ctx.meta["features"] = cfg.num_inputs
     if concise:
-        model = nn.Linear(cfg.num_inputs, 1)
+        model = CONCISE_PART.build(cfg, ctx.meta)
         nn.init.normal_(model.weight, std=cfg.sigma)
         nn.init.zeros_(model.bias)
         w = model.weight
@@ -50,7 +65,7 @@ def _train(cfg: WeightDecayConfig, ctx: RunContext, wd: float, concise: bool, su
             return F.mse_loss(y_hat, y) / 2
 
     else:
-        model = scratch.LinearRegressionScratch(cfg.num_inputs, sigma=cfg.sigma)
+        model = SCRATCH_PART.build(cfg, ctx.meta)
         w = model.w
         opt = scratch.SGD(model.parameters(), lr=cfg.lr)
 
@@ -110,21 +125,9 @@ PROFILES = {
     "tiny": Profile(replace(BOOK, max_epochs=5, num_inputs=20)),
 }
 
-recipe(
-    "weight-decay-scratch",
-    section="3.7.3 Weight Decay from Scratch",
-    dataset="synthetic",
-    metric="l2_norm_w",
-    run=run_scratch,
-    higher_is_better=False,
-    **PROFILES,
-)
-recipe(
-    "weight-decay",
-    section="3.7.4 Concise Weight Decay",
-    dataset="synthetic",
-    metric="l2_norm_w",
-    run=run_concise,
-    higher_is_better=False,
-    **PROFILES,
-)
+for _name, _section, _fn, _part in (
+    ("weight-decay-scratch", "3.7.3 Weight Decay from Scratch", run_scratch, SCRATCH_PART),
+    ("weight-decay", "3.7.4 Concise Weight Decay", run_concise, CONCISE_PART),
+):
+    recipe(_name, section=_section, dataset="synthetic", metric="l2_norm_w", run=_fn, higher_is_better=False,
+           model=_part, **PROFILES)  # fmt: skip

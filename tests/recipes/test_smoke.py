@@ -1,16 +1,17 @@
 """Every registered recipe runs its `tiny` profile (synthetic stand-ins, seconds) and writes its outputs."""
 
 import math
+from dataclasses import replace
 
 import pytest
 
-from dive.cli.run import run_recipe
-from dive.recipes import RECIPES
+from dive.cli.run import run_recipe, run_with_context
+from dive.recipes import RECIPES, load_trained, predict
 
 
 @pytest.mark.parametrize("name", RECIPES.names())
-def test_recipe_tiny_profile_runs(name, tmp_path):
-    record = run_recipe(name, "tiny", out=tmp_path, device="cpu", progress=False)
+def test_recipe_tiny_profile_runs(name, tmp_path, monkeypatch):
+    record, ctx = run_with_context(name, "tiny", out=tmp_path, device="cpu", progress=False)
     recipe = RECIPES[name]
     value = record["metrics"][recipe.metric]
     assert math.isfinite(value) and record["summary"]
@@ -18,6 +19,36 @@ def test_recipe_tiny_profile_runs(name, tmp_path):
     for f in files:
         assert (tmp_path / f).stat().st_size > 0, f
     assert any(p.stat().st_size > 0 for p in tmp_path.glob("*.png"))  # a demonstration draws its own picture
+    if recipe.checkpoints:  # the trained model comes back from the run folder alone, and predicts as it did
+        monkeypatch.setenv("DIVE_DATA", str(tmp_path / "no-data"))
+        monkeypatch.setenv("DIVE_CACHE", str(tmp_path / "no-cache"))
+        trained = load_trained(tmp_path)
+        assert trained.recipe == name and trained.version
+        run_model = ctx.models["model"].eval()
+        predictor = recipe.model.predictor
+        inputs = predictor.example(trained)
+        loaded = predict(trained, inputs)
+        again = predict(replace(trained, model=run_model), inputs)
+        assert loaded.lines and same(loaded.value, again.value), (loaded.lines, again.lines)
+
+
+def same(a, b) -> bool:
+    """Prediction values equal: tensors and floats to 1e-5, the rest exactly."""
+    import torch
+
+    if isinstance(a, torch.Tensor):
+        return torch.allclose(a.float(), b.float(), atol=1e-5)
+    if isinstance(a, float):
+        return abs(a - b) <= 1e-5 * max(1.0, abs(a))
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    return a == b
+
+
+def test_every_recipe_that_trains_a_model_declares_how_to_rebuild_and_use_it():
+    assert [n for n, r in RECIPES.items() if r.checkpoints and (r.model is None or r.model.predictor is None)] == []
 
 
 @pytest.mark.parametrize("name", RECIPES.names())
