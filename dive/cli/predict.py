@@ -25,7 +25,22 @@ def add_predict_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("inputs", nargs="*", help="what the run's predictor takes (see --help-inputs)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--help-inputs", action="store_true", help="say what this run's predictor takes, and its options")
-    p.set_defaults(func=cmd_predict, takes_options=True)
+    p.set_defaults(func=cmd_predict)
+    e = sub.add_parser("export", help="write a trained model as safetensors, ONNX, torch.export (pt2) or TorchScript")
+    e.add_argument("run", help="a run folder (e.g. runs/lenet) or its checkpoint.safetensors")
+    e.add_argument("--format", default="onnx", help="safetensors, onnx (default), pt2 or torchscript")
+    e.add_argument("--out", help="the file to write (default: model.FORMAT-SUFFIX in the run folder)")
+    e.set_defaults(func=cmd_export)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from dive.recipes import export, load_trained
+
+    trained = load_trained(args.run)
+    path, diff = export(trained, args.format, args.out)
+    checked = "" if args.format == "safetensors" else f"; its outputs match the eager model's to {diff:.1e}"
+    print(f"wrote {path} ({args.format}, a {trained.recipe} model{checked})")
+    return 0
 
 
 def parse_options(extra: list[str], defaults: dict[str, Any]) -> dict[str, Any]:

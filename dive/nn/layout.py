@@ -40,7 +40,7 @@ class Flatten(nn.Module):
     """(n, c, h, w) -> (n, c*h*w), like `nn.Flatten()`; the gradient comes back in the input's memory layout."""
 
     def forward(self, X: Tensor) -> Tensor:
-        if X.dim() != 4:
+        if X.dim() != 4 or not (torch.is_grad_enabled() and X.requires_grad):  # no gradient: the plain op (exportable)
             return X.flatten(1)
         return _FlattenKeepLayout.apply(X)
 

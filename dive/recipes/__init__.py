@@ -43,11 +43,15 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     word2vec,
 )
 from dive.recipes.base import RECIPES, Profile, Recipe, RunContext, RunResult, TrainConfig, recipe, register
+from dive.recipes.export import FORMATS as EXPORT_FORMATS
+from dive.recipes.export import export
 from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained
 from dive.recipes.trained import checkpoint_path, load_trained, predict
 
 __all__ = [
+    "EXPORT_FORMATS",
     "RECIPES",
+    "export",
     "ModelPart",
     "Prediction",
     "Predictor",

@@ -20,7 +20,7 @@ from dive.plot import plot_series
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
 from dive.recipes.parts import ModelPart
-from dive.recipes.regress_predict import REGRESSOR
+from dive.recipes.regress_predict import REGRESSOR, regress_export_input
 from dive.scratch import SGD, Adadelta, AdaGrad, Adam, Momentum, RMSProp, Yogi
 
 # optimizer -> (scratch factory, torch factory or None, the book's hyperparameters)
@@ -83,6 +83,7 @@ def linreg_model(seed: int) -> nn.Linear:
 
 # a row is the 5 standardised airfoil columns (`load_airfoil`), the output the standardised sound pressure
 AIRFOIL_PART = ModelPart(build=lambda cfg, meta: nn.Linear(5, 1), predictor=REGRESSOR,
+    export_input=regress_export_input,
                          legacy_meta=lambda folder, cfg: {"features": 5})  # fmt: skip
 
 

@@ -24,7 +24,7 @@ from dive.data.image_folders import kaggle_cifar10_dir, load_kaggle_cifar10, spl
 from dive.models import ResNet18
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
-from dive.recipes.image_predict import IMAGE_CLASSIFIER, image_meta
+from dive.recipes.image_predict import IMAGE_CLASSIFIER, image_export_input, image_meta
 from dive.recipes.parts import ModelPart
 from dive.train import SupervisedStep, accuracy
 from dive.train.optim import Adam
@@ -90,6 +90,7 @@ def run(cfg: AugmentConfig, ctx: RunContext) -> RunResult:
 AUGMENT_PART = ModelPart(
     build=lambda cfg, meta: ResNet18(len(meta["classes"]), in_channels=3, small_stem=True, stem_pool=cfg.stem_pool),
     predictor=IMAGE_CLASSIFIER,
+    export_input=image_export_input,
 )
 
 BOOK = AugmentConfig()

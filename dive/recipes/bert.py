@@ -113,6 +113,11 @@ def pretrain(cfg: BERTConfig, ctx: RunContext) -> RunResult:
     return RunResult(m, summary)
 
 
+def bert_example(length: int = 8) -> tuple[torch.Tensor, ...]:
+    """(tokens, segments, valid_lens) of one pair of `length` tokens: the example `dive export` traces with."""
+    return torch.ones(1, length, dtype=torch.long), torch.zeros(1, length, dtype=torch.long), torch.tensor([length])
+
+
 def bert_model(vocab_size: int, cfg: BERTConfig) -> BERTModel:
     """A BERT of the config's sizes (randomly initialised)."""
     return BERTModel(vocab_size, cfg.num_hiddens, cfg.ffn_num_hiddens, cfg.num_heads, cfg.num_blks, cfg.dropout,
@@ -154,6 +159,7 @@ BERT_PART = ModelPart(
         example=lambda trained: ["a crane is flying", "it lands"],
     ),  # fmt: skip
     legacy_meta=vocab_files(vocab="vocab.json"),
+    export_input=lambda trained: bert_example(),
 )
 
 

@@ -22,7 +22,7 @@ from dive.data import (
 from dive.plot import plot_confusion, plot_image_grid
 from dive.recipes.base import RunContext, RunResult, TrainConfig
 from dive.recipes.common import run_fit
-from dive.recipes.image_predict import IMAGE_CLASSIFIER, image_meta
+from dive.recipes.image_predict import IMAGE_CLASSIFIER, image_export_input, image_meta
 from dive.recipes.parts import ModelPart
 from dive.train import accuracy, confusion_matrix, format_summary
 from dive.vision import flip_batch
@@ -53,6 +53,7 @@ def fashion_part(build: Callable[[Any], nn.Module]) -> ModelPart:
         build=lambda cfg, meta: build(cfg),
         predictor=IMAGE_CLASSIFIER,
         legacy_meta=lambda folder, cfg: fashion_meta(cfg),
+        export_input=image_export_input,
     )
 
 

@@ -63,6 +63,7 @@ FASTER_RCNN_PART = ModelPart(
     build=lambda cfg, meta: faster_rcnn_mobilenet(1, cfg.size, cfg.rois_per_image, cfg.proposals),
     predictor=detector(find),
     legacy_meta=lambda folder, cfg: {"classes": ["raccoon"], "size": cfg.size},
+    export_note="torchvision's detector picks proposals and runs NMS in data-dependent Python control flow",
 )
 
 

@@ -81,7 +81,10 @@ def subword_vectors(trained: Trained) -> WordVectors:
 
 
 FASTTEXT_PART = ModelPart(
-    build=fasttext_model, predictor=similar_words(subword_vectors), legacy_meta=vocab_files(vocab="vocab.json")
+    build=fasttext_model,
+    predictor=similar_words(subword_vectors),
+    legacy_meta=vocab_files(vocab="vocab.json"),
+    export_note="word vectors are a table, not a network to trace",
 )
 
 BOOK = FastTextConfig()

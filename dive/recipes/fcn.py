@@ -119,6 +119,7 @@ FCN_PART = ModelPart(
     build=lambda cfg, meta: FCN(num_classes=len(meta["classes"])),
     predictor=SEGMENTER,
     legacy_meta=lambda folder, cfg: fcn_meta(cfg),
+    export_input=lambda trained: (torch.rand(1, 3, *trained.meta["size"]),),
 )
 
 

@@ -30,7 +30,7 @@ from dive.data import IMAGENET_MEAN, IMAGENET_STD, ArrayLoader, ImageBatch, Imag
 from dive.models import resnet_small
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
-from dive.recipes.image_predict import IMAGE_CLASSIFIER, image_meta
+from dive.recipes.image_predict import IMAGE_CLASSIFIER, image_export_input, image_meta
 from dive.recipes.parts import ModelPart
 from dive.recipes.pretrained import clothing_resnet_small
 from dive.train import accuracy
@@ -155,7 +155,7 @@ def fine_tuned_model(cfg: FineTuneConfig, meta: dict) -> nn.Module:
     return model
 
 
-FINE_TUNE_PART = ModelPart(build=fine_tuned_model, predictor=IMAGE_CLASSIFIER)
+FINE_TUNE_PART = ModelPart(build=fine_tuned_model, predictor=IMAGE_CLASSIFIER, export_input=image_export_input)
 
 
 def _mean_sd(xs: list[float]) -> tuple[float, float]:

@@ -58,6 +58,7 @@ GLOVE_PART = ModelPart(
     build=lambda cfg, meta: GloVe(len(meta["vocab"]["idx_to_token"]), cfg.embed_size),
     predictor=similar_words(plain_vectors),
     legacy_meta=vocab_files(vocab="vocab.json"),
+    export_note="word vectors are a table, not a network to trace",
 )
 
 BOOK = GloVeConfig()

@@ -87,6 +87,13 @@ def example_image(trained: Trained) -> list[Tensor]:
     return [image]
 
 
+def image_export_input(trained: Trained) -> tuple[Tensor]:
+    """The example image as the network reads it: float (1, C, h, w), resized and normalised."""
+    meta = trained.meta
+    batch = ImageBatch(resize=meta.get("resize"), mean=meta.get("mean"), std=meta.get("std"))
+    return (batch(example_image(trained)[0][None]),)
+
+
 IMAGE_CLASSIFIER = Predictor(
     kind="image-class",
     run=classify_images,

@@ -65,6 +65,7 @@ HOUSE_PART = ModelPart(
         inputs="CSV...: house rows in the layout of Kaggle's test.csv",
         example=lambda trained: [fake_house_frames(n_train=2, n_test=3)[1]],
     ),  # fmt: skip
+    export_input=lambda trained: (torch.zeros(1, _preprocessor(trained.meta).num_features),),
 )
 
 

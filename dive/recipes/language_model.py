@@ -219,4 +219,6 @@ LM_PART = ModelPart(
         example=lambda trained: ["time traveller"],
     ),  # fmt: skip
     legacy_meta=vocab_files(vocab="vocab.json"),
+    export_input=lambda trained: None if trained.config.scratch else (torch.zeros(1, 8, dtype=torch.long),),
+    export_note="the from-scratch network loops over time steps in Python; export the concise recipe's",
 )

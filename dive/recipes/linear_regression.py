@@ -17,7 +17,7 @@ from dive.models import LinearRegression
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
 from dive.recipes.parts import ModelPart
-from dive.recipes.regress_predict import REGRESSOR
+from dive.recipes.regress_predict import REGRESSOR, regress_export_input
 from dive.train.optim import SGD
 
 
@@ -73,11 +73,13 @@ def _result(cfg: LinRegConfig, w: torch.Tensor, b: torch.Tensor, metrics: dict) 
 SCRATCH_PART = ModelPart(
     build=lambda cfg, meta: scratch.LinearRegressionScratch(len(cfg.true_w), sigma=0.01),
     predictor=REGRESSOR,
+    export_input=regress_export_input,
     legacy_meta=lambda folder, cfg: {"features": len(cfg.true_w)},
 )
 CONCISE_PART = ModelPart(
     build=lambda cfg, meta: LinearRegression(len(cfg.true_w)),
     predictor=REGRESSOR,
+    export_input=regress_export_input,
     legacy_meta=lambda folder, cfg: {"features": len(cfg.true_w)},
 )
 

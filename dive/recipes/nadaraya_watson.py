@@ -98,7 +98,12 @@ NW_PART = ModelPart(
         run=pool,
         inputs="X...: query points, e.g. 2.5 (the data lie in [0, 5])",
         example=lambda trained: ["2.5", "0.3"],
-    ),  # fmt: skip
+    ),
+    export_input=lambda trained: (
+        torch.tensor([2.5]),
+        torch.tensor([trained.meta["keys"]]),
+        torch.tensor([trained.meta["values"]]),
+    ),
 )
 
 recipe(

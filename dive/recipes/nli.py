@@ -181,6 +181,12 @@ NLI_PART = ModelPart(
     build=nli_model,
     predictor=pair_predictor(lambda t, p, h: classify_pair(t.model, vocab_of(t.meta), t.config, p, h)),
     legacy_meta=vocab_files(vocab="vocab.json"),
+    export_input=lambda trained: (
+        torch.ones(1, 6, dtype=torch.long),
+        torch.tensor([6]),
+        torch.ones(1, 6, dtype=torch.long),
+        torch.tensor([6]),
+    ),  # fmt: skip
 )
 
 

@@ -29,7 +29,7 @@ from dive.data.catalog import WIKITEXT2
 from dive.data.nli import Pairs, bert_pair_arrays
 from dive.models.bert import BERTClassifier
 from dive.recipes.base import RECIPES, Profile, RunContext, RunResult, TrainConfig, recipe
-from dive.recipes.bert import BERTConfig, bert_model, load_bert, pretrain
+from dive.recipes.bert import BERTConfig, bert_example, bert_model, load_bert, pretrain
 from dive.recipes.common import run_fit
 from dive.recipes.nli import classify_words, nli_sets, pair_predictor, report
 from dive.recipes.parts import ModelPart, Trained, vocab_meta, vocab_of
@@ -135,7 +135,8 @@ def _classify(trained: Trained, premise: str, hypothesis: str):
     return classify_words(model, vocab, cfg.lower, premise, hypothesis, lambda p: bert_pair_arrays(p, vocab, max_len))
 
 
-NLI_BERT_PART = ModelPart(build=nli_bert_model, predictor=pair_predictor(_classify), legacy_meta=_legacy_meta)
+NLI_BERT_PART = ModelPart(build=nli_bert_model, predictor=pair_predictor(_classify), legacy_meta=_legacy_meta,
+                          export_input=lambda trained: bert_example())  # fmt: skip
 
 
 BOOK = NLIBertConfig()

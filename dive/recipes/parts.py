@@ -68,6 +68,7 @@ class ModelPart:
     predictor: Predictor | None = None
     legacy_meta: Callable[[Path, Any], dict[str, Any]] | None = None
     export_input: Callable[[Trained], tuple[Any, ...]] | None = None  # example tensors for `dive export`
+    export_note: str = ""  # why the network is not traced, where `export_input` is None
 
 
 def vocab_files(**keys: str) -> Callable[[Path, Any], dict[str, Any]]:

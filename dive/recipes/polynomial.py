@@ -20,7 +20,7 @@ from dive.plot import plot_series
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
 from dive.recipes.parts import ModelPart
-from dive.recipes.regress_predict import REGRESSOR
+from dive.recipes.regress_predict import REGRESSOR, regress_export_input
 from dive.train.optim import SGD
 
 
@@ -39,6 +39,7 @@ class PolynomialConfig(TrainConfig):
 POLY_PART = ModelPart(
     build=lambda cfg, meta: nn.Linear(meta["features"], 1, bias=False),  # the constant feature x^0 plays the bias
     predictor=REGRESSOR,
+    export_input=regress_export_input,
     legacy_meta=lambda folder, cfg: {"features": cfg.num_features[0], "expand": "polynomial"},
 )
 

@@ -71,5 +71,10 @@ def example_row(trained: Trained) -> list[str]:
     return [",".join(["0.5"] * width)]
 
 
+def regress_export_input(trained: Trained) -> tuple[Tensor]:
+    """One row of zeros, (1, features): the example `dive export` traces with."""
+    return (torch.zeros(1, trained.meta["features"]),)
+
+
 REGRESSOR = Predictor(kind="regress", run=regress, inputs="ROW...: numbers separated by commas, one per feature",
                       example=example_row)  # fmt: skip

@@ -179,6 +179,7 @@ SENTIMENT_PART = ModelPart(
         example=lambda trained: ["this movie is great", "a dull and boring film"],
     ),  # fmt: skip
     legacy_meta=vocab_files(vocab="vocab.json"),
+    export_input=lambda trained: (torch.ones(1, 12, dtype=torch.long), torch.tensor([12])),
 )
 
 BIRNN = SentimentConfig()

@@ -21,7 +21,7 @@ from dive.plot import plot_series
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
 from dive.recipes.parts import ModelPart
-from dive.recipes.regress_predict import REGRESSOR
+from dive.recipes.regress_predict import REGRESSOR, regress_export_input
 from dive.train.optim import SGD, Adam
 
 STEPS = (1, 4, 16, 64)
@@ -112,6 +112,7 @@ PROFILES = {
     "tiny": Profile(replace(BOOK, T=200, num_train=120, max_epochs=2)),
 }
 SINE_PART = ModelPart(build=lambda cfg, meta: build_model(cfg), predictor=REGRESSOR,
+    export_input=regress_export_input,
                       legacy_meta=lambda folder, cfg: {"features": cfg.tau})  # fmt: skip
 
 recipe(

@@ -116,6 +116,7 @@ SSD_PART = ModelPart(
     build=lambda cfg, meta: TinySSD(num_classes=len(meta["classes"])),
     predictor=detector(lambda model, X, cfg: detect(model, X, cfg.nms_threshold)),
     legacy_meta=lambda folder, cfg: {"classes": list(CLASSES), "size": cfg.size},
+    export_input=lambda trained: (torch.rand(1, 3, trained.meta["size"], trained.meta["size"]),),
 )
 
 

@@ -223,7 +223,8 @@ STYLE_PART = ModelPart(
     build=lambda cfg, meta: SynthesizedImage(torch.zeros(1, 3, cfg.height, cfg.width)),
     predictor=Predictor(
         kind="image", run=synthesized, inputs="(none): the run's image; --out=FILE.png writes it", options={"out": ""}
-    ),  # fmt: skip
+    ),
+    export_note="its model is one image: `dive predict RUN --out=FILE.png` writes it",
 )
 
 BOOK = StyleConfig()

@@ -266,6 +266,11 @@ MT_PART = ModelPart(
         example=lambda trained: ["i lost ."],
     ),  # fmt: skip
     legacy_meta=vocab_files(src_vocab="src_vocab.json", tgt_vocab="tgt_vocab.json"),
+    export_input=lambda trained: (
+        torch.ones(1, trained.config.num_steps, dtype=torch.long),
+        torch.ones(1, trained.config.num_steps, dtype=torch.long),
+        torch.tensor([trained.config.num_steps]),
+    ),  # fmt: skip
 )
 
 

@@ -19,7 +19,7 @@ from dive.plot import plot_series
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
 from dive.recipes.parts import ModelPart
-from dive.recipes.regress_predict import REGRESSOR
+from dive.recipes.regress_predict import REGRESSOR, regress_export_input
 from dive.train.optim import SGD
 
 
@@ -39,11 +39,13 @@ class WeightDecayConfig(TrainConfig):
 SCRATCH_PART = ModelPart(
     build=lambda cfg, meta: scratch.LinearRegressionScratch(cfg.num_inputs, sigma=cfg.sigma),
     predictor=REGRESSOR,
+    export_input=regress_export_input,
     legacy_meta=lambda folder, cfg: {"features": cfg.num_inputs},
 )
 CONCISE_PART = ModelPart(
     build=lambda cfg, meta: nn.Linear(cfg.num_inputs, 1),
     predictor=REGRESSOR,
+    export_input=regress_export_input,
     legacy_meta=lambda folder, cfg: {"features": cfg.num_inputs},
 )
 

@@ -148,7 +148,12 @@ def plain_vectors(trained: Trained) -> WordVectors:
     return WordVectors(trained.model.vectors.detach().cpu(), vocab_of(trained.meta))
 
 
-W2V_PART = ModelPart(build=word2vec_model, predictor=similar_words(plain_vectors), legacy_meta=_legacy_meta)
+W2V_PART = ModelPart(
+    build=word2vec_model,
+    predictor=similar_words(plain_vectors),
+    legacy_meta=_legacy_meta,
+    export_note="word vectors are a table, not a network to trace",
+)
 
 BOOK = Word2VecConfig()
 TINY = replace(BOOK, synthetic=True, min_freq=1, subsample=1e-2, batch_size=256, max_epochs=3, embed_size=16, lr=0.01,
