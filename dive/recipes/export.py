@@ -60,7 +60,8 @@ def export_inputs(trained: Trained) -> tuple[Tensor, ...]:
         why = part.export_note or "it declares no example input to trace the network with"
         raise DiveError(f"recipe {trained.recipe!r} cannot be exported as a traced program: {why}; "
                         "--format safetensors exports its weights")  # fmt: skip
-    return tuple(args)
+    # two rows: a batch of 1 is specialised to the constant 1 by torch.export, so the file would take only one
+    return tuple(torch.cat([a, a]) for a in args)
 
 
 def export(trained: Trained, fmt: str, out: str | os.PathLike | None = None) -> tuple[Path, float]:
@@ -114,15 +115,27 @@ def _onnx(model: nn.Module, args: tuple[Tensor, ...], path: Path) -> list[Tensor
 
     with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():  # the exporter's progress lines
         warnings.simplefilter("ignore")
-        program = torch.onnx.export(model, args, dynamo=True)
+        try:  # any batch size; a model that fixes its batch (few do) is exported for the example's
+            program = torch.onnx.export(model, args, dynamo=True, dynamic_shapes=batch_dims(args))
+        except Exception:
+            program = torch.onnx.export(model, args, dynamo=True)
     program.save(str(path))
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     feed = {i.name: a.numpy() for i, a in zip(session.get_inputs(), args)}
     return [torch.from_numpy(o) for o in session.run(None, feed)]
 
 
+def batch_dims(args: tuple[Tensor, ...]) -> tuple[dict[int, Any], ...]:
+    """Dimension 0 of every input is the batch: one shared symbolic size."""
+    batch = torch.export.Dim("batch", max=1 << 20)
+    return tuple({0: batch} for _ in args)
+
+
 def _pt2(model: nn.Module, args: tuple[Tensor, ...], path: Path) -> list[Tensor]:
-    program = torch.export.export(model, args)
+    try:
+        program = torch.export.export(model, args, dynamic_shapes=batch_dims(args))
+    except Exception:
+        program = torch.export.export(model, args)
     torch.export.save(program, str(path))
     with torch.no_grad():
         return flat(torch.export.load(str(path)).module()(*args))
