@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dive.core import Registry
 from dive.data.files import DataFile, DatasetSpec
+from dive.data.sources import Source
 
 DATASETS: Registry[DatasetSpec] = Registry("dataset")
 
@@ -238,6 +239,11 @@ CIFAR10 = DATASETS.add(
     ),
 )
 
+_IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
+_IMDB_SHA1 = "sha1:01ada507287d82875905620988597833ad4e0903"  # the book's DATA_HUB digest of that archive
+_SNLI_URL = "https://nlp.stanford.edu/projects/snli/snli_1.0.zip"
+_SNLI_SHA1 = "sha1:9fcde07509c7e87ec61c640c1b2753d9041758e4"  # the book's DATA_HUB digest
+
 IMDB = DATASETS.add(
     "aclImdb",
     DatasetSpec(
@@ -245,12 +251,14 @@ IMDB = DATASETS.add(
         description="IMDb reviews (Maas et al., 2011; book §16.1): 25,000 train / 25,000 test, labelled pos/neg, "
         "one tar.gz read in place (the book's aclImdb_v1.tar.gz or an extracted aclImdb/ folder also read)",
         files=(
-            DataFile(
+            DataFile(  # the shared data's repack (the labelled reviews only): made from the archive below
                 "aclImdb_labeled.tar.gz",
                 "6f1fa6824f2ed4bcd61fcb4428c6b991a56e096907971d98d7a88eeded97d913",
-                "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz",
+                _IMDB_URL,
             ),
         ),
+        alternatives=((DataFile("aclImdb_v1.tar.gz", _IMDB_SHA1, _IMDB_URL),),),  # read in place all the same
+        sources=(Source(_IMDB_URL, _IMDB_SHA1, {"aclImdb_v1.tar.gz": ""}),),
         license="research use (Maas et al., ACL 2011)",
     ),
 )
@@ -262,16 +270,25 @@ SNLI = DATASETS.add(
         description="Stanford NLI 1.0 (book §16.4): dev and test, 10,000 pairs each (the 550k train split is not "
         "in the shared data; snli_1.0_train.jsonl or .txt is read when present)",
         files=(
-            DataFile(
+            DataFile(  # raw_sha256: of the jsonl inside, the archive member's bytes
                 "snli_1.0_dev.jsonl.gz",
                 "e5cfcc71b4846c40e06bae364a13312adeb434884e9a7cedf67037bdd212e39d",
-                "https://nlp.stanford.edu/projects/snli/snli_1.0.zip",
+                _SNLI_URL,
+                raw_sha256="9c03faff70182ef086ebfeed2cffbabb5fcc6a84a8b3314decbbb5b01f07f4bf",
             ),
             DataFile(
                 "snli_1.0_test.jsonl.gz",
                 "ef5f0721f18e6aafd80f0d67aa2ef9784277aa08ba6a582c03fc381367282ac5",
-                "https://nlp.stanford.edu/projects/snli/snli_1.0.zip",
+                _SNLI_URL,
+                raw_sha256="1147550151ca8b16ddb31d8dc0e739a670a65f7c3e64aac5951eaeff103fb220",
             ),
+        ),
+        sources=(  # the three splits, each gzipped on the way (the 550k-pair train split too)
+            Source(
+                _SNLI_URL,
+                _SNLI_SHA1,
+                {f"snli_1.0_{s}.jsonl.gz": f"snli_1.0/snli_1.0_{s}.jsonl" for s in ("dev", "test", "train")},
+            ),  # fmt: skip
         ),
         license="CC BY-SA 4.0",
     ),
@@ -288,6 +305,7 @@ SICK = DATASETS.add(
                 "SICK.txt",
                 "1539c2d059809b5bd40694e26d8121cc85b6b496f91c7b40f2fc83bbd7dcd957",
                 "https://zenodo.org/records/2787612/files/SICK.zip",
+                member="SICK.txt",  # the zip's own digest is not published; the member's sha256 is checked
             ),
         ),
         license="CC BY-NC-SA 3.0",

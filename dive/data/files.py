@@ -7,8 +7,10 @@ error, never a silent fall-back to other copies. Without one it looks, in order,
 before use; a missing file is an error naming every place searched and how to provide it; a corrupt one names both
 hashes.
 
-`download` exists for users who are online (https only, status check, hash check, atomic rename into place);
-nothing in dive calls it implicitly and the tests never reach the network.
+`download` / `download_dataset` exist for users who are online (https only, status check, hash check, atomic
+rename into place; a dataset whose local files are not what its publisher serves downloads its canonical archive
+through `sources.Source`); nothing in dive calls them implicitly and the tests never reach the network (they serve
+fixture archives from 127.0.0.1).
 """
 
 from __future__ import annotations
@@ -16,15 +18,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import shutil
 import tempfile
 import urllib.request
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from dive.core import DiveError, cache_dir
+from dive.data.sources import DownloadError, Source, by_hand, digest_of, download_source, extract_member, fetch
 
 
 class DataNotFoundError(DiveError):
@@ -40,7 +42,8 @@ class DataFile:
     """One file of a dataset. `raw_sha256` (gzip files only) accepts a copy re-compressed with other settings.
 
     `member`: the URL is a zip archive and this file is the member at that path inside it (e.g. the book's
-    fra-eng.zip holds fra-eng/fra.txt); the sha256 is the member's.
+    fra-eng.zip holds fra-eng/fra.txt); the sha256 is the member's. `sha256` may also be written "sha1:<hex>" for a
+    file whose only published digest is SHA-1 (the book's DATA_HUB).
     """
 
     name: str
@@ -66,6 +69,10 @@ class DatasetSpec:
     url: str = ""  # where the whole folder comes from, for a user to fetch by hand
     # a dataset only the book profile of a recipe reads (full CIFAR-10): `dive data` notes it missing, not a failure
     optional: bool = False
+    # other sets of local files that hold the same data (the publisher's own archive where `files` is a repack)
+    alternatives: tuple[tuple[DataFile, ...], ...] = ()
+    # the canonical download, where the local `files` are not the publisher's bytes (`dive data --download`)
+    sources: tuple[Source, ...] = ()
 
 
 def tree_digest(directory: Path) -> str:
@@ -115,7 +122,7 @@ def verify_file(path: Path, file: DataFile) -> None:
     key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
     if _verified.get(key):
         return
-    got = sha256_of(path)
+    got = digest_of(path, file.sha256) if ":" in file.sha256 else sha256_of(path)
     ok = got == file.sha256
     if not ok and file.raw_sha256 is not None:
         try:
@@ -149,14 +156,13 @@ def locate(spec: DatasetSpec, root: str | os.PathLike | None = None, *, verify: 
     """The first directory holding every file of `spec`, hash-checked; `DataNotFoundError` if there is none."""
     places = search_dirs(spec, root)
     for _, directory in places:
-        if all((directory / f.name).is_file() for f in spec.files) and all(
-            (directory / e).exists() for e in spec.layout
-        ):
-            if verify:
-                for f in spec.files:
-                    verify_file(directory / f.name, f)
-                verify_tree(directory, spec)
-            return directory
+        for form in (spec.files, *spec.alternatives):
+            if all((directory / f.name).is_file() for f in form) and all((directory / e).exists() for e in spec.layout):
+                if verify:
+                    for f in form:
+                        verify_file(directory / f.name, f)
+                    verify_tree(directory, spec)
+                return directory
     searched = "\n".join(f"  - {d}  ({label}){_missing(d, spec)}" for label, d in places)
     if root is not None:
         where = places[0][1]
@@ -191,50 +197,50 @@ def download(
     urlopen: Callable = urllib.request.urlopen,
     timeout: float = 60.0,
 ) -> Path:
-    """Fetch `file.url` into `dest_dir/file.name`, checking status and sha256; the target appears only when whole."""
-    if not file.url.startswith("https://"):
-        raise DiveError(f"refusing to download {file.url}: only https URLs are fetched")
+    """Fetch `file.url` (or its `member`) into `dest_dir/file.name`, checking status and sha256; the target appears
+    only when whole, and a failure leaves nothing behind (not even the folder, when this call made it)."""
+    made = not dest_dir.exists()
     dest_dir.mkdir(parents=True, exist_ok=True)
-    target = dest_dir / file.name
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".part", dir=dest_dir)
-    tmp = Path(tmp_name)
+    work = Path(tempfile.mkdtemp(prefix=".download.", dir=dest_dir))
     try:
-        h = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out, urlopen(file.url, timeout=timeout) as resp:
-            status = getattr(resp, "status", 200)
-            if status != 200:
-                raise DiveError(f"download of {file.url} failed: HTTP status {status}")
-            for chunk in iter(lambda: resp.read(1 << 20), b""):
-                h.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
+        part = work / file.name
+        try:
+            fetch(file.url, work / "archive" if file.member else part, urlopen=urlopen, timeout=timeout)
+        except DownloadError as e:
+            raise DownloadError(f"{e}; {by_hand(file.url, dest_dir, [file.name])}") from None
         if file.member is not None:
-            h = _extract_member(tmp, file.member)
-        if h.hexdigest() != file.sha256:
-            raise ChecksumError(f"downloaded {file.url} has sha256 {h.hexdigest()}, expected {file.sha256}")
-        os.replace(tmp, target)
+            extract_member(work / "archive", file.member, part)
+        verify_file(part, file)
+        os.replace(part, dest_dir / file.name)
+    except ChecksumError:
+        raise ChecksumError(f"{file.url} did not give the expected {file.name} (sha256 {file.sha256[:16]}...): "
+                            "a damaged or changed file; nothing was written") from None  # fmt: skip
+    except BaseException:
+        if made:
+            shutil.rmtree(dest_dir, ignore_errors=True)
+        raise
     finally:
-        tmp.unlink(missing_ok=True)
-    return target
-
-
-def _extract_member(archive: Path, member: str) -> Any:
-    """Replace the downloaded zip `archive` by its `member` (same path); return the member's sha256 object."""
-    try:
-        with zipfile.ZipFile(archive) as zf:
-            data = zf.read(member)
-    except (zipfile.BadZipFile, KeyError) as e:
-        raise DiveError(f"downloaded archive has no readable {member!r}: {e}") from None
-    archive.write_bytes(data)
-    return hashlib.sha256(data)
+        shutil.rmtree(work, ignore_errors=True)
+    return dest_dir / file.name
 
 
 def download_dataset(spec: DatasetSpec, dest_root: Path | None = None) -> Path:
-    """Download every missing file of `spec` into `dest_root/spec.name` (default: the cache)."""
+    """Download `spec` into `dest_root/spec.name` (default: the cache): its canonical archive where it declares
+    one (`sources`), else every missing file; then check the result as `locate` does."""
     if spec.layout and not spec.files:
         raise DiveError(f"{spec.name} is a folder of many files: fetch it by hand from {spec.url or 'its source'}")
     directory = (dest_root or cache_dir()) / spec.name
+    if spec.sources:
+        source = spec.sources[0]
+        try:
+            return locate(spec, directory.parent)
+        except DataNotFoundError:
+            pass
+        try:
+            download_source(source, directory)
+        except DownloadError as e:
+            raise DownloadError(f"{e}; {by_hand(source.url, directory, list(source.extract))}") from None
+        return locate(spec, directory.parent)
     for f in spec.files:
         path = directory / f.name
         if path.is_file():
