@@ -19,7 +19,15 @@ from dataclasses import dataclass, field
 import torch
 
 from dive.bench.book_style_rnn import book_lstm_params, book_train_epoch
-from dive.bench.harness import RoundsMixin, alternate, matmul_peak_gflops, ran_as_label, train_flops
+from dive.bench.harness import (
+    RoundsMixin,
+    alternate,
+    check_variants,
+    matmul_peak_gflops,
+    ran_as_label,
+    rounds_table,
+    train_flops,
+)
 from dive.core import ConfigError
 from dive.data import SequentialSeqLoader
 from dive.models import RNNLM
@@ -68,9 +76,7 @@ def run_lstm_bench(
     variants: Sequence[str] = tuple(VARIANTS),
     log: Callable[[str], None] = print,
 ) -> LSTMBenchResult:
-    unknown = [v for v in variants if v not in VARIANTS]
-    if unknown:
-        raise ConfigError(f"unknown bench variant(s) {unknown}; choose from {', '.join(VARIANTS)}")
+    check_variants(variants, VARIANTS)
     if rounds < 1:
         raise ConfigError("rounds must be >= 1")
     params = book_lstm_params(vocab_size, num_hiddens)
@@ -108,11 +114,9 @@ def run_lstm_bench(
 
 
 def format_lstm_bench(r: LSTMBenchResult) -> str:
-    med, ratio = r.medians(), r.ratios()
-    lines = [f"{'loop':14} {'median tok/s':>13} {'vs book':>8}   per round (tokens/s)"]
-    for name, values in r.rounds.items():
-        label = ran_as_label(name, VARIANTS.get(name, "fp32"), r.ran_as.get(name, "fp32"))
-        lines.append(f"{label:14} {med[name]:13,.0f} {ratio[name]:7.2f}x   " + " ".join(f"{v:,.0f}" for v in values))
+    med = r.medians()
+    label = lambda n: ran_as_label(n, VARIANTS.get(n, "fp32"), r.ran_as.get(n, "fp32"))  # noqa: E731
+    lines = rounds_table(r, "loop", "tokens/s", ",.0f", label)
     best = max((k for k in med if k != "book"), key=med.get)
     achieved = r.flops_per_token * med[best] / 1e9
     lines.append(

@@ -8,7 +8,7 @@ which a training step's FLOP rate is judged.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import torch
 from torch import nn
@@ -90,6 +90,30 @@ def precision_line(name: str = "bf16") -> str:
     failing = s.failing if s.kernels else ()  # without kernels the whole run is fp32 anyway
     layers = f"; in fp32 inside autocast: {', '.join(f'nn.{n}' for n in failing)}" if failing else ""
     return f"{name} on this CPU: {kind}; a 512x512 {name} matmul takes {matmul_slowdown(name):.2f}x fp32's time{layers}"
+
+
+def check_variants(variants: Sequence[str], known: Mapping[str, object]) -> list[str]:
+    """The requested contenders, each one of `known`; one line naming the valid ones otherwise."""
+    from dive.core import ConfigError
+
+    unknown = [v for v in variants if v not in known]
+    if unknown:
+        raise ConfigError(f"unknown bench variant(s) {unknown}; choose from {', '.join(known)}")
+    return list(variants)
+
+
+def rounds_table(
+    r: RoundsMixin, head: str, unit: str, value_format: str, label: Callable[[str], str] = str
+) -> list[str]:
+    """The table every `dive bench` prints: a row per contender, its median, its ratio to the book's pipeline and
+    every round's measurement. `head` names the first column, `unit` the measurement, `value_format` e.g. ",.0f"."""
+    med, ratio = r.medians(), r.ratios()
+    width = max(len(f"median {unit}"), 9)
+    lines = [f"{head:14} {'median ' + unit:>{width}} {'vs book':>8}   per round ({unit})"]
+    for name, values in r.rounds.items():
+        per = " ".join(format(v, value_format) for v in values)
+        lines.append(f"{label(name):14} {format(med[name], value_format):>{width}} {ratio[name]:7.2f}x   {per}")
+    return lines
 
 
 def ran_as_label(name: str, requested: str, effective: str) -> str:

@@ -22,7 +22,15 @@ import torch
 import torch.nn.functional as F
 
 from dive.bench.book_style import book_evaluate, book_loaders, book_train_epoch
-from dive.bench.harness import RoundsMixin, alternate, matmul_peak_gflops, ran_as_label, train_flops_per_example
+from dive.bench.harness import (
+    RoundsMixin,
+    alternate,
+    check_variants,
+    matmul_peak_gflops,
+    ran_as_label,
+    rounds_table,
+    train_flops_per_example,
+)
 from dive.core import ConfigError, seed_everything
 from dive.core.memory import keep_freed_memory
 from dive.data import ImageBatch, ImageSet, image_loaders
@@ -114,9 +122,7 @@ def run_lenet_bench(
     log: Callable[[str], None] = print,
 ) -> BenchResult:
     """Alternate the book's pipeline and dive's `variants` for `rounds` epochs each; see the module docstring."""
-    unknown = [v for v in variants if v not in VARIANTS]
-    if unknown:
-        raise ConfigError(f"unknown bench variant(s) {unknown}; choose from {', '.join(VARIANTS)}")
+    check_variants(variants, VARIANTS)
     if rounds < 1:
         raise ConfigError("rounds must be >= 1")
     kept = keep_freed_memory()  # process-wide: the same allocator for every contender
@@ -164,12 +170,9 @@ def _accuracy_runs(result, train, test, batch_size, lr, workers, epochs, variant
 
 def format_bench(r: BenchResult) -> str:
     """The table `dive bench lenet` prints."""
-    med, ratio = r.medians(), r.ratios()
-    lines = [f"{'pipeline':14} {'median ex/s':>12} {'vs book':>8}   per round (examples/s)"]
-    for name, values in r.rounds.items():
-        per = " ".join(f"{v:,.0f}" for v in values)
-        label = ran_as_label(name, VARIANTS.get(name, {}).get("precision", "fp32"), r.ran_as.get(name, "fp32"))
-        lines.append(f"{label:14} {med[name]:12,.0f} {ratio[name]:7.2f}x   {per}")
+    med = r.medians()
+    label = lambda n: ran_as_label(n, VARIANTS.get(n, {}).get("precision", "fp32"), r.ran_as.get(n, "fp32"))  # noqa: E731
+    lines = rounds_table(r, "pipeline", "examples/s", ",.0f", label)
     best = max((k for k in med if k != "book"), key=med.get)
     achieved = r.flops_per_example * med[best] / 1e9
     lines.append(

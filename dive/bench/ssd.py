@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset
 
-from dive.bench.harness import RoundsMixin, alternate, matmul_peak_gflops, ran_as_label
+from dive.bench.harness import RoundsMixin, alternate, check_variants, matmul_peak_gflops, ran_as_label, rounds_table
 from dive.core import ConfigError
 from dive.data import ArrayLoader, ImageBatch, ImageSet
 from dive.models import TinySSD
@@ -150,9 +150,7 @@ def run_ssd_bench(
     log: Callable[[str], None] = print,
 ) -> SSDBenchResult:
     """Alternate the book's pipeline and dive's `variants` for `rounds` passes over `s`; see the module docstring."""
-    unknown = [v for v in variants if v not in VARIANTS]
-    if unknown:
-        raise ConfigError(f"unknown bench variant(s) {unknown}; choose from {', '.join(VARIANTS)}")
+    check_variants(variants, VARIANTS)
     if rounds < 1 or batch_size < 1:
         raise ConfigError("rounds and batch size must be >= 1")
     ran_as: dict[str, str] = {}
@@ -169,11 +167,9 @@ def run_ssd_bench(
 
 def format_ssd_bench(r: SSDBenchResult) -> str:
     """The table `dive bench ssd` prints."""
-    med, ratio = r.medians(), r.ratios()
-    lines = [f"{'pipeline':14} {'images/s':>9} {'vs book':>8}   per round (images/s)"]
-    for name, values in r.rounds.items():
-        label = ran_as_label(name, VARIANTS.get(name, {}).get("precision", "fp32"), r.ran_as.get(name, "fp32"))
-        lines.append(f"{label:14} {med[name]:9.1f} {ratio[name]:7.2f}x   " + " ".join(f"{v:.1f}" for v in values))
+    med = r.medians()
+    label = lambda n: ran_as_label(n, VARIANTS.get(n, {}).get("precision", "fp32"), r.ran_as.get(n, "fp32"))  # noqa: E731
+    lines = rounds_table(r, "pipeline", "images/s", ".1f", label)
     for name in ("book", "dive"):
         if name in med:
             gf = r.flops_per_image * med[name] / 1e9
