@@ -16,6 +16,7 @@ import traceback
 from pathlib import Path
 
 import dive
+from dive.cli.bench import add_bench_parser
 from dive.cli.classify import add_classify_parser
 from dive.cli.predict import add_predict_parser
 from dive.cli.text import add_text_parsers
@@ -140,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("-v", "--verbose", action="store_true", help="show every place searched")
     data.set_defaults(func=_cmd_data)
     add_parsers(sub)
+    add_bench_parser(sub)
     add_text_parsers(sub)
     add_vision_parsers(sub)
     add_word_parsers(sub)

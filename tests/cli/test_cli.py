@@ -148,3 +148,16 @@ def test_resume_onto_another_recipes_or_configs_checkpoint_is_one_sentence(tmp_p
     assert main(["run", "mlp", *base, "--resume", "--num_hiddens=8"]) == 2  # weights of another shape
     err = capsys.readouterr().err
     assert "the config differs (num_hiddens" in err and "size mismatch" not in err
+
+
+def test_every_benchmark_registers_its_own_flags_and_the_shared_ones():
+    from dive.cli.bench import BENCHES
+    from dive.cli.main import build_parser
+
+    parser = build_parser()
+    for name in BENCHES.names():
+        args = parser.parse_args(["bench", name, "--rounds", "2", "--json", "x.json"])
+        assert args.target == name and args.rounds == 2 and args.json == "x.json" and args.func is not None
+    assert parser.parse_args(["bench", "lenet", "--variants", "dive"]).variants == "dive"
+    with pytest.raises(SystemExit):  # a flag of another benchmark is refused
+        parser.parse_args(["bench", "compile", "--variants", "dive"])
