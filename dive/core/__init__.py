@@ -1,5 +1,6 @@
 """core: seeding, devices, paths, Timer, the registry and config overrides. Imports only stdlib and torch."""
 
+from dive.core.cache import build_once, key_digest, keyed_path
 from dive.core.config import apply_overrides, config_diff, config_from_dict, config_to_dict, describe_fields
 from dive.core.device import check_same_device, choose_device, synchronize
 from dive.core.errors import ConfigError, DiveError, UnknownNameError
@@ -18,6 +19,9 @@ __all__ = [
     "Timer",
     "UnknownNameError",
     "apply_overrides",
+    "build_once",
+    "key_digest",
+    "keyed_path",
     "as_loader",
     "batch_generator",
     "cache_dir",

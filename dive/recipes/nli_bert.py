@@ -13,17 +13,15 @@ both are scored on SNLI test and SICK test beside the majority floors; compare w
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from dive.core import DiveError, cache_dir, config_from_dict, config_to_dict
+from dive.core import DiveError, build_once, config_from_dict, config_to_dict, keyed_path
 from dive.data import ArrayLoader
 from dive.data.catalog import WIKITEXT2
 from dive.data.nli import Pairs, bert_pair_arrays
@@ -54,18 +52,16 @@ def pretrained_bert(ctx: RunContext, seed: int, synthetic: bool):
     """(model, vocab, config) of bert-pretrain's quick profile (tiny when synthetic), trained once and cached."""
     profile = "tiny" if synthetic else "quick"
     cfg = replace(RECIPES["bert-pretrain"].config(profile), seed=seed)
-    key = json.dumps({"v": 1, "data": [f.sha256 for f in WIKITEXT2.files], "config": config_to_dict(cfg)})
-    folder = cache_dir() / "pretrained" / f"bert-{profile}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
-    if not (folder / "checkpoint.safetensors").is_file():
+    key = {"v": 1, "data": [f.sha256 for f in WIKITEXT2.files], "config": config_to_dict(cfg)}
+    folder = keyed_path("pretrained", f"bert-{profile}", key)
+
+    def make(tmp: Path) -> None:
         print(f"pretraining BERT first (bert-pretrain --profile {profile}; cached in {folder})")
-        tmp = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
         inner = RunContext(out_dir=tmp, device=ctx.device, recipe="bert-pretrain", profile=profile,
                            data_root=ctx.data_root, progress=False)  # fmt: skip
         pretrain(cfg, inner)
-        shutil.rmtree(folder, ignore_errors=True)
-        os.replace(tmp, folder)  # whole or not at all
-    return load_bert(folder)
+
+    return load_bert(build_once(folder, make))
 
 
 def in_vocab(pairs: Pairs, words: list[str]) -> Pairs:

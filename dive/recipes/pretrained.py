@@ -9,8 +9,6 @@ They are much weaker than ImageNet's: 1,000 or 60,000 images instead of 1.2 mill
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from dive.core import cache_dir
+from dive.core import build_once, keyed_path
 from dive.data import IMAGENET_MEAN, IMAGENET_STD, ArrayLoader, ImageBatch
 from dive.data.catalog import FASHION_MNIST, KAGGLE_CIFAR10_TINY
 from dive.train import Trainer, accuracy
@@ -32,18 +30,17 @@ def cached(name: str, key: dict[str, Any], model: nn.Module, train: Callable[[nn
     """Load `model` from the cache entry for (name, key), or `train` it and store it; returns the file's path."""
     from safetensors.torch import load_file, save_file
 
-    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
-    path = cache_dir() / "pretrained" / f"{name}-{digest}.safetensors"
+    path = keyed_path("pretrained", name, key, ".safetensors")
     if path.is_file():
         model.load_state_dict(load_file(path))
         print(f"source model: {name}, from {path}")
         return path
-    train(model)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, tmp)
-    tmp.replace(path)  # atomic
-    return path
+
+    def make(tmp: Path) -> None:
+        train(model)
+        save_file({k: v.contiguous() for k, v in model.state_dict().items()}, tmp)
+
+    return build_once(path, make)
 
 
 def _fit(model: nn.Module, images, labels, epochs: int, lr: float, seed: int, transform=None, augment=None) -> None:
