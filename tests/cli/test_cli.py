@@ -161,3 +161,14 @@ def test_every_benchmark_registers_its_own_flags_and_the_shared_ones():
     assert parser.parse_args(["bench", "lenet", "--variants", "dive"]).variants == "dive"
     with pytest.raises(SystemExit):  # a flag of another benchmark is refused
         parser.parse_args(["bench", "compile", "--variants", "dive"])
+
+
+def test_the_command_reaches_recipes_only_through_the_registry_api():
+    """cli/ imports `dive.recipes` (RECIPES, load_trained, predict, export), never a recipe module."""
+    import re
+    from pathlib import Path
+
+    import dive.cli
+
+    for path in Path(dive.cli.__file__).parent.glob("*.py"):
+        assert not re.search(r"from dive\.recipes\.\w+ import|import dive\.recipes\.\w+", path.read_text()), path
