@@ -18,15 +18,22 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
-import shutil
-import tempfile
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from dive.core import DiveError, cache_dir
-from dive.data.sources import DownloadError, Source, by_hand, digest_of, download_source, extract_member, fetch
+from dive.data.sources import (
+    DownloadError,
+    Source,
+    by_hand,
+    digest_of,
+    download_source,
+    extract_member,
+    fetch,
+    staging,
+)
 
 
 class DataNotFoundError(DiveError):
@@ -199,29 +206,26 @@ def download(
 ) -> Path:
     """Fetch `file.url` (or its `member`) into `dest_dir/file.name`, checking status and sha256; the target appears
     only when whole, and a failure leaves nothing behind (not even the folder, when this call made it)."""
-    made = not dest_dir.exists()
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".download.", dir=dest_dir))
     try:
-        part = work / file.name
-        try:
-            fetch(file.url, work / "archive" if file.member else part, urlopen=urlopen, timeout=timeout)
-        except DownloadError as e:
-            raise DownloadError(f"{e}; {by_hand(file.url, dest_dir, [file.name])}") from None
-        if file.member is not None:
-            extract_member(work / "archive", file.member, part)
-        verify_file(part, file)
-        os.replace(part, dest_dir / file.name)
+        with staging(dest_dir) as work:
+            _fetch_file(file, dest_dir, work, urlopen, timeout)
     except ChecksumError:
         raise ChecksumError(f"{file.url} did not give the expected {file.name} (sha256 {file.sha256[:16]}...): "
                             "a damaged or changed file; nothing was written") from None  # fmt: skip
-    except BaseException:
-        if made:
-            shutil.rmtree(dest_dir, ignore_errors=True)
-        raise
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return dest_dir / file.name
+
+
+def _fetch_file(file: DataFile, dest_dir: Path, work: Path, urlopen: Callable, timeout: float) -> None:
+    """The archive (or the file itself) into `work`, the file checked, then renamed into `dest_dir`."""
+    part = work / file.name
+    try:
+        fetch(file.url, work / "archive" if file.member else part, urlopen=urlopen, timeout=timeout)
+    except DownloadError as e:
+        raise DownloadError(f"{e}; {by_hand(file.url, dest_dir, [file.name])}") from None
+    if file.member is not None:
+        extract_member(work / "archive", file.member, part)
+    verify_file(part, file)
+    os.replace(part, dest_dir / file.name)
 
 
 def download_dataset(spec: DatasetSpec, dest_root: Path | None = None) -> Path:

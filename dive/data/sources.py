@@ -14,6 +14,7 @@ which archive member each of them is ("" keeps the archive itself). A download:
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import http.client
@@ -25,7 +26,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,13 +120,27 @@ def _copy_limited(src, out: Path, member: str) -> None:
             dst.write(chunk)
 
 
-def download_source(source: Source, directory: Path, *, urlopen: Callable = urllib.request.urlopen) -> list[Path]:
-    """Fetch `source` into `directory`: the archive checked by its digest, each local file extracted and renamed
-    into place. Nothing is left behind on failure (a folder this call made is removed again)."""
+@contextlib.contextmanager
+def staging(directory: Path) -> Iterator[Path]:
+    """A temporary folder inside `directory` for a download's parts; on failure `directory` itself is removed again
+    when this call made it, so a failed download leaves not even an empty folder."""
     made = not directory.exists()
     directory.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".download.", dir=directory))
     try:
+        yield work
+    except BaseException:
+        if made:
+            shutil.rmtree(directory, ignore_errors=True)
+        raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def download_source(source: Source, directory: Path, *, urlopen: Callable = urllib.request.urlopen) -> list[Path]:
+    """Fetch `source` into `directory`: the archive checked by its digest, each local file extracted and renamed
+    into place. Nothing is left behind on failure (a folder this call made is removed again)."""
+    with staging(directory) as work:
         archive = work / "archive"
         fetch(source.url, archive, urlopen=urlopen)
         got = digest_of(archive, source.digest)
@@ -141,12 +156,6 @@ def download_source(source: Source, directory: Path, *, urlopen: Callable = urll
             os.replace(part, directory / name)
             written.append(directory / name)
         return written
-    except BaseException:
-        if made:
-            shutil.rmtree(directory, ignore_errors=True)
-        raise
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def by_hand(url: str, directory: Path, names: list[str]) -> str:

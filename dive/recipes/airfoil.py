@@ -41,12 +41,14 @@ BOOK_OPTIMIZERS: dict[str, tuple[Any, Any, dict[str, float]]] = {
 
 @dataclass(frozen=True)
 class AirfoilConfig(TrainConfig):
+    """Book §12.5-12.10 on the airfoil data: one optimizer (dive's from scratch, or torch.optim's) and its settings;
+    the defaults are the book profile."""
+
     optimizer: str = "sgd"
     scratch: bool = True
     lr: float = 0.0  # 0: the book's value for this optimizer
     batch_size: int = 10
     max_epochs: int = 2
-    synthetic: bool = False
     log_every: int = 20  # 200 examples at batch 10, as the book's plot
 
 
@@ -113,13 +115,7 @@ PROFILES = {
     "quick": Profile(BOOK, band=(0.242, 0.26), minutes=0.2, source="same as book: it is already seconds"),
     "tiny": Profile(replace(BOOK, synthetic=True)),
 }
-recipe(
-    "airfoil",
-    section="12.5-12.10 Optimization Algorithms (airfoil)",
-    dataset="airfoil",
-    metric="all_loss",
-    run=run,
-    higher_is_better=False,
-    model=AIRFOIL_PART,
-    **PROFILES,
-)
+recipe("airfoil", section="12.5-12.10 Optimization Algorithms (airfoil)", dataset="airfoil", metric="all_loss",
+       run=run, higher_is_better=False, model=AIRFOIL_PART,
+       **PROFILES,
+)  # fmt: skip

@@ -28,6 +28,7 @@ class TrainConfig:
     seed: int = 0
     ckpt_every: int = 0  # also checkpoint every N steps (0: at epoch ends only)
     log_every: int = 50  # steps between per-step history records
+    synthetic: bool = False  # same-shaped stand-in data instead of the dataset: what the tiny profiles train on
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,9 @@ from dive.train.optim import SGD
 
 @dataclass(frozen=True)
 class BNConfig(FashionConfig):
+    """Book §8.5: BatchNorm LeNet on Fashion-MNIST, lr 1.0 (the book's), the other fields as every Fashion-MNIST
+    recipe."""
+
     lr: float = 1.0
 
 

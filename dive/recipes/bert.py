@@ -29,6 +29,8 @@ from dive.train.optim import Adam
 
 @dataclass(frozen=True)
 class BERTConfig(TrainConfig):
+    """Book §15.10: BERT's sizes and pretraining settings (masked LM + next sentence); the defaults are the book's."""
+
     split: str = "valid"  # pretrain on this WikiText-2 split; the other of valid/test is held out
     max_len: int = 64
     min_freq: int = 5
@@ -41,7 +43,6 @@ class BERTConfig(TrainConfig):
     lr: float = 0.01
     num_steps: int = 50  # the book's: optimizer steps, drawn over as many passes as they need (0: use max_epochs)
     max_epochs: int = 1
-    synthetic: bool = False
 
 
 def synthetic_paragraphs(seed: int, n: int = 120) -> list[list[list[str]]]:
@@ -185,20 +186,14 @@ def held_name(cfg: BERTConfig) -> str:
 
 
 BOOK = BERTConfig()
-recipe(
-    "bert-pretrain",
-    section="15.10 Pretraining BERT (masked LM + next sentence, WikiText-2 valid; test held out)",
-    dataset="wikitext-2",
-    metric="train_mlm",
-    higher_is_better=False,
-    run=pretrain,
-    model=BERT_PART,
-    book=Profile(BOOK, band=(5.0, 7.0), minutes=2, source="book §15.10.1: MLM loss 5.885, NSP 0.760 (50 steps)"),
-    # 8 passes of batch 128 at 2e-3 (296 steps, 109 s): held-out MLM acc 0.075, NSP 0.486: below the floors
-    # (always 'the' 0.090; chance 0.5). 200k tokens do not teach a BERT more than word frequencies; held-out MLM
-    # loss is lowest at pass 5 and then overfits
-    quick=Profile(replace(BOOK, num_steps=0, max_epochs=8, batch_size=128, lr=0.002), band=(0.05, 0.12), minutes=3,
-                  source="measured, 2 CPU cores", metric="heldout_mlm_acc", higher_is_better=True),
-    tiny=Profile(replace(BOOK, synthetic=True, min_freq=1, batch_size=32, num_steps=8, max_len=20, num_hiddens=16,
-                         ffn_num_hiddens=32, num_blks=1)),
+recipe("bert-pretrain", section="15.10 Pretraining BERT (masked LM + next sentence, WikiText-2 valid; test held out)",
+       dataset="wikitext-2", metric="train_mlm", higher_is_better=False, run=pretrain, model=BERT_PART,
+       book=Profile(BOOK, band=(5.0, 7.0), minutes=2, source="book §15.10.1: MLM loss 5.885, NSP 0.760 (50 steps)"),
+       # 8 passes of batch 128 at 2e-3 (296 steps, 109 s): held-out MLM acc 0.075, NSP 0.486: below the floors
+       # (always 'the' 0.090; chance 0.5). 200k tokens do not teach a BERT more than word frequencies; held-out MLM
+       # loss is lowest at pass 5 and then overfits
+       quick=Profile(replace(BOOK, num_steps=0, max_epochs=8, batch_size=128, lr=0.002), band=(0.05, 0.12), minutes=3,
+                     source="measured, 2 CPU cores", metric="heldout_mlm_acc", higher_is_better=True),
+       tiny=Profile(replace(BOOK, synthetic=True, min_freq=1, batch_size=32, num_steps=8, max_len=20, num_hiddens=16,
+                            ffn_num_hiddens=32, num_blks=1)),
 )  # fmt: skip

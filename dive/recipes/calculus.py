@@ -23,6 +23,8 @@ from dive.recipes.common import write_records
 
 @dataclass(frozen=True)
 class ChapterTwoConfig(TrainConfig):
+    """Book §2.4-2.6 (calculus, autograd, probability): the demonstrations' few settings; nothing is trained."""
+
     tosses: int = 10_000  # probability: tosses in all (the book's figure: 500 groups of 10 = 5,000)
     groups: int = 500  # probability: the running estimate after each group (the book's figure: 500 groups of 10)
 

@@ -35,7 +35,6 @@ class FashionConfig(TrainConfig):
     lr: float = 0.1
     batch_size: int = 256
     max_epochs: int = 10
-    synthetic: bool = False
     channels_last: bool = False  # NHWC memory layout for model and batches (faster convolutions on CPU, measured)
     hflip: bool = False  # flip each training image left-right with probability 1/2 (book §14.1), resumable
     split: int = 1  # run each CPU batch as N slices on N threads, gradients summed (`dive.train.split`)
@@ -88,19 +87,9 @@ def train_classifier(
     train_loader, test_loader = image_loaders(
         train, test, cfg.batch_size, seed=cfg.seed, transform=transform, augment=augment, eval_batch_size=eval_batch
     )
-    state, trainer, _ = run_fit(
-        ctx,
-        cfg,
-        model=model,
-        loss_fn=loss_fn,
-        optimizer=optimizer,
-        train_loader=train_loader,
-        valid_loader=test_loader,
-        max_epochs=cfg.max_epochs,
-        metrics=[accuracy],
-        scheduler=scheduler,
-        split=cfg.split,
-    )
+    state, trainer, _ = run_fit(ctx, cfg, model=model, loss_fn=loss_fn, optimizer=optimizer, train_loader=train_loader,
+                                valid_loader=test_loader, max_epochs=cfg.max_epochs, metrics=[accuracy],
+                                scheduler=scheduler, split=cfg.split)  # fmt: skip
     lines = [format_summary(dict(state.metrics), str(ctx.device))]
     if ctx.dist.is_main:
         save_predictions(model, test, transform, ctx)

@@ -43,13 +43,8 @@ PROFILES = {
                      source="measured, 2 CPU cores: 0.748 after 4 epochs, 86 s"),
     "tiny": Profile(replace(BOOK, max_epochs=2, batch_size=64, synthetic=True)),
 }  # fmt: skip
-recipe(
-    "data-parallel-scratch",
-    section="13.5 Training on Multiple GPUs (from scratch)",
-    dataset="fashion-mnist",
-    metric="test_acc",
-    run=run,
-    distributed=True,
-    model=fashion_part(lambda cfg: LeNetDP()),
-    **PROFILES,
-)
+recipe("data-parallel-scratch", section="13.5 Training on Multiple GPUs (from scratch)", dataset="fashion-mnist",
+       metric="test_acc", run=run, distributed=True,
+       model=fashion_part(lambda cfg: LeNetDP()),
+       **PROFILES,
+)  # fmt: skip

@@ -29,6 +29,8 @@ from dive.vision import Detections
 
 @dataclass(frozen=True)
 class FasterRCNNConfig(TrainConfig):
+    """Book §14.8.4: torchvision's light Faster R-CNN on the raccoon photos, at its reference schedule."""
+
     lr: float = 0.02
     momentum: float = 0.9
     weight_decay: float = 1e-4
@@ -38,7 +40,6 @@ class FasterRCNNConfig(TrainConfig):
     rois_per_image: int = 64
     proposals: int = 300
     threshold: float = 0.5  # score from which detections.png draws a box
-    synthetic: bool = False
 
 
 def predict(model: torch.nn.Module, s: ImageSet, cfg: FasterRCNNConfig, device) -> list[Detections]:
@@ -91,18 +92,13 @@ def run(cfg: FasterRCNNConfig, ctx: RunContext) -> RunResult:
 
 
 BOOK = FasterRCNNConfig()
-recipe(
-    "faster-rcnn-raccoon",
-    section="14.8 Region-based CNNs: Faster R-CNN (real raccoon photos)",
-    dataset="raccoon",
-    metric="valid_map50",
-    run=run,
-    model=FASTER_RCNN_PART,
-    book=Profile(BOOK, band=(0.50, 0.90), minutes=14, source="no book number (§14.8 trains none); torchvision's "
-                 "26-epoch schedule, from scratch: to measure"),
-    # 360 steps of 4: mAP@0.5 0.614, @[.5:.95] 0.294 (the mean box 0.599, 0.121); the benchmark script, 11 epochs
-    # in 318 s: 0.558, 0.186
-    quick=Profile(replace(BOOK, max_epochs=9), band=(0.50, 0.72), minutes=5, source="measured, 2 CPU cores"),
-    tiny=Profile(replace(BOOK, synthetic=True, size=64, batch_size=8, max_epochs=1, proposals=50,
-                         rois_per_image=16)),
+recipe("faster-rcnn-raccoon", section="14.8 Region-based CNNs: Faster R-CNN (real raccoon photos)", dataset="raccoon",
+       metric="valid_map50", run=run, model=FASTER_RCNN_PART,
+       book=Profile(BOOK, band=(0.50, 0.90), minutes=14, source="no book number (§14.8 trains none); torchvision's "
+                    "26-epoch schedule, from scratch: to measure"),
+       # 360 steps of 4: mAP@0.5 0.614, @[.5:.95] 0.294 (the mean box 0.599, 0.121); the benchmark script, 11 epochs
+       # in 318 s: 0.558, 0.186
+       quick=Profile(replace(BOOK, max_epochs=9), band=(0.50, 0.72), minutes=5, source="measured, 2 CPU cores"),
+       tiny=Profile(replace(BOOK, synthetic=True, size=64, batch_size=8, max_epochs=1, proposals=50,
+                            rois_per_image=16)),
 )  # fmt: skip

@@ -26,6 +26,8 @@ from dive.train.embedding import NegativeSamplingStep, embedding_adam
 
 @dataclass(frozen=True)
 class FastTextConfig(Word2VecConfig):
+    """Book §15.6.1: the skip-gram settings of word2vec plus the n-gram range of fastText's subwords."""
+
     nmin: int = 3
     nmax: int = 6
     unseen: str = "microchips"  # a word not in PTB's vocabulary, answered from its n-grams in the summary
@@ -88,18 +90,12 @@ FASTTEXT_PART = ModelPart(
 )
 
 BOOK = FastTextConfig()
-recipe(
-    "fasttext",
-    section="15.6.1 The fastText model (subword skip-gram), trained on PTB",
-    dataset="ptb",
-    metric="train_loss",
-    higher_is_better=False,
-    run=run,
-    model=FASTTEXT_PART,
-    # measured: loss 0.328 in 107 s; analogy acc 0.236 (skip-gram: 0.013), wordsim353 0.310; unseen "microchips"
-    # -> chips, chip, microsoft
-    book=Profile(BOOK, band=(0.30, 0.36), minutes=3, source="the book trains no fastText: measured, 2 CPU cores"),
-    quick=Profile(BOOK, band=(0.30, 0.36), minutes=3, source="measured, 2 CPU cores"),
-    tiny=Profile(replace(BOOK, synthetic=True, min_freq=1, subsample=1e-2, batch_size=256, max_epochs=3,
-                         embed_size=16, lr=0.01, probe="t0w0", unseen="t3w99")),
+recipe("fasttext", section="15.6.1 The fastText model (subword skip-gram), trained on PTB", dataset="ptb",
+       metric="train_loss", higher_is_better=False, run=run, model=FASTTEXT_PART,
+       # measured: loss 0.328 in 107 s; analogy acc 0.236 (skip-gram: 0.013), wordsim353 0.310; unseen "microchips"
+       # -> chips, chip, microsoft
+       book=Profile(BOOK, band=(0.30, 0.36), minutes=3, source="the book trains no fastText: measured, 2 CPU cores"),
+       quick=Profile(BOOK, band=(0.30, 0.36), minutes=3, source="measured, 2 CPU cores"),
+       tiny=Profile(replace(BOOK, synthetic=True, min_freq=1, subsample=1e-2, batch_size=256, max_epochs=3,
+                            embed_size=16, lr=0.01, probe="t0w0", unseen="t3w99")),
 )  # fmt: skip

@@ -33,6 +33,9 @@ from dive.vision import mask_confusion, segmentation_scores
 
 @dataclass(frozen=True)
 class FCNConfig(TrainConfig):
+    """Book §14.11: the FCN and its fine-tuning (the book's batch, lr and weight decay by default); the input size is
+    CamVid's."""
+
     lr: float = 1e-3
     weight_decay: float = 1e-3
     batch_size: int = 32
@@ -42,7 +45,6 @@ class FCNConfig(TrainConfig):
     width: int = 480
     weights: str = ""  # a torchvision ResNet-18 state dict (.pth) for the backbone (the book's: ImageNet's)
     backbone: str = "scratch"  # without --weights: "scratch", or "kaggle-cifar10" (pretrained by dive, cached)
-    synthetic: bool = False
     channels_last: bool = True
 
 
@@ -168,19 +170,14 @@ def run(cfg: FCNConfig, ctx: RunContext) -> RunResult:
 BOOK = FCNConfig()
 MEASURED = "measured, 2 CPU cores, backbone from scratch"
 SCRATCH = replace(BOOK, optimizer="adam", lr=1e-3, weight_decay=1e-4)
-recipe(
-    "fcn-camvid",
-    section="14.11 Fully Convolutional Networks (real CamVid street frames)",
-    dataset="camvid",
-    metric="test_pixel_acc",
-    run=run,
-    model=FCN_PART,
-    # the book's setup is its fine-tuning from ImageNet weights (--weights PATH): from scratch here it barely moves
-    # (15 SGD steps: pixel acc 0.287, mIoU 0.071, floor 0.270 / 0.025, 108 s on 2 CPU cores)
-    book=Profile(BOOK, band=(0.80, 0.90), minutes=3, source="book §14.11.3: test pixel acc 0.854 on VOC2012 with "
-                 "ImageNet weights"),
-    # 250 Adam steps of 8 frames from scratch: pixel acc 0.756 / 0.721, mIoU 0.312 / 0.284 (seeds 0, 1), 145 s
-    quick=Profile(replace(SCRATCH, height=192, width=256, batch_size=8, max_epochs=25), band=(0.65, 0.82),
-                  minutes=3.5, source=MEASURED),
-    tiny=Profile(replace(SCRATCH, synthetic=True, height=64, width=64, batch_size=4, max_epochs=2, lr=1e-2)),
+recipe("fcn-camvid", section="14.11 Fully Convolutional Networks (real CamVid street frames)", dataset="camvid",
+       metric="test_pixel_acc", run=run, model=FCN_PART,
+       # the book's setup is its fine-tuning from ImageNet weights (--weights PATH): from scratch here it barely moves
+       # (15 SGD steps: pixel acc 0.287, mIoU 0.071, floor 0.270 / 0.025, 108 s on 2 CPU cores)
+       book=Profile(BOOK, band=(0.80, 0.90), minutes=3, source="book §14.11.3: test pixel acc 0.854 on VOC2012 with "
+                    "ImageNet weights"),
+       # 250 Adam steps of 8 frames from scratch: pixel acc 0.756 / 0.721, mIoU 0.312 / 0.284 (seeds 0, 1), 145 s
+       quick=Profile(replace(SCRATCH, height=192, width=256, batch_size=8, max_epochs=25), band=(0.65, 0.82),
+                     minutes=3.5, source=MEASURED),
+       tiny=Profile(replace(SCRATCH, synthetic=True, height=64, width=64, batch_size=4, max_epochs=2, lr=1e-2)),
 )  # fmt: skip

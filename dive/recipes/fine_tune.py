@@ -39,6 +39,8 @@ from dive.train.optim import SGD
 
 @dataclass(frozen=True)
 class FineTuneConfig(TrainConfig):
+    """Book §14.2: the source network's pretraining and the target's fine-tuning (four variants, several draws)."""
+
     lr: float = 5e-3  # the body's (and the scratch net's, 10x, as in the book)
     weight_decay: float = 1e-3  # the book's
     batch_size: int = 32
@@ -51,7 +53,6 @@ class FineTuneConfig(TrainConfig):
     body_lr_scale: float = 1.0  # the copied body's rate as a share of the head's (the book's: 0.1, also run)
     weights: str = ""  # a torchvision ResNet-18 state dict: the book's experiment, with --classes_dir
     classes_dir: str = ""  # train/CLASS/* and test/CLASS/* (the book's hotdog layout)
-    synthetic: bool = False
 
 
 def digits(per_class: int, seed: int) -> tuple[ImageSet, ImageSet]:

@@ -26,6 +26,8 @@ from dive.train.embedding import GloVeStep
 
 @dataclass(frozen=True)
 class GloVeConfig(TrainConfig):
+    """Book §15.5: GloVe's window, weighting (x_max, alpha) and AdaGrad settings on PTB."""
+
     window: int = 10
     min_freq: int = 10
     embed_size: int = 100
@@ -35,7 +37,6 @@ class GloVeConfig(TrainConfig):
     batch_size: int = 1024
     max_epochs: int = 15
     probe: str = "chip"
-    synthetic: bool = False
 
 
 def run(cfg: GloVeConfig, ctx: RunContext) -> RunResult:

@@ -42,6 +42,8 @@ CIFAR_MEAN, CIFAR_STD = (0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010)  # th
 
 @dataclass(frozen=True)
 class KaggleConfig(TrainConfig):
+    """Book §14.13: ResNet-18 on Kaggle's CIFAR-10 layout (the book's SGD, step decay and augmentation by default)."""
+
     lr: float = 2e-4
     momentum: float = 0.9
     weight_decay: float = 5e-4
@@ -55,7 +57,6 @@ class KaggleConfig(TrainConfig):
     folder: str = ""  # another Kaggle CIFAR-10 folder
     classes_dir: str = ""  # or any folder-per-class image set
     image_size: int = 32
-    synthetic: bool = False
     channels_last: bool = False  # NCHW: 1.06x the book's images/s here, channels_last 0.91x (dive bench kaggle)
 
 
@@ -130,17 +131,12 @@ def run(cfg: KaggleConfig, ctx: RunContext) -> RunResult:
 
 
 BOOK = KaggleConfig()
-recipe(
-    "kaggle-cifar10",
-    section="14.13 Image Classification (CIFAR-10) on Kaggle (the real tiny demo set)",
-    dataset="kaggle_cifar10_tiny",
-    metric="valid_acc",
-    run=run,
-    model=KAGGLE_PART,
-    # the book's setup; about 35 min on 2 CPU cores (20 + 20 epochs of the 32x32-first-stage ResNet-18)
-    book=Profile(BOOK, band=(0.35, 0.50), minutes=35, source="book §14.13: valid acc 0.41-0.44 on the tiny set"),
-    # the book's lr and schedule, 20 + 20 epochs, with the max-pool after the stem (4x less work): valid acc 0.42
-    # (0.35-0.42 over its last 3 epochs) with channels_last; NCHW (the default): 0.41, 3.9 min
-    quick=Profile(replace(BOOK, stem_pool=True), band=(0.30, 0.50), minutes=5, source="measured, 2 CPU cores"),
-    tiny=Profile(replace(BOOK, synthetic=True, image_size=16, max_epochs=1, batch_size=16)),
+recipe("kaggle-cifar10", section="14.13 Image Classification (CIFAR-10) on Kaggle (the real tiny demo set)",
+       dataset="kaggle_cifar10_tiny", metric="valid_acc", run=run, model=KAGGLE_PART,
+       # the book's setup; about 35 min on 2 CPU cores (20 + 20 epochs of the 32x32-first-stage ResNet-18)
+       book=Profile(BOOK, band=(0.35, 0.50), minutes=35, source="book §14.13: valid acc 0.41-0.44 on the tiny set"),
+       # the book's lr and schedule, 20 + 20 epochs, with the max-pool after the stem (4x less work): valid acc 0.42
+       # (0.35-0.42 over its last 3 epochs) with channels_last; NCHW (the default): 0.41, 3.9 min
+       quick=Profile(replace(BOOK, stem_pool=True), band=(0.30, 0.50), minutes=5, source="measured, 2 CPU cores"),
+       tiny=Profile(replace(BOOK, synthetic=True, image_size=16, max_epochs=1, batch_size=16)),
 )  # fmt: skip

@@ -74,7 +74,6 @@ class LMConfig(TrainConfig):
     token: str = "char"  # char | word
     prefix: str = "time traveller"
     num_preds: int = 50
-    synthetic: bool = False
 
 
 def build_lm(cfg: LMConfig, vocab_size: int) -> nn.Module:

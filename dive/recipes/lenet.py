@@ -51,13 +51,8 @@ PROFILES = {
     "tiny": Profile(replace(BOOK, max_epochs=2, batch_size=64, synthetic=True)),
 }
 
-recipe(
-    "lenet",
-    section="7.6 Convolutional Neural Networks (LeNet)",
-    dataset="fashion-mnist",
-    metric="test_acc",
-    run=run,
-    distributed=True,
-    model=fashion_part(build),
-    **PROFILES,
-)
+recipe("lenet", section="7.6 Convolutional Neural Networks (LeNet)", dataset="fashion-mnist", metric="test_acc",
+       run=run, distributed=True,
+       model=fashion_part(build),
+       **PROFILES,
+)  # fmt: skip

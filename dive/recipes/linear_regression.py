@@ -23,6 +23,8 @@ from dive.train.optim import SGD
 
 @dataclass(frozen=True)
 class LinRegConfig(TrainConfig):
+    """Book §3.4-3.5: the generated data (true w and b, noise) and minibatch SGD; the defaults are the book's."""
+
     lr: float = 0.03
     batch_size: int = 10
     max_epochs: int = 3
@@ -39,18 +41,8 @@ def _fit(cfg: LinRegConfig, ctx: RunContext, model, loss_fn, optimizer) -> tuple
     n = cfg.num_train
     train = ArrayLoader(X[:n], y[:n], batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed)
     val = ArrayLoader(X[n:], y[n:], batch_size=256)
-    state, _, _ = run_fit(
-        ctx,
-        cfg,
-        model=model,
-        loss_fn=loss_fn,
-        optimizer=optimizer,
-        train_loader=train,
-        valid_loader=val,
-        max_epochs=cfg.max_epochs,
-        valid_name="val",
-        quiet=True,
-    )
+    state, _, _ = run_fit(ctx, cfg, model=model, loss_fn=loss_fn, optimizer=optimizer, train_loader=train,
+                          valid_loader=val, max_epochs=cfg.max_epochs, valid_name="val", quiet=True)  # fmt: skip
     return state.metrics
 
 

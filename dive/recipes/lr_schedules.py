@@ -25,6 +25,8 @@ from dive.train.optim import SGD
 
 @dataclass(frozen=True)
 class ScheduleConfig(FashionConfig):
+    """Book §12.11: a modern LeNet on Fashion-MNIST with one of the book's learning-rate schedules."""
+
     schedule: str = "cosine_warmup"
     lr: float = 0.3
     max_epochs: int = 30
@@ -89,13 +91,8 @@ PROFILES = {
     ),
     "tiny": Profile(replace(BOOK, max_epochs=2, batch_size=64, synthetic=True)),
 }
-recipe(
-    "lr-schedules",
-    section="12.11 Learning Rate Scheduling",
-    dataset="fashion-mnist",
-    metric="test_acc",
-    run=run,
-    distributed=True,
-    model=fashion_part(build),
-    **PROFILES,
-)
+recipe("lr-schedules", section="12.11 Learning Rate Scheduling", dataset="fashion-mnist", metric="test_acc", run=run,
+       distributed=True,
+       model=fashion_part(build),
+       **PROFILES,
+)  # fmt: skip

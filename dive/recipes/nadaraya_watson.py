@@ -23,6 +23,8 @@ from dive.train.optim import SGD
 
 @dataclass(frozen=True)
 class NWConfig(TrainConfig):
+    """Book §11.2: the generated data and the Gaussian kernel's width, learned by SGD; the defaults are the book's."""
+
     n_train: int = 50
     noise: float = 0.5
     lr: float = 0.5
@@ -106,13 +108,7 @@ NW_PART = ModelPart(
     ),
 )
 
-recipe(
-    "nadaraya-watson",
-    section="11.2 Attention Pooling by Similarity",
-    dataset="synthetic",
-    metric="gaussian_mse",
-    run=run,
-    model=NW_PART,
-    higher_is_better=False,
-    **PROFILES,
-)
+recipe("nadaraya-watson", section="11.2 Attention Pooling by Similarity", dataset="synthetic", metric="gaussian_mse",
+       run=run, model=NW_PART, higher_is_better=False,
+       **PROFILES,
+)  # fmt: skip

@@ -44,6 +44,8 @@ TRAIN_SETS = ("snli", "snli-dev", "sick")
 
 @dataclass(frozen=True)
 class NLIConfig(TrainConfig):
+    """Book §16.5: decomposable attention's sizes, the training set (SNLI, or the SICK stand-in) and Adam's settings."""
+
     train_on: str = "snli"  # snli (the book's train split), snli-dev or sick (the stand-ins here)
     num_steps: int = 50
     min_freq: int = 5
@@ -55,7 +57,6 @@ class NLIConfig(TrainConfig):
     batch_size: int = 256
     max_epochs: int = 4
     vectors: str = ""  # a GloVe/fastText text file or a dive word-vector run (the book: GloVe 6B-100d); "": random
-    synthetic: bool = False
 
 
 def nli_sets(cfg, data_root) -> tuple[Pairs, dict[str, Pairs]]:
@@ -193,23 +194,19 @@ NLI_PART = ModelPart(
 BOOK = NLIConfig()
 TINY = replace(BOOK, synthetic=True, min_freq=1, batch_size=64, embed_size=16, num_hiddens=32, max_epochs=6,
                lr=0.005, dropout=0.0)  # fmt: skip
-recipe(
-    "nli-attention",
-    section="16.5 Natural language inference: using attention (decomposable attention, SNLI; SICK stand-in)",
-    dataset="snli_1.0",
-    metric="test_acc",
-    run=run,
-    model=NLI_PART,
-    book=Profile(BOOK, band=(0.78, 0.86), minutes=60,
-                 source="book §16.5.3: test acc 0.82 (needs SNLI's train split, not in the shared data)"),
-    # SICK train, 15 epochs: SICK test acc 0.784 (floor 0.569; 10 epochs: 0.701 in 95 s); SNLI test 0.353, at
-    # its floor 0.343: 4,439 SICK pairs teach nothing that carries over to SNLI's captions
-    quick=Profile(replace(BOOK, train_on="sick", lower=True, min_freq=2, max_epochs=15), band=(0.74, 0.82),
-                  minutes=4, source="measured, 2 CPU cores (SICK test)"),
-    tiny=Profile(TINY),
-    # SNLI dev (9,842 pairs), 8 epochs: SNLI test acc 0.579 (floor 0.343) in 163 s; SICK test 0.434 (floor 0.569)
-    more={"snli-dev": Profile(replace(BOOK, train_on="snli-dev", lower=True, min_freq=2, max_epochs=8),
-                              band=(0.55, 0.62), minutes=3, source="measured, 2 CPU cores (SNLI test)")},
+recipe("nli-attention",
+       section="16.5 Natural language inference: using attention (decomposable attention, SNLI; SICK stand-in)",
+       dataset="snli_1.0", metric="test_acc", run=run, model=NLI_PART,
+       book=Profile(BOOK, band=(0.78, 0.86), minutes=60,
+                    source="book §16.5.3: test acc 0.82 (needs SNLI's train split, not in the shared data)"),
+       # SICK train, 15 epochs: SICK test acc 0.784 (floor 0.569; 10 epochs: 0.701 in 95 s); SNLI test 0.353, at
+       # its floor 0.343: 4,439 SICK pairs teach nothing that carries over to SNLI's captions
+       quick=Profile(replace(BOOK, train_on="sick", lower=True, min_freq=2, max_epochs=15), band=(0.74, 0.82),
+                     minutes=4, source="measured, 2 CPU cores (SICK test)"),
+       tiny=Profile(TINY),
+       # SNLI dev (9,842 pairs), 8 epochs: SNLI test acc 0.579 (floor 0.343) in 163 s; SICK test 0.434 (floor 0.569)
+       more={"snli-dev": Profile(replace(BOOK, train_on="snli-dev", lower=True, min_freq=2, max_epochs=8),
+                                 band=(0.55, 0.62), minutes=3, source="measured, 2 CPU cores (SNLI test)")},
 )  # fmt: skip
 
 

@@ -37,6 +37,8 @@ from dive.train.optim import Adam
 
 @dataclass(frozen=True)
 class NLIBertConfig(TrainConfig):
+    """Book §16.7: fine-tuning a pretrained BERT (dive's own, or a bert-pretrain run) on NLI pairs."""
+
     train_on: str = "snli"  # snli (the book's train split), snli-dev or sick
     bert: str = ""  # a bert-pretrain run (folder or checkpoint); "": bert-pretrain's quick profile, run once, cached
     max_len: int = 64  # the book's 128; dive's pretrained BERT has 64 learned positions
@@ -45,7 +47,6 @@ class NLIBertConfig(TrainConfig):
     max_epochs: int = 5
     scratch: bool = True  # also train the same BERT from random initialisation, same data and budget
     lower: bool = True  # dive's BERT vocabulary is lower-case
-    synthetic: bool = False
 
 
 def pretrained_bert(ctx: RunContext, seed: int, synthetic: bool):
@@ -136,19 +137,18 @@ NLI_BERT_PART = ModelPart(build=nli_bert_model, predictor=pair_predictor(_classi
 
 
 BOOK = NLIBertConfig()
-recipe(
-    "nli-bert",
-    section="16.7 Natural language inference: fine-tuning BERT (dive's pretrained BERT vs the same from scratch)",
-    dataset="snli_1.0",
-    metric="test_acc",  # the fine-tuned BERT's accuracy on the in-domain test set (SNLI test, or SICK test on SICK)
-    run=run,
-    model=NLI_BERT_PART,
-    book=Profile(BOOK, band=(0.70, 0.85), minutes=60,
-                 source="book §16.7.4: test acc ~0.78 (needs SNLI's train split and a BERT pretrained on WikiText-2 "
-                        "train)"),  # fmt: skip
-    # SICK train, 5 epochs: SICK test acc 0.603 fine-tuned from dive's BERT, 0.589 from scratch (floor 0.569); SNLI
-    # test 0.332 / 0.384 (floor 0.343); 225 s, 110 of them pretraining the BERT once (cached)
-    quick=Profile(replace(BOOK, train_on="sick", batch_size=64, max_epochs=5), band=(0.57, 0.65), minutes=4,
-                  source="measured, 2 CPU cores (SICK test)"),
-    tiny=Profile(replace(BOOK, synthetic=True, batch_size=32, max_epochs=8, lr=3e-3)),
+recipe("nli-bert",
+       section="16.7 Natural language inference: fine-tuning BERT (dive's pretrained BERT vs the same from scratch)",
+       dataset="snli_1.0",
+       metric="test_acc",  # the fine-tuned BERT's accuracy on the in-domain test set (SNLI test, or SICK test on SICK)
+       run=run,
+       model=NLI_BERT_PART,
+       book=Profile(BOOK, band=(0.70, 0.85), minutes=60,
+                    source="book §16.7.4: test acc ~0.78 (needs SNLI's train split and a BERT pretrained on WikiText-2 "
+                           "train)"),  # fmt: skip
+       # SICK train, 5 epochs: SICK test acc 0.603 fine-tuned from dive's BERT, 0.589 from scratch (floor 0.569); SNLI
+       # test 0.332 / 0.384 (floor 0.343); 225 s, 110 of them pretraining the BERT once (cached)
+       quick=Profile(replace(BOOK, train_on="sick", batch_size=64, max_epochs=5), band=(0.57, 0.65), minutes=4,
+                     source="measured, 2 CPU cores (SICK test)"),
+       tiny=Profile(replace(BOOK, synthetic=True, batch_size=32, max_epochs=8, lr=3e-3)),
 )  # fmt: skip

@@ -23,6 +23,8 @@ from dive.recipes.common import write_records
 
 @dataclass(frozen=True)
 class LandscapeConfig(TrainConfig):
+    """Book §12.1-12.2: the figures' settings; nothing is trained."""
+
     points: int = 3001  # grid points per axis for finding minima and chord gaps
 
 
@@ -98,12 +100,7 @@ PROFILES = {
     "quick": Profile(BOOK, band=(1.0, 1.2), minutes=0.1, source="same as book"),
     "tiny": Profile(replace(BOOK, points=301)),
 }
-recipe(
-    "optim-landscapes",
-    section="12.1-12.2 Optimization and Deep Learning; Convexity",
-    dataset="synthetic",
-    metric="global_min_x",
-    run=run,
-    checkpoints=False,
-    **PROFILES,
-)
+recipe("optim-landscapes", section="12.1-12.2 Optimization and Deep Learning; Convexity", dataset="synthetic",
+       metric="global_min_x", run=run, checkpoints=False,
+       **PROFILES,
+)  # fmt: skip

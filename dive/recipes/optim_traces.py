@@ -31,6 +31,8 @@ RUNS = [  # name, optimizer, objective, hyperparameters (book section)
 
 @dataclass(frozen=True)
 class TracesConfig(TrainConfig):
+    """Book §12.3-12.8: one optimizer's 2-D trace on the book's test functions; nothing is trained."""
+
     steps: int = 20
 
 
@@ -70,13 +72,7 @@ PROFILES = {
     "quick": Profile(BOOK, band=(0.0, 0.06), minutes=0.1, source="same as book"),
     "tiny": Profile(replace(BOOK, steps=5)),
 }
-recipe(
-    "optim-traces",
-    section="12.3-12.8 Optimization in 2-D",
-    dataset="synthetic",
-    metric="final_distance",
-    run=run,
-    higher_is_better=False,
-    checkpoints=False,
-    **PROFILES,
-)
+recipe("optim-traces", section="12.3-12.8 Optimization in 2-D", dataset="synthetic", metric="final_distance", run=run,
+       higher_is_better=False, checkpoints=False,
+       **PROFILES,
+)  # fmt: skip

@@ -26,6 +26,8 @@ from dive.train.optim import SGD
 
 @dataclass(frozen=True)
 class PolynomialConfig(TrainConfig):
+    """Book §3.6: the generated polynomial data and the three fits (normal, underfit, overfit), as the book."""
+
     lr: float = 0.01
     batch_size: int = 10
     max_degree: int = 20
@@ -97,13 +99,7 @@ PROFILES = {
     "tiny": Profile(replace(BOOK, epochs=(3, 2, 2), n_train=30, n_test=30)),
 }
 
-recipe(
-    "polynomial",
-    section="3.6 Generalization: polynomial under- and over-fitting",
-    dataset="synthetic",
-    metric="weight_error",
-    run=run,
-    higher_is_better=False,
-    model=POLY_PART,
-    **PROFILES,
-)
+recipe("polynomial", section="3.6 Generalization: polynomial under- and over-fitting", dataset="synthetic",
+       metric="weight_error", run=run, higher_is_better=False, model=POLY_PART,
+       **PROFILES,
+)  # fmt: skip

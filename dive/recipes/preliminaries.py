@@ -18,6 +18,8 @@ from dive.recipes.common import write_records
 
 @dataclass(frozen=True)
 class PrelimConfig(TrainConfig):
+    """Book §2.1-2.3: the demonstrations' few settings; nothing is trained."""
+
     pass
 
 

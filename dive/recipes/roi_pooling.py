@@ -44,12 +44,13 @@ CATDOG = {"dog": (60.0, 45.0, 378.0, 516.0), "cat": (400.0, 112.0, 655.0, 493.0)
 
 @dataclass(frozen=True)
 class RoIConfig(TrainConfig):
+    """Book §14.8: the RoI pooling example's output size; nothing is trained."""
+
     regions: int = 64  # random regions for the parity check and the timing
     channels: int = 64
     map_size: int = 32  # feature map map_size x map_size at stride 16 (a 512 x 512 input)
     output: int = 7  # Fast R-CNN's 7 x 7
     reps: int = 5
-    synthetic: bool = False  # a random image instead of catdog.jpg
 
 
 def _seconds(fn, reps: int) -> float:
@@ -133,15 +134,9 @@ def run(cfg: RoIConfig, ctx: RunContext) -> RunResult:
 
 
 BOOK = RoIConfig()
-recipe(
-    "roi-pooling",
-    section="14.8 Region-based CNNs (R-CNNs): RoI pooling",
-    dataset="img",
-    metric="max_diff",
-    higher_is_better=False,
-    run=run,
-    checkpoints=False,
-    book=Profile(BOOK, band=(0.0, 1e-9), minutes=0.5, source="scratch equals torchvision.ops.roi_pool exactly"),
-    quick=Profile(BOOK, band=(0.0, 1e-9), minutes=0.5, source="same as book"),
-    tiny=Profile(replace(BOOK, regions=8, channels=4, map_size=8, reps=1, synthetic=True)),
-)
+recipe("roi-pooling", section="14.8 Region-based CNNs (R-CNNs): RoI pooling", dataset="img", metric="max_diff",
+       higher_is_better=False, run=run, checkpoints=False,
+       book=Profile(BOOK, band=(0.0, 1e-9), minutes=0.5, source="scratch equals torchvision.ops.roi_pool exactly"),
+       quick=Profile(BOOK, band=(0.0, 1e-9), minutes=0.5, source="same as book"),
+       tiny=Profile(replace(BOOK, regions=8, channels=4, map_size=8, reps=1, synthetic=True)),
+)  # fmt: skip

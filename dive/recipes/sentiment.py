@@ -46,6 +46,9 @@ from dive.train.optim import Adam
 
 @dataclass(frozen=True)
 class SentimentConfig(TrainConfig):
+    """Book §16.2-16.3: the model (BiRNN or textCNN), IMDb's cut at num_steps, the embedding's source and Adam's
+    settings."""
+
     arch: str = "birnn"  # or "textcnn"
     num_steps: int = 500  # the book's cut
     min_freq: int = 5
@@ -62,7 +65,6 @@ class SentimentConfig(TrainConfig):
     bucket: bool = True  # batches of similar length cut to their longest review (False: the book's padded 500)
     train_size: int = 0  # 0: all 25,000 training reviews; else a class-balanced random subset of this many
     test_size: int = 0  # 0: all 25,000 test reviews; else a class-balanced random subset (seeded apart from train)
-    synthetic: bool = False
 
 
 def sentiment_data(cfg: SentimentConfig, ctx: RunContext):
@@ -199,19 +201,14 @@ recipe(
                           vectors="imdb", freeze=False), band=(0.72, 0.80), minutes=5, source="measured, 2 CPU cores"),
     tiny=Profile(TINY),
 )  # fmt: skip
-recipe(
-    "sentiment-textcnn",
-    section="16.3 Sentiment analysis: convolutional neural networks (textCNN, IMDb)",
-    dataset="aclImdb",
-    metric="test_acc",
-    run=run,
-    model=SENTIMENT_PART,
-    book=Profile(TEXTCNN, band=(0.80, 0.90), minutes=15, source="book §16.3.3: test acc 0.87 with GloVe"),
-    # 10,000 reviews (500 steps) to train, 10,000 held-out test reviews: test acc 0.848 in 244 s, 60 s of which
-    # train the skip-gram vectors (cached afterwards); a random embedding gives 0.787 in 183 s
-    quick=Profile(replace(TEXTCNN, train_size=10000, test_size=10000, max_epochs=3, vectors="imdb"),
-                  band=(0.82, 0.88), minutes=5, source="measured, 2 CPU cores"),
-    tiny=Profile(replace(TINY, arch="textcnn", lr=0.01, num_channels=8)),
+recipe("sentiment-textcnn", section="16.3 Sentiment analysis: convolutional neural networks (textCNN, IMDb)",
+       dataset="aclImdb", metric="test_acc", run=run, model=SENTIMENT_PART,
+       book=Profile(TEXTCNN, band=(0.80, 0.90), minutes=15, source="book §16.3.3: test acc 0.87 with GloVe"),
+       # 10,000 reviews (500 steps) to train, 10,000 held-out test reviews: test acc 0.848 in 244 s, 60 s of which
+       # train the skip-gram vectors (cached afterwards); a random embedding gives 0.787 in 183 s
+       quick=Profile(replace(TEXTCNN, train_size=10000, test_size=10000, max_epochs=3, vectors="imdb"),
+                     band=(0.82, 0.88), minutes=5, source="measured, 2 CPU cores"),
+       tiny=Profile(replace(TINY, arch="textcnn", lr=0.01, num_channels=8)),
 )  # fmt: skip
 
 

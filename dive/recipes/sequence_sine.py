@@ -29,6 +29,9 @@ STEPS = (1, 4, 16, 64)
 
 @dataclass(frozen=True)
 class SineConfig(TrainConfig):
+    """Book §9.1: the noisy sine, the lag tau and the regression (linear, or the zh 2.0 MLP); the defaults are d2l
+    1.0's."""
+
     T: int = 1000
     tau: int = 4
     num_train: int = 600
@@ -115,13 +118,7 @@ SINE_PART = ModelPart(build=lambda cfg, meta: build_model(cfg), predictor=REGRES
     export_input=regress_export_input,
                       legacy_meta=lambda folder, cfg: {"features": cfg.tau})  # fmt: skip
 
-recipe(
-    "sequence-sine",
-    section="9.1 Working with Sequences",
-    dataset="synthetic",
-    metric="valid_loss",
-    run=run,
-    model=SINE_PART,
-    higher_is_better=False,
-    **PROFILES,
-)
+recipe("sequence-sine", section="9.1 Working with Sequences", dataset="synthetic", metric="valid_loss", run=run,
+       model=SINE_PART, higher_is_better=False,
+       **PROFILES,
+)  # fmt: skip

@@ -36,6 +36,8 @@ CLASSES = ("raccoon",)  # the synthetic stand-in's squares take the same class i
 
 @dataclass(frozen=True)
 class SSDConfig(TrainConfig):
+    """Book §14.7: TinySSD and the book's SGD settings, on the raccoon photos (or the banana set made here)."""
+
     lr: float = 0.2
     weight_decay: float = 5e-4
     batch_size: int = 32
@@ -43,7 +45,6 @@ class SSDConfig(TrainConfig):
     size: int = 256  # photos resized to size x size (the book's banana images are 256 x 256)
     nms_threshold: float = 0.5
     threshold: float = 0.5  # score from which detections.png draws a box
-    synthetic: bool = False
     data: str = "raccoon"  # or "bananas": the book's set, made here from banana.jpg (dive.data.bananas)
     num_train: int = 1000  # bananas: the book's 1000 training and 100 validation images
     num_valid: int = 100
@@ -168,32 +169,22 @@ def run(cfg: SSDConfig, ctx: RunContext) -> RunResult:
 BOOK = SSDConfig()
 MEASURED = "measured, 2 CPU cores"
 TINY = {"synthetic": True, "size": 64, "batch_size": 16, "max_epochs": 2}
-recipe(
-    "ssd-raccoon",
-    section="14.7 Single Shot Multibox Detection (real raccoon photos)",
-    dataset="raccoon",
-    metric="valid_map50",
-    run=run,
-    model=SSD_PART,
-    # the book's setup is 100 steps on 160 photos: under-trained (0.518 at 0.5, under the mean box's 0.599)
-    book=Profile(BOOK, band=(0.40, 0.65), minutes=4, source="the book's banana setup on raccoon, measured: 0.518"),
-    # 300 steps of 8: 0.643 (mAP@[.5:.95] 0.225, the mean box 0.599 and 0.121), 139 s
-    quick=Profile(replace(BOOK, batch_size=8, max_epochs=15), band=(0.55, 0.75), minutes=2.5, source=MEASURED),
-    tiny=Profile(replace(BOOK, **TINY)),
-)
+recipe("ssd-raccoon", section="14.7 Single Shot Multibox Detection (real raccoon photos)", dataset="raccoon",
+       metric="valid_map50", run=run, model=SSD_PART,
+       # the book's setup is 100 steps on 160 photos: under-trained (0.518 at 0.5, under the mean box's 0.599)
+       book=Profile(BOOK, band=(0.40, 0.65), minutes=4, source="the book's banana setup on raccoon, measured: 0.518"),
+       # 300 steps of 8: 0.643 (mAP@[.5:.95] 0.225, the mean box 0.599 and 0.121), 139 s
+       quick=Profile(replace(BOOK, batch_size=8, max_epochs=15), band=(0.55, 0.75), minutes=2.5, source=MEASURED),
+       tiny=Profile(replace(BOOK, **TINY)),
+)  # fmt: skip
 BANANAS = replace(BOOK, data="bananas")
-recipe(
-    "ssd-banana",
-    section="14.7 Single Shot Multibox Detection (the banana set, made here)",
-    dataset="img",
-    metric="valid_map50",
-    run=run,
-    model=SSD_PART,
-    # measured: class err 4.01e-3, bbox mae 4.38e-3, valid mAP@0.5 0.645 (@[.5:.95] 0.266), 20 min alone on 2 cores
-    book=Profile(BANANAS, band=(0.0, 5e-3), minutes=25, metric="train_cls_err", higher_is_better=False,
-                 source="book §14.7.3: class err 3.22e-3 on its set; 4.01e-3 measured on the set made here"),
-    # 200 steps of 8 on 400 images: valid mAP@0.5 0.432 (@[.5:.95] 0.154; the mean box 0.007), 86 s
-    quick=Profile(replace(BANANAS, num_train=400, batch_size=8, max_epochs=4), band=(0.30, 0.60), minutes=2,
-                  source=MEASURED),
-    tiny=Profile(replace(BANANAS, **TINY)),
+recipe("ssd-banana", section="14.7 Single Shot Multibox Detection (the banana set, made here)", dataset="img",
+       metric="valid_map50", run=run, model=SSD_PART,
+       # measured: class err 4.01e-3, bbox mae 4.38e-3, valid mAP@0.5 0.645 (@[.5:.95] 0.266), 20 min alone on 2 cores
+       book=Profile(BANANAS, band=(0.0, 5e-3), minutes=25, metric="train_cls_err", higher_is_better=False,
+                    source="book §14.7.3: class err 3.22e-3 on its set; 4.01e-3 measured on the set made here"),
+       # 200 steps of 8 on 400 images: valid mAP@0.5 0.432 (@[.5:.95] 0.154; the mean box 0.007), 86 s
+       quick=Profile(replace(BANANAS, num_train=400, batch_size=8, max_epochs=4), band=(0.30, 0.60), minutes=2,
+                     source=MEASURED),
+       tiny=Profile(replace(BANANAS, **TINY)),
 )  # fmt: skip

@@ -52,6 +52,8 @@ EXTRACTORS = ("vgg19-random", "kaggle-cifar10")
 
 @dataclass(frozen=True)
 class StyleConfig(TrainConfig):
+    """Book §14.12: the image size, the three losses' weights and Adam's schedule; the book's by default."""
+
     lr: float = 0.3
     max_epochs: int = 500  # optimisation steps
     lr_period: int = 50
@@ -63,7 +65,6 @@ class StyleConfig(TrainConfig):
     tv_weight: float = 10.0
     weights: str = ""  # a torchvision VGG-19 state dict: the book's experiment
     extractor: str = "kaggle-cifar10"  # without --weights: ResNet-18 pretrained by dive (cached), or "vgg19-random"
-    synthetic: bool = False
 
 
 def gram(X: Tensor) -> Tensor:
@@ -228,19 +229,13 @@ STYLE_PART = ModelPart(
 )
 
 BOOK = StyleConfig()
-recipe(
-    "style-transfer",
-    section="14.12 Neural Style Transfer (rainier.jpg in the style of autumn-oak.jpg)",
-    dataset="img",
-    metric="train_loss",
-    higher_is_better=False,
-    run=run,
-    model=STYLE_PART,
-    # the book's numbers (content ~0.77, style ~0.04, TV ~1.2 at the end) hold with ImageNet weights (--weights)
-    book=Profile(BOOK, band=(0.5, 3.0), minutes=15, source="book §14.12: total about 2 with ImageNet VGG-19"),
-    # dive's CIFAR-tiny ResNet-18: content 2.709, style 1.018, TV 1.038 after 200 steps (13 s, + 2 min pretraining
-    # once); random VGG-19 (--extractor vgg19-random --style_weight 1e4): total 0.25, a smooth blur
-    quick=Profile(replace(BOOK, height=150, width=225, max_epochs=200, style_weight=1e3), band=(3.0, 7.0), minutes=3,
-                  source="measured, 2 CPU cores, ResNet-18 pretrained by dive on Kaggle CIFAR-10 tiny"),
-    tiny=Profile(replace(BOOK, synthetic=True, height=32, width=48, max_epochs=3)),
+recipe("style-transfer", section="14.12 Neural Style Transfer (rainier.jpg in the style of autumn-oak.jpg)",
+       dataset="img", metric="train_loss", higher_is_better=False, run=run, model=STYLE_PART,
+       # the book's numbers (content ~0.77, style ~0.04, TV ~1.2 at the end) hold with ImageNet weights (--weights)
+       book=Profile(BOOK, band=(0.5, 3.0), minutes=15, source="book §14.12: total about 2 with ImageNet VGG-19"),
+       # dive's CIFAR-tiny ResNet-18: content 2.709, style 1.018, TV 1.038 after 200 steps (13 s, + 2 min pretraining
+       # once); random VGG-19 (--extractor vgg19-random --style_weight 1e4): total 0.25, a smooth blur
+       quick=Profile(replace(BOOK, height=150, width=225, max_epochs=200, style_weight=1e3), band=(3.0, 7.0), minutes=3,
+                     source="measured, 2 CPU cores, ResNet-18 pretrained by dive on Kaggle CIFAR-10 tiny"),
+       tiny=Profile(replace(BOOK, synthetic=True, height=32, width=48, max_epochs=3)),
 )  # fmt: skip

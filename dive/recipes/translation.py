@@ -55,6 +55,9 @@ MODELS = ("seq2seq", "bahdanau", "transformer")
 
 @dataclass(frozen=True)
 class MTConfig(TrainConfig):
+    """Book §10.7, 11.4, 11.7: the translation model (seq2seq, bahdanau or transformer), its sizes, the data scope and
+    Adam's settings."""
+
     model: str = "seq2seq"  # seq2seq | bahdanau | transformer
     embed_size: int = 256
     num_hiddens: int = 256
@@ -77,7 +80,6 @@ class MTConfig(TrainConfig):
     beam_sentences: int = 200
     bucket: bool = False  # Transformer only: batches of similar lengths, cut to their longest pair (same loss)
     schedule: str = "constant"  # or "cosine": lr decays per epoch to lr/100 at max_epochs (book §12.11)
-    synthetic: bool = False
 
 
 def build_mt_model(cfg: MTConfig, src_size: int, tgt_size: int) -> nn.Module:

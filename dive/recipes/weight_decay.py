@@ -25,6 +25,9 @@ from dive.train.optim import SGD
 
 @dataclass(frozen=True)
 class WeightDecayConfig(TrainConfig):
+    """Book §3.7: 200 features from 20 examples, and the weight decay that fights the overfitting; the book's by
+    default."""
+
     wd: float = 3.0
     lr: float = 0.003
     batch_size: int = 5
@@ -74,19 +77,9 @@ def _train(cfg: WeightDecayConfig, ctx: RunContext, wd: float, concise: bool, su
         def loss_fn(y_hat, y):
             return scratch.squared_loss(y_hat, y) + wd * scratch.l2_penalty(model.w)
 
-    state, _, history = run_fit(
-        ctx,
-        cfg,
-        model=model,
-        loss_fn=loss_fn,
-        optimizer=opt,
-        train_loader=train,
-        valid_loader=test,
-        max_epochs=cfg.max_epochs,
-        sub=sub,
-        checkpoint_every_epochs=25,
-        quiet=True,
-    )
+    state, _, history = run_fit(ctx, cfg, model=model, loss_fn=loss_fn, optimizer=opt, train_loader=train,
+                                valid_loader=test, max_epochs=cfg.max_epochs, sub=sub, checkpoint_every_epochs=25,
+                                quiet=True)  # fmt: skip
     epochs = [r for r in history.records if r["kind"] == "epoch"]
     return {**state.metrics, "l2_norm_w": float(w.detach().norm())}, epochs
 
