@@ -16,6 +16,7 @@ import dive
 from dive.core import (
     ConfigError,
     DiveError,
+    FolderLock,
     apply_overrides,
     choose_device,
     config_to_dict,
@@ -23,8 +24,8 @@ from dive.core import (
     seed_everything,
 )
 from dive.core.precision import announce, precision_plan
-from dive.recipes import RECIPES, Recipe, RunContext
-from dive.train import env_dist_info, init_distributed, shutdown_distributed
+from dive.recipes import RECIPES, Recipe, RunContext, check_resumable
+from dive.train import env_dist_info, init_distributed, read_checkpoint_header, shutdown_distributed
 
 
 def split_extra(extra: list[str]) -> list[str]:
@@ -77,6 +78,8 @@ def prepare(name: str, profile: str, overrides: list[str] | None, nproc: int = 1
     a single-process recipe asked to run in several processes. `dive run --nproc` checks this before launching."""
     recipe = RECIPES[name]
     cfg = apply_overrides(recipe.config(profile), overrides or [])
+    if getattr(cfg, "max_epochs", 1) < 1:
+        raise ConfigError(f"--max_epochs={cfg.max_epochs} trains nothing; give 1 or more")
     if nproc > 1 and not recipe.distributed:
         multi = ", ".join(n for n, r in RECIPES.items() if r.distributed)
         raise ConfigError(f"recipe {name!r} trains in one process only; multi-process recipes: {multi}")
@@ -95,6 +98,21 @@ def check_something_to_resume(recipe: Recipe, out_dir: Path) -> None:
         raise DiveError(f"recipe {recipe.name!r} trains no model and writes no checkpoint; drop --resume")
     if not out_dir.is_dir() or next(out_dir.rglob("checkpoint.safetensors"), None) is None:
         raise DiveError(f"--resume: no checkpoint in {out_dir}, nothing to continue; drop --resume to start afresh")
+
+
+def check_resume_first(cfg: Any, out_dir: Path, name: str) -> None:
+    """A resume that will be refused is refused before anything is written into the folder (a recipe's side
+    files included): the main checkpoint's recipe and config are read from its header and compared here."""
+    ckpt = out_dir / "checkpoint.safetensors"
+    if ckpt.is_file():
+        check_resumable(cfg, read_checkpoint_header(ckpt)[1].get("extra", {}), ckpt, name)
+
+
+def clean_stale_temporaries(out_dir: Path) -> None:
+    """Temporary files of writers that died (a checkpoint being written at kill -9): the folder's lock says no
+    other run writes here now, so any of them is a leftover."""
+    for tmp in out_dir.rglob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
 
 
 def run_recipe(name: str, profile: str = "book", overrides: list[str] | None = None, *args, **kwargs) -> dict[str, Any]:
@@ -122,9 +140,31 @@ def run_with_context(
     out_dir = Path(out) if out else default_run_dir(name)
     if resume:
         check_something_to_resume(recipe, out_dir)
+        check_resume_first(cfg, out_dir, name)
     if not resume and (out_dir / "checkpoint.safetensors").exists() and info.is_main:
         print(f"note: starting afresh in {out_dir} (pass --resume to continue the run there)", file=sys.stderr)
+    made = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
+    lock = FolderLock(out_dir) if info.is_main else None  # rank 0 holds the folder for all the run's processes
+    try:
+        if lock is not None:
+            lock.acquire()
+            clean_stale_temporaries(out_dir)
+        return _run_locked(recipe, cfg, name, profile, out_dir, resume, device, data_root, progress, precision,
+                           compile)  # fmt: skip
+    except BaseException:
+        if made and lock is not None and not any(p.name != lock.path.name for p in out_dir.iterdir()):
+            lock.release()
+            out_dir.rmdir()  # a failure before anything was written leaves no empty --out folder behind
+        raise
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _run_locked(recipe: Recipe, cfg: Any, name: str, profile: str, out_dir: Path, resume: bool, device: str,
+                data_root: str | None, progress: bool | None, precision: str, compile: bool,
+                ) -> tuple[dict[str, Any], RunContext]:  # fmt: skip
     info, dev = init_distributed(choose_device(device))
     plan = precision_plan(precision, dev)  # what this machine runs for the request (fp32 where bf16 cannot run)
     if info.is_main:

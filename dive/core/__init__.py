@@ -5,6 +5,7 @@ from dive.core.config import apply_overrides, config_diff, config_from_dict, con
 from dive.core.device import check_same_device, choose_device, synchronize
 from dive.core.errors import ConfigError, DiveError, UnknownNameError
 from dive.core.loaders import IterableLoader, Loader, as_loader
+from dive.core.lock import FolderLock
 from dive.core.paths import cache_dir, default_run_dir
 from dive.core.registry import Registry
 from dive.core.seed import batch_generator, epoch_generator, get_rng_state, seed_everything, set_rng_state
@@ -13,6 +14,7 @@ from dive.core.timer import Timer
 __all__ = [
     "ConfigError",
     "DiveError",
+    "FolderLock",
     "IterableLoader",
     "Loader",
     "Registry",

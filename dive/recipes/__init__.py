@@ -43,6 +43,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     word2vec,
 )
 from dive.recipes.base import RECIPES, Profile, Recipe, RunContext, RunResult, TrainConfig, recipe, register
+from dive.recipes.common import check_resumable
 from dive.recipes.export import FORMATS as EXPORT_FORMATS
 from dive.recipes.export import export
 from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained
@@ -61,6 +62,7 @@ __all__ = [
     "RunResult",
     "TrainConfig",
     "Trained",
+    "check_resumable",
     "checkpoint_path",
     "load_trained",
     "predict",

@@ -1,7 +1,14 @@
 """train: the one `fit` loop, its callbacks, metrics, checkpoints and data-parallel helpers."""
 
 from dive.train.callbacks import Checkpoint, EarlyStopping, History, NanGuard, Progress, TrainingDiverged
-from dive.train.checkpoint import CheckpointError, load_checkpoint, load_weights, read_checkpoint, save_checkpoint
+from dive.train.checkpoint import (
+    CheckpointError,
+    load_checkpoint,
+    load_weights,
+    read_checkpoint,
+    read_checkpoint_header,
+    save_checkpoint,
+)
 from dive.train.distributed import (
     DistInfo,
     all_reduce_sums,
@@ -68,6 +75,7 @@ __all__ = [
     "token_count",
     "token_nll_sum",
     "read_checkpoint",
+    "read_checkpoint_header",
     "save_checkpoint",
     "squared_log_error_sum",
     "world",

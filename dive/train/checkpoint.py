@@ -99,6 +99,23 @@ def save_checkpoint(
     return path
 
 
+def read_checkpoint_header(path: str | os.PathLike) -> tuple[dict[str, list[int]], dict[str, Any]]:
+    """(tensor shapes by name, metadata) of a checkpoint file, reading no tensor: cheap on a large checkpoint,
+    and what a loader checks a config against before it allocates a model."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"no checkpoint at {path}")
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            meta = json.loads((f.metadata() or {}).get("dive", "{}"))
+            shapes = {k: list(f.get_slice(k).get_shape()) for k in f.keys()}
+    except Exception as e:  # safetensors raises its own error type
+        raise CheckpointError(f"cannot read checkpoint {path}: {e}") from None
+    if meta.get("format") != FORMAT:
+        raise CheckpointError(f"{path} is not a dive checkpoint (format {meta.get('format')!r})")
+    return shapes, meta
+
+
 def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, Tensor], dict[str, Any]]:
     """(tensors, metadata) of a checkpoint file, without touching any model."""
     path = Path(path)
@@ -155,15 +172,20 @@ def load_checkpoint(
     if scheduler is not None and "scheduler" in meta:
         scheduler.load_state_dict(meta["scheduler"])
     if restore_rng:
-        rng = meta["rng"]
-        py = rng["python"]
-        numpy_state = None
-        if rng.get("numpy") is not None:
-            name, pos, has_gauss, cached = rng["numpy"]
-            numpy_state = (name, tensors["rng.numpy"].numpy().astype("uint32"), pos, has_gauss, cached)
-        cuda = [tensors[k] for k in sorted(k for k in tensors if k.startswith("rng.cuda."))]
-        set_rng_state(
-            {"python": (py[0], tuple(py[1]), py[2]), "numpy": numpy_state, "torch": tensors["rng.torch"], "cuda": cuda}
-        )
+        try:
+            rng = meta["rng"]
+            py = rng["python"]
+            numpy_state = None
+            if rng.get("numpy") is not None:
+                name, pos, has_gauss, cached = rng["numpy"]
+                numpy_state = (name, tensors["rng.numpy"].numpy().astype("uint32"), pos, has_gauss, cached)
+            cuda = [tensors[k] for k in sorted(k for k in tensors if k.startswith("rng.cuda."))]
+            state = {"python": (py[0], tuple(py[1]), py[2]), "numpy": numpy_state, "torch": tensors["rng.torch"],
+                     "cuda": cuda}  # fmt: skip
+        except (KeyError, TypeError, ValueError, IndexError):
+            why = "its 'rng' entry is missing or damaged"
+            raise CheckpointError(f"{path} holds no usable random-number state ({why}): it cannot be resumed "
+                                  "exactly; drop --resume to start afresh") from None  # fmt: skip
+        set_rng_state(state)
     fit_state = FitState.from_dict(meta["fit_state"]) if "fit_state" in meta else FitState()
     return fit_state, meta.get("extra", {})

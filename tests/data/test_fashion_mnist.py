@@ -105,3 +105,21 @@ def test_no_copy_of_bytes_that_do_not_match_the_hash(tmp_path, monkeypatch):
     _write_idx(tmp_path / "i.gz", images)
     assert torch.equal(read_idx(tmp_path / "i.gz", "0" * 64), images)
     assert not (tmp_path / "cache" / "decompressed").exists()
+
+
+def test_a_cached_copy_edited_in_place_is_not_trusted(tmp_path, monkeypatch):
+    """A same-length edit of the cached labels (the hostile try-out trained to test acc 0.078 on one) is caught
+    by the hash and the copy re-derived from the archive."""
+    import hashlib
+
+    monkeypatch.setenv("DIVE_CACHE", str(tmp_path / "cache"))
+    labels = torch.arange(10, dtype=torch.uint8)
+    _write_idx(tmp_path / "l.gz", labels)
+    digest = hashlib.sha256(gzip.open(tmp_path / "l.gz").read()).hexdigest()
+    read_idx(tmp_path / "l.gz", digest)
+    (copy,) = (tmp_path / "cache" / "decompressed").iterdir()
+    edited = bytearray(copy.read_bytes())
+    edited[-1] = (edited[-1] + 1) % 10  # the same length, one label changed
+    copy.write_bytes(bytes(edited))
+    assert torch.equal(read_idx(tmp_path / "l.gz", digest), labels)
+    assert hashlib.sha256(copy.read_bytes()).hexdigest() == digest  # rewritten
