@@ -18,7 +18,7 @@ import torch
 from dive.core import DiveError, config_from_dict
 from dive.recipes.base import RECIPES, Recipe
 from dive.recipes.parts import Prediction, Trained, check_options
-from dive.train import load_weights, read_checkpoint
+from dive.train import load_weights, read_checkpoint, read_checkpoint_header
 
 CHECKPOINT = "checkpoint.safetensors"
 
@@ -61,10 +61,29 @@ def load_trained(run: str | os.PathLike, device: str | torch.device = "cpu") -> 
     meta = extra.get("meta")
     if meta is None:
         meta = part.legacy_meta(path.parent, cfg) if part.legacy_meta else {}
+    check_sizes(part, cfg, meta, path)
     model = part.build(cfg, meta)
     load_weights(path, model)
     model.to(device).eval()
     return Trained(recipe.name, extra.get("profile", ""), cfg, meta, model, path, extra.get("dive", ""))
+
+
+def check_sizes(part: Any, cfg: Any, meta: dict[str, Any], path: Path) -> None:
+    """Build the network on the meta device (no memory) and compare its tensors' shapes with the checkpoint's,
+    before anything is allocated: a config edited to `num_hiddens=200000` would otherwise ask for 640 GB."""
+    shapes, _ = read_checkpoint_header(path)
+    stored = {k[len("model.") :]: v for k, v in shapes.items() if k.startswith("model.")}
+    try:
+        with torch.device("meta"):
+            ghost = part.build(cfg, meta)
+    except Exception:  # a network that cannot be built on the meta device is checked by load_weights instead
+        return
+    wanted = {k: list(v.shape) for k, v in ghost.state_dict().items()}
+    differ = next((k for k in wanted if k in stored and wanted[k] != stored[k]), None)
+    if differ is not None or set(wanted) != set(stored):
+        what = f"{differ}: config gives {wanted[differ]}, weights hold {stored[differ]}" if differ else "its tensors"
+        raise DiveError(f"{path}: the stored config does not match the stored weights ({what}); the checkpoint "
+                        "was edited or damaged")  # fmt: skip
 
 
 def predict(run: Trained | str | os.PathLike, inputs: list[Any], **options: Any) -> Prediction:

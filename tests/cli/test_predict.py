@@ -98,3 +98,16 @@ def test_a_loaded_lenet_scores_what_its_run_scored(data_root, tmp_path, monkeypa
     with torch.no_grad():
         preds = torch.cat([model(ImageBatch()(test.images[i : i + 2000])).argmax(1) for i in range(0, 10000, 2000)])
     assert float((preds == test.labels).float().mean()) == pytest.approx(record["metrics"]["test_acc"], abs=1e-9)
+
+
+def test_a_config_that_does_not_fit_the_weights_is_refused_before_allocating(tmp_path, capsys):
+    """num_hiddens=200000 in an LSTM's stored config would ask for 640 GB: the shapes are compared first."""
+    run_recipe("lstm", "tiny", out=tmp_path / "lstm", device="cpu", progress=False)
+    with safe_open(str(tmp_path / "lstm" / "checkpoint.safetensors"), "pt") as f:
+        tensors, doc = {k: f.get_tensor(k) for k in f.keys()}, json.loads(f.metadata()["dive"])
+    doc["extra"]["config"]["num_hiddens"] = 200000
+    (tmp_path / "evil").mkdir()
+    save_file(tensors, tmp_path / "evil" / "checkpoint.safetensors", metadata={"dive": json.dumps(doc)})
+    assert main(["generate", str(tmp_path / "evil")]) == 2
+    err = capsys.readouterr().err
+    assert "does not match the stored weights" in err and "[800000, " in err

@@ -110,3 +110,25 @@ def test_download_extracts_a_member_of_a_zip_archive(tmp_path):
     with pytest.raises(DiveError, match="nope.txt"):
         download(missing, tmp_path / "b", urlopen=lambda url, timeout: FakeResponse(buf.getvalue()))
     assert not (tmp_path / "b").exists()  # the folder the failed download made is gone too
+
+
+def test_a_gzip_with_a_damaged_body_is_named_and_the_listing_goes_on(tmp_path, monkeypatch, capsys):
+    import gzip as gz
+
+    from dive.cli.main import main
+
+    good = gz.compress(b"x" * 5000)
+    damaged = good[:20] + bytes(b ^ 0x55 for b in good[20:-8]) + good[-8:]  # header intact, body not
+    spec = DatasetSpec("toy", "", (DataFile("a.gz", "0" * 64, "https://example.invalid/a.gz",
+                                            raw_sha256=hashlib.sha256(b"x" * 5000).hexdigest()),))  # fmt: skip
+    (tmp_path / "toy").mkdir()
+    (tmp_path / "toy" / "a.gz").write_bytes(damaged)
+    with pytest.raises(ChecksumError, match="a.gz"):
+        locate(spec, tmp_path)
+    import dive.data
+    import dive.recipes  # noqa: F401  (registered before the catalog is swapped)
+
+    monkeypatch.setattr(dive.data, "DATASETS", {"toy": spec, "other": SPEC})
+    assert main(["data", "--data", str(tmp_path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("toy") and "BAD" in out[0] and "a.gz" in out[0] and out[1].startswith("other")
