@@ -39,13 +39,20 @@ def measure(out_file: str, root: str, names: str | None = None) -> None:
         rec = run_recipe(name, "tiny", out=d, device="cpu", progress=False)
         digests = {str(ck.relative_to(d)): digest(ck) for ck in sorted(d.rglob("checkpoint.safetensors"))}
         metrics = {k: (v if not isinstance(v, float) or math.isfinite(v) else str(v)) for k, v in rec["metrics"].items()
-                   if "sec" not in k and "time" not in k}  # fmt: skip
+                   if not timing(k)}  # fmt: skip
         out[name] = {"metrics": metrics, "weights": digests}
     Path(out_file).write_text(json.dumps(out, indent=1, sort_keys=True))
 
 
+def timing(key: str) -> bool:
+    """Metrics that measure the machine, not the run: left out of the comparison."""
+    return "sec" in key or "time" in key or key.endswith("_ms")
+
+
 def compare(a: str, b: str) -> int:
     before, after = json.loads(Path(a).read_text()), json.loads(Path(b).read_text())
+    for run in (*before.values(), *after.values()):
+        run["metrics"] = {k: v for k, v in run.get("metrics", {}).items() if not timing(k)}
     differ = [n for n in after if n in before and before[n] != after[n]]
     for n in differ:
         print(f"{n}: before {before[n]}\n{'':{len(n)}}  after  {after[n]}")
