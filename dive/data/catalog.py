@@ -257,7 +257,6 @@ IMDB = DATASETS.add(
                 _IMDB_URL,
             ),
         ),
-        alternatives=((DataFile("aclImdb_v1.tar.gz", _IMDB_SHA1, _IMDB_URL),),),  # read in place all the same
         sources=(Source(_IMDB_URL, _IMDB_SHA1, {"aclImdb_v1.tar.gz": ""}),),
         license="research use (Maas et al., ACL 2011)",
     ),

@@ -23,7 +23,7 @@ import torch
 
 from dive.core import DiveError
 from dive.data.catalog import CIFAR10
-from dive.data.files import search_dirs, sha256_of
+from dive.data.files import inside, search_dirs, sha256_of
 from dive.data.images import ImageSet
 
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
@@ -73,7 +73,7 @@ def load_cifar10_folder(d: Path) -> tuple[ImageSet, ImageSet]:
     missing = [n for n in names if not (d / n).is_file()]
     if missing:
         raise DiveError(f"{d} lacks {', '.join(missing)}")
-    return _sets({n: (d / n).read_bytes() for n in names}, python)
+    return _sets({n: inside(d, n).read_bytes() for n in names}, python)
 
 
 def load_cifar10(root: str | os.PathLike | None = None) -> tuple[ImageSet, ImageSet]:

@@ -21,7 +21,7 @@ import torch
 
 from dive.core import DiveError
 from dive.data.catalog import RACCOON
-from dive.data.files import locate
+from dive.data.files import inside, locate
 from dive.data.images import ImageSet, read_image
 from dive.data.voc import read_voc
 
@@ -54,7 +54,7 @@ def load_voc_folder(
         if not rows:
             warnings.warn(f"{annotations / f'{stem}.xml'} has no box: image dropped", stacklevel=2)
             continue
-        photo = read_image(images / ann.filename)
+        photo = read_image(inside(images, ann.filename))  # a <filename> of /etc/... or ../.. is refused
         if tuple(photo.shape[1:]) != (ann.height, ann.width):
             got = f"{photo.shape[2]}x{photo.shape[1]}"
             raise DiveError(f"{images / ann.filename} is {got}, its annotation says {ann.width}x{ann.height}")

@@ -29,7 +29,6 @@ from dive.data.sources import (
     DownloadError,
     Source,
     by_hand,
-    digest_of,
     download_source,
     extract_member,
     fetch,
@@ -50,8 +49,7 @@ class DataFile:
     """One file of a dataset. `raw_sha256` (gzip files only) accepts a copy re-compressed with other settings.
 
     `member`: the URL is a zip archive and this file is the member at that path inside it (e.g. the book's
-    fra-eng.zip holds fra-eng/fra.txt); the sha256 is the member's. `sha256` may also be written "sha1:<hex>" for a
-    file whose only published digest is SHA-1 (the book's DATA_HUB).
+    fra-eng.zip holds fra-eng/fra.txt); the sha256 is the member's.
     """
 
     name: str
@@ -77,8 +75,6 @@ class DatasetSpec:
     url: str = ""  # where the whole folder comes from, for a user to fetch by hand
     # a dataset only the book profile of a recipe reads (full CIFAR-10): `dive data` notes it missing, not a failure
     optional: bool = False
-    # other sets of local files that hold the same data (the publisher's own archive where `files` is a repack)
-    alternatives: tuple[tuple[DataFile, ...], ...] = ()
     # the canonical download, where the local `files` are not the publisher's bytes (`dive data --download`)
     sources: tuple[Source, ...] = ()
 
@@ -130,7 +126,7 @@ def verify_file(path: Path, file: DataFile) -> None:
     key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
     if _verified.get(key):
         return
-    got = digest_of(path, file.sha256) if ":" in file.sha256 else sha256_of(path)
+    got = sha256_of(path)
     ok = got == file.sha256
     if not ok and file.raw_sha256 is not None:
         try:
@@ -143,6 +139,19 @@ def verify_file(path: Path, file: DataFile) -> None:
             f"Delete it and copy or download it again ({file.url})."
         )
     _verified[key] = True
+
+
+def inside(root: str | os.PathLike, entry: str | os.PathLike) -> Path:
+    """`root/entry`, refused in one line when `entry` is absolute, climbs out with `..`, or is (or passes through) a
+    symbolic link to somewhere outside `root`: a dataset folder gives its own files, never /etc/passwd."""
+    root, rel = Path(root), Path(entry)
+    if rel.is_absolute() or ".." in rel.parts:
+        raise DiveError(f"{root}: the entry {str(entry)[:200]!r} points outside the dataset folder; refused")
+    path = root / rel
+    real_root, real = root.resolve(), path.resolve()
+    if real != real_root and real_root not in real.parents:
+        raise DiveError(f"{path} is a link to {real}, outside the dataset folder {root}; refused")
+    return path
 
 
 def search_dirs(spec: DatasetSpec, root: str | os.PathLike | None = None) -> list[tuple[str, Path]]:
@@ -164,13 +173,14 @@ def locate(spec: DatasetSpec, root: str | os.PathLike | None = None, *, verify: 
     """The first directory holding every file of `spec`, hash-checked; `DataNotFoundError` if there is none."""
     places = search_dirs(spec, root)
     for _, directory in places:
-        for form in (spec.files, *spec.alternatives):
-            if all((directory / f.name).is_file() for f in form) and all((directory / e).exists() for e in spec.layout):
-                if verify:
-                    for f in form:
-                        verify_file(directory / f.name, f)
-                    verify_tree(directory, spec)
-                return directory
+        if all((directory / f.name).is_file() for f in spec.files) and all(
+            (directory / e).exists() for e in spec.layout
+        ):
+            if verify:
+                for f in spec.files:
+                    verify_file(directory / f.name, f)
+                verify_tree(directory, spec)
+            return directory
     searched = "\n".join(f"  - {d}  ({label}){_missing(d, spec)}" for label, d in places)
     if root is not None:
         where = places[0][1]
@@ -237,15 +247,16 @@ def download_dataset(spec: DatasetSpec, dest_root: Path | None = None) -> Path:
     directory = (dest_root or cache_dir()) / spec.name
     if spec.sources:
         source = spec.sources[0]
-        try:
-            return locate(spec, directory.parent)
-        except DataNotFoundError:
-            pass
+        if all((directory / name).is_file() for name in source.extract):
+            return directory  # fetched before (its archive was checked then)
         try:
             download_source(source, directory)
         except DownloadError as e:
             raise DownloadError(f"{e}; {by_hand(source.url, directory, list(source.extract))}") from None
-        return locate(spec, directory.parent)
+        try:
+            return locate(spec, directory.parent)  # the local form the catalog knows, checked as any copy
+        except DataNotFoundError:
+            return directory  # another local form (the book's archive itself), which its reader finds there
     for f in spec.files:
         path = directory / f.name
         if path.is_file():

@@ -22,7 +22,7 @@ import torch
 
 from dive.core import DiveError
 from dive.data.catalog import KAGGLE_CIFAR10_TINY
-from dive.data.files import locate
+from dive.data.files import inside, locate
 from dive.data.images import ImageSet, read_image
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
@@ -53,7 +53,7 @@ def _by_id(folder: Path) -> dict[int, Path]:
     out = {}
     for p in folder.iterdir():
         if p.suffix.lower() in IMAGE_SUFFIXES and p.stem.isdigit():
-            out[int(p.stem)] = p
+            out[int(p.stem)] = inside(folder, p.name)
     return out
 
 
@@ -92,7 +92,9 @@ def load_class_folders(root: str | os.PathLike, size: tuple[int, int] | None = (
     classes = sorted(p.name for p in d.iterdir() if p.is_dir())
     paths, labels = [], []
     for c, name in enumerate(classes):
-        found = sorted(p for p in (d / name).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        found = sorted(
+            inside(d, f"{name}/{p.name}") for p in (d / name).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES
+        )
         paths += found
         labels += [c] * len(found)
     if not paths:

@@ -28,7 +28,7 @@ from torch import Tensor
 
 from dive.core import DiveError, cache_dir
 from dive.data.catalog import IMDB
-from dive.data.files import DataNotFoundError, locate, search_dirs, sha256_of
+from dive.data.files import DataNotFoundError, inside, locate, search_dirs, sha256_of
 from dive.text import Vocab
 
 READER_VERSION = 1
@@ -101,7 +101,7 @@ def read_imdb_folder(folder: str | os.PathLike) -> dict[str, Reviews]:
                 for p in (root / split / label).glob("*.txt"):
                     match = _MEMBER.search(p.relative_to(root).as_posix())
                     if match:
-                        yield split, label, int(match[3]), p.read_bytes()
+                        yield split, label, int(match[3]), inside(root, p.relative_to(root)).read_bytes()
 
     return _checked(_collect(items()), str(root))
 

@@ -23,7 +23,7 @@ from torch import Tensor
 
 from dive.core import DiveError
 from dive.data.catalog import CAMVID
-from dive.data.files import locate
+from dive.data.files import inside, locate
 from dive.data.images import ImageSet, read_image
 
 IGNORE = 255
@@ -91,7 +91,7 @@ def load_camvid_split(d: Path, split: str, size: tuple[int, int] | None = None) 
         if not line.strip():
             continue
         img_rel, ann_rel = (p.split("/CamVid/", 1)[-1] for p in line.split())
-        image, label = read_image(d / img_rel), read_label_png(d / ann_rel)
+        image, label = read_image(inside(d, img_rel)), read_label_png(inside(d, ann_rel))
         if label.dim() != 2:
             raise DiveError(f"{d / ann_rel}: a CamVid label is one class index per pixel, got an RGB image")
         if tuple(label.shape) != tuple(image.shape[1:]):
@@ -131,8 +131,8 @@ def load_voc_segmentation(
     g = torch.Generator().manual_seed(seed)
     images, labels = [], []
     for stem in listing.read_text().split():
-        png = d / "SegmentationClass" / f"{stem}.png"
-        image, raw = read_image(d / "JPEGImages" / f"{stem}.jpg"), read_label_png(png)
+        png = inside(d, f"SegmentationClass/{stem}.png")
+        image, raw = read_image(inside(d, f"JPEGImages/{stem}.jpg")), read_label_png(png)
         label = raw if raw.dim() == 2 else colors_to_classes(raw, VOC_COLORMAP, png)
         known = label[label != IGNORE]
         if known.numel() and int(known.max()) >= len(VOC_CLASSES):
