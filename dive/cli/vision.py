@@ -13,13 +13,23 @@ from dive.core import DiveError
 MULTISCALE = ((4, 4, 0.15), (2, 2, 0.4), (1, 1, 0.8))  # the book's §14.5 feature maps (w, h) and anchor size
 
 
+MOST_VALUES = 16  # sizes or ratios per pixel: each one more anchor for every pixel of the image
+
+
 def _floats(text: str, what: str) -> list[float]:
+    import math
+
     try:
         values = [float(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise DiveError(f"--{what} takes numbers separated by commas, e.g. 0.75,0.5,0.25; got {text!r}") from None
+        shown = text if len(text) <= 60 else text[:60] + "..."
+        raise DiveError(f"--{what} takes numbers separated by commas, e.g. 0.75,0.5,0.25; got {shown!r}") from None
     if not values:
         raise DiveError(f"--{what} is empty")
+    if len(values) > MOST_VALUES:
+        raise DiveError(f"--{what} takes at most {MOST_VALUES} numbers, got {len(values)}")
+    if not all(math.isfinite(v) for v in values):
+        raise DiveError(f"--{what} takes finite numbers, got {text[:60]!r}")
     return values
 
 
@@ -43,7 +53,10 @@ def cmd_anchors(args: argparse.Namespace) -> int:
         anchors = multibox_prior(image, sizes, ratios)  # (1, h * w * k, 4), relative
     except ValueError as e:
         raise DiveError(str(e)) from None
-    x, y = (int(v) for v in _floats(args.at, "at")) if args.at else (250, 250)  # the book's pixel
+    at = _floats(args.at, "at") if args.at else [250, 250]  # the book's pixel
+    if len(at) != 2:
+        raise DiveError(f"--at takes one pixel as x,y, got {len(at)} numbers")
+    x, y = (int(v) for v in at)
     if not (0 <= x < w and 0 <= y < h):
         raise DiveError(f"--at {x},{y} is outside the {w}x{h} image")
     k = len(sizes) + len(ratios) - 1
