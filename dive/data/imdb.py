@@ -73,6 +73,17 @@ def _collect(items) -> dict[str, Reviews]:
     return out
 
 
+MAX_REVIEW_BYTES = 1 << 20  # IMDb's longest review is 14 KB: a member of megabytes is not a review
+
+
+def _review_bytes(f, size: int, name: str) -> bytes:
+    """One review's bytes, refused past MAX_REVIEW_BYTES before anything is read (a hostile archive can hold one
+    member of hundreds of megabytes)."""
+    if size > MAX_REVIEW_BYTES:
+        raise DiveError(f"{name} holds {size:,} bytes, more than a review ({MAX_REVIEW_BYTES:,} at most): refused")
+    return f.read(MAX_REVIEW_BYTES + 1)
+
+
 def read_imdb_archive(path: str | os.PathLike) -> dict[str, Reviews]:
     """{"train": Reviews, "test": Reviews} from a .tar.gz holding `aclImdb/{train,test}/{pos,neg}/*.txt` (the
     shared copy, or the book's aclImdb_v1.tar.gz; its unlabelled `unsup/` reviews are skipped)."""
@@ -83,7 +94,7 @@ def read_imdb_archive(path: str | os.PathLike) -> dict[str, Reviews]:
                 check_member(m.name)
                 match = _MEMBER.search(m.name)
                 if m.isfile() and match:
-                    yield match[1], match[2], int(match[3]), tar.extractfile(m).read()
+                    yield match[1], match[2], int(match[3]), _review_bytes(tar.extractfile(m), m.size, m.name)
 
     try:
         return _checked(_collect(items()), str(path))
@@ -101,7 +112,9 @@ def read_imdb_folder(folder: str | os.PathLike) -> dict[str, Reviews]:
                 for p in (root / split / label).glob("*.txt"):
                     match = _MEMBER.search(p.relative_to(root).as_posix())
                     if match:
-                        yield split, label, int(match[3]), inside(root, p.relative_to(root)).read_bytes()
+                        path = inside(root, p.relative_to(root))
+                        with open(path, "rb") as f:
+                            yield split, label, int(match[3]), _review_bytes(f, path.stat().st_size, str(path))
 
     return _checked(_collect(items()), str(root))
 
@@ -182,14 +195,17 @@ def load_imdb(root: str | os.PathLike | None = None, num_steps: int = 500, min_f
         return ImdbArrays(split("train"), split("test"), vocab, int(t["replaced"]))
     splits = read_imdb_archive(source) if source.is_file() else read_imdb_folder(source)
     arrays = build_arrays(splits, num_steps, min_freq)
-    folder.mkdir(parents=True, exist_ok=True)
     tensors = {"replaced": torch.tensor(arrays.replaced)}
     for s, (X, lengths, y) in (("train", arrays.train), ("test", arrays.test)):
         tensors.update({f"{s}_X": X.int(), f"{s}_len": lengths.int(), f"{s}_y": y.to(torch.int8)})
     tmp = cached.with_suffix(".tmp")
-    save_file(tensors, str(tmp), metadata={"source": str(source), "sha256": digest})
-    arrays.vocab.save(vocab_file)
-    os.replace(tmp, cached)  # the arrays last: a vocab without arrays is rebuilt, never the other way round
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        save_file(tensors, str(tmp), metadata={"source": str(source), "sha256": digest})
+        arrays.vocab.save(vocab_file)
+        os.replace(tmp, cached)  # the arrays last: a vocab without arrays is rebuilt, never the other way round
+    except OSError:  # a read-only or full cache: the arrays are in memory all the same (as Fashion-MNIST's)
+        tmp.unlink(missing_ok=True)
     return arrays
 
 

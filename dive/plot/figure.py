@@ -22,10 +22,18 @@ def pyplot() -> Any:
 
 def save(fig: Any, path: str | os.PathLike) -> Path:
     """Write `fig` as PNG to `path` (via a temporary file, so a crash leaves no half image) and close it."""
+    from dive.core import DiveError
+
     path = Path(path)
+    if path.is_dir():
+        pyplot().close(fig)
+        raise DiveError(f"{path} is a folder: give the picture a file name, e.g. {path / 'picture.png'}")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp, dpi=110, bbox_inches="tight")
-    pyplot().close(fig)
-    os.replace(tmp, path)
+    try:
+        fig.savefig(tmp, dpi=110, bbox_inches="tight")
+        os.replace(tmp, path)
+    finally:
+        pyplot().close(fig)
+        tmp.unlink(missing_ok=True)
     return path

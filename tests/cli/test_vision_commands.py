@@ -38,3 +38,22 @@ def test_anchors_draws_on_a_written_image_and_refuses_bad_input(tmp_path, capsys
 def test_anchors_on_the_books_catdog(tmp_path, capsys, data_root):
     assert main(["anchors", str(data_root / "img" / "catdog.jpg"), "--out", str(tmp_path)]) == 0
     assert "2,042,040 anchors on the 728x561 image" in capsys.readouterr().out  # book §14.4.1: (1, 2042040, 4)
+
+
+def test_a_picture_asked_into_a_folder_is_one_line_and_leaves_no_temporary(tmp_path, capsys):
+    from PIL import Image
+
+    from dive.cli.main import main
+
+    Image.new("RGB", (64, 48), (90, 120, 30)).save(tmp_path / "p.png")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    assert main(["anchors", str(tmp_path / "p.png"), "--at=10,10", "--out", str(tmp_path / "a")]) == 0
+    from dive.plot.figure import pyplot, save
+
+    fig = pyplot().figure()
+    try:
+        save(fig, folder)
+    except Exception as e:
+        assert "is a folder" in str(e)
+    assert list(folder.iterdir()) == [] and not list(tmp_path.glob(".*.tmp.png"))

@@ -105,3 +105,30 @@ def test_the_real_archive_gives_the_books_counts(data_root):
     assert arrays.train[0].shape == (25000, 500) and arrays.test[0].shape == (25000, 500)
     assert int(arrays.train[2].sum()) == 12500 and int(arrays.test[2].sum()) == 12500
     assert abs(len(arrays.vocab) - 49346) <= 1  # the book prints 49,346 words with <unk> and <pad>
+
+
+def test_a_member_far_larger_than_a_review_is_refused_before_it_is_read(tmp_path):
+    """A 300 KB archive can hold one 300 MB member: refused from its header, nothing decompressed or cached."""
+    huge = tmp_path / "huge.tar.gz"
+    with tarfile.open(huge, "w:gz") as tar:
+        info = tarfile.TarInfo("aclImdb/train/pos/9_9.txt")
+        info.size = 300 << 20
+        tar.addfile(info, io.BytesIO(bytes(300 << 20)))  # zeros: a few hundred KB compressed
+    assert huge.stat().st_size < 1 << 20
+    with pytest.raises(DiveError, match="more than a review"):
+        read_imdb_archive(huge)
+
+
+def test_a_read_only_cache_falls_back_to_memory(tmp_path, monkeypatch):
+    import safetensors.torch
+
+    root = tmp_path / "data"
+    (root / "aclImdb").mkdir(parents=True)
+    write_archive(root / "aclImdb" / "aclImdb_v1.tar.gz", REVIEWS)
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")  # what a read-only cache answers (root could write anywhere)
+
+    monkeypatch.setattr(safetensors.torch, "save_file", read_only)
+    arrays = load_imdb(root, num_steps=6, min_freq=1)
+    assert arrays.train[0].shape == (3, 6)
