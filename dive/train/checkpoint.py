@@ -99,37 +99,30 @@ def save_checkpoint(
     return path
 
 
-def read_checkpoint_header(path: str | os.PathLike) -> tuple[dict[str, list[int]], dict[str, Any]]:
-    """(tensor shapes by name, metadata) of a checkpoint file, reading no tensor: cheap on a large checkpoint,
-    and what a loader checks a config against before it allocates a model."""
+def _read(path: str | os.PathLike, tensors: bool) -> tuple[dict[str, Any], dict[str, Any]]:
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"no checkpoint at {path}")
     try:
         with safe_open(str(path), framework="pt") as f:
             meta = json.loads((f.metadata() or {}).get("dive", "{}"))
-            shapes = {k: list(f.get_slice(k).get_shape()) for k in f.keys()}
+            body = {k: f.get_tensor(k) if tensors else list(f.get_slice(k).get_shape()) for k in f.keys()}
     except Exception as e:  # safetensors raises its own error type
         raise CheckpointError(f"cannot read checkpoint {path}: {e}") from None
     if meta.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a dive checkpoint (format {meta.get('format')!r})")
-    return shapes, meta
+    return body, meta
+
+
+def read_checkpoint_header(path: str | os.PathLike) -> tuple[dict[str, list[int]], dict[str, Any]]:
+    """(tensor shapes by name, metadata) of a checkpoint file, reading no tensor: cheap on a large checkpoint,
+    and what a loader checks a config against before it allocates a model."""
+    return _read(path, tensors=False)
 
 
 def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, Tensor], dict[str, Any]]:
     """(tensors, metadata) of a checkpoint file, without touching any model."""
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"no checkpoint at {path}")
-    try:
-        with safe_open(str(path), framework="pt") as f:
-            meta = json.loads((f.metadata() or {}).get("dive", "{}"))
-            tensors = {k: f.get_tensor(k) for k in f.keys()}
-    except (OSError, ValueError, json.JSONDecodeError, Exception) as e:  # safetensors raises its own error type
-        raise CheckpointError(f"cannot read checkpoint {path}: {e}") from None
-    if meta.get("format") != FORMAT:
-        raise CheckpointError(f"{path} is not a dive checkpoint (format {meta.get('format')!r})")
-    return tensors, meta
+    return _read(path, tensors=True)
 
 
 def _like(saved: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
