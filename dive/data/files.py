@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
 import urllib.request
 import zlib
@@ -79,31 +80,59 @@ class DatasetSpec:
     sources: tuple[Source, ...] = ()
 
 
-def tree_digest(directory: Path) -> str:
-    """sha256 of the "<sha256>  ./<path>" lines of every file under `directory`, sorted by path bytes: what
-    `cd DIR && find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum` prints."""
+def tree_hashes(directory: Path) -> dict[str, str]:
+    """{"./<path>": sha256} of every file under `directory`, sorted by path bytes (as `find | sort` lists them)."""
     paths = sorted(
         (p for p in directory.rglob("*") if p.is_file()), key=lambda p: str(p.relative_to(directory)).encode()
     )
-    lines = "".join(f"{sha256_of(p)}  ./{p.relative_to(directory).as_posix()}\n" for p in paths)
-    return hashlib.sha256(lines.encode()).hexdigest()
+    return {f"./{p.relative_to(directory).as_posix()}": sha256_of(p) for p in paths}
+
+
+def tree_digest(directory: Path, hashes: dict[str, str] | None = None) -> str:
+    """sha256 of the "<sha256>  ./<path>" lines of every file under `directory`, sorted by path bytes: what
+    `cd DIR && find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum` prints."""
+    hashes = tree_hashes(directory) if hashes is None else hashes
+    return hashlib.sha256("".join(f"{h}  {p}\n" for p, h in hashes.items()).encode()).hexdigest()
 
 
 _verified_trees: dict[tuple[str, int], bool] = {}
 
 
+def _tree_record(spec: DatasetSpec) -> Path:
+    """Where the per-file hashes of a folder that matched its tree digest are kept, to name what changes later."""
+    return cache_dir() / "trees" / f"{spec.name}-{(spec.tree_sha256 or '')[:16]}.json"
+
+
 def verify_tree(directory: Path, spec: DatasetSpec) -> None:
-    """Raise `ChecksumError` unless the folder's tree digest is the spec's (cached per folder and newest mtime)."""
+    """Raise `ChecksumError` unless the folder's tree digest is the spec's (cached per folder and newest mtime).
+
+    A folder that matched once leaves its per-file hashes in the cache, so a later mismatch names the first file
+    that was changed, added or removed."""
     newest = max((p.stat().st_mtime_ns for p in directory.rglob("*")), default=0)
     key = (str(directory.resolve()), newest)
     if spec.tree_sha256 is None or _verified_trees.get(key):
         return
-    got = tree_digest(directory)
+    hashes = tree_hashes(directory)
+    got = tree_digest(directory, hashes)
+    record = _tree_record(spec)
     if got != spec.tree_sha256:
+        first = ""
+        if record.is_file():
+            known = json.loads(record.read_text())
+            changed = sorted(p for p in set(known) | set(hashes) if known.get(p) != hashes.get(p))
+            if changed:
+                what = "missing" if changed[0] not in hashes else "added" if changed[0] not in known else "changed"
+                first = f"; first difference: {changed[0]} ({what}, {len(changed)} file(s) in all)"
         raise ChecksumError(
-            f"{directory} is not the expected {spec.name} folder: tree digest {got}, expected {spec.tree_sha256}. "
-            f"Copy it again{f' ({spec.url})' if spec.url else ''}."
+            f"{directory} is not the expected {spec.name} folder: tree digest {got}, expected {spec.tree_sha256}"
+            f"{first}. Copy it again{f' ({spec.url})' if spec.url else ''}."
         )
+    if not record.is_file():
+        try:
+            record.parent.mkdir(parents=True, exist_ok=True)
+            record.write_text(json.dumps(hashes))
+        except OSError:
+            pass  # a read-only cache: the digest alone still guards the folder
     _verified_trees[key] = True
 
 

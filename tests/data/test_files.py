@@ -132,3 +132,18 @@ def test_a_gzip_with_a_damaged_body_is_named_and_the_listing_goes_on(tmp_path, m
     assert main(["data", "--data", str(tmp_path)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("toy") and "BAD" in out[0] and "a.gz" in out[0] and out[1].startswith("other")
+
+
+def test_a_tree_mismatch_names_the_first_file_that_changed(tmp_path, monkeypatch):
+    from dive.data.files import tree_digest, verify_tree
+
+    monkeypatch.setenv("DIVE_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "set"
+    (folder / "images").mkdir(parents=True)
+    for i in range(3):
+        (folder / "images" / f"{i}.jpg").write_bytes(bytes([i]) * 10)
+    spec = DatasetSpec("trees", "", (), layout=("images",), tree_sha256=tree_digest(folder))
+    verify_tree(folder, spec)  # matches: its per-file hashes are kept
+    (folder / "images" / "1.jpg").write_bytes(b"\x01" * 9 + b"\x02")  # the same length, one byte
+    with pytest.raises(ChecksumError, match=r"first difference: ./images/1.jpg \(changed, 1 file"):
+        verify_tree(folder, spec)
