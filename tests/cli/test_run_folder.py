@@ -11,7 +11,22 @@ from dive.cli.main import main
 from dive.cli.run import run_recipe
 from dive.core import DiveError, FolderLock
 
-SIDE_FILE_WRITERS = ["rnn", "transformer", "sentiment-textcnn", "nli-attention", "bert-pretrain", "word2vec"]
+SIDE_FILE_WRITERS = [
+    "rnn",
+    "transformer",
+    "sentiment-textcnn",
+    "nli-attention",
+    "nli-bert",
+    "bert-pretrain",
+    "word2vec",
+    "glove",
+    "fasttext",
+    "kaggle-house",
+    "kaggle-cifar10",
+    "lr-schedules",
+    "ssd-raccoon",
+    "fcn-camvid",
+]
 
 
 def snapshot(folder):
