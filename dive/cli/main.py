@@ -113,6 +113,11 @@ def _cmd_data(args: argparse.Namespace) -> int:
     return status
 
 
+def printable(text: str) -> str:
+    """A message for the terminal: control characters (an escape sequence inside a user's input) shown escaped."""
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dive", description="Train the models of Dive into Deep Learning.")
     p.add_argument("--version", action="version", version=f"dive {dive.__version__}")
@@ -163,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         return args.func(args)
     except DiveError as e:
-        print(f"dive: error: {e}", file=sys.stderr)
+        print(f"dive: error: {printable(str(e))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         resume = "; continue with --resume (the last checkpoint is kept)" if args.command == "run" else ""
@@ -176,7 +181,10 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("DIVE_DEBUG"):
             traceback.print_exc()
         else:
-            print(f"dive: error: {type(e).__name__}: {e} (set DIVE_DEBUG=1 for the traceback)", file=sys.stderr)
+            print(
+                f"dive: error: {type(e).__name__}: {printable(str(e))} (set DIVE_DEBUG=1 for the traceback)",
+                file=sys.stderr,
+            )
         return 1
 
 

@@ -26,6 +26,8 @@ class MLPConfig(FashionConfig):
 
 
 def build_scratch(cfg: MLPConfig) -> scratch.MLPScratch:
+    if cfg.activation not in scratch.ACTIVATIONS:
+        raise ConfigError(f"--activation={cfg.activation!r} is not one of {', '.join(sorted(scratch.ACTIVATIONS))}")
     return scratch.MLPScratch(28 * 28, 10, cfg.num_hiddens, cfg.activation, cfg.dropouts, sigma=cfg.sigma)
 
 

@@ -114,3 +114,17 @@ def test_a_checkpoint_without_random_state_is_one_line_on_resume(tmp_path, capsy
     save_file(tensors, ckpt, metadata={"dive": json.dumps(doc)})
     assert main(["run", "linreg", "--profile", "tiny", "--out", str(tmp_path), "--resume", "--max_epochs=3"]) == 2
     assert "no usable random-number state" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["mlp", "mlp-scratch"])
+def test_a_bad_activation_is_a_dive_error(name, tmp_path):
+    import dive
+
+    with pytest.raises(DiveError, match="activation"):
+        dive.run(name, profile="tiny", out=str(tmp_path / name), activation="nope", show_pictures=False)
+
+
+def test_control_characters_from_the_input_are_escaped_in_the_error_line(tmp_path, capsys):
+    assert main(["predict", str(tmp_path / "\x1b[2Jrun")]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\\x1b[2Jrun" in err
