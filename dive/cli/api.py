@@ -134,6 +134,12 @@ def load(run_dir: str | Path, device: str = "cpu"):
     from dive.train import read_checkpoint
 
     folder = Path(run_dir)
+    summary = folder / "summary.json"
+    if folder.is_dir() and not (folder / "checkpoint.safetensors").is_file() and summary.is_file():
+        name = json.loads(summary.read_text()).get("recipe")
+        if name in RECIPES and RECIPES[name].checkpoints:
+            raise DiveError(f"{folder} is a finished {name} run whose checkpoint.safetensors is missing (deleted?); "
+                            f"run it again: dive run {name} --out {folder}")  # fmt: skip
     if folder.is_file() or (folder / "checkpoint.safetensors").is_file():
         path = checkpoint_path(folder)
         name = read_checkpoint(path)[1].get("extra", {}).get("recipe")

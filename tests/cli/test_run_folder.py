@@ -128,3 +128,41 @@ def test_control_characters_from_the_input_are_escaped_in_the_error_line(tmp_pat
     assert main(["predict", str(tmp_path / "\x1b[2Jrun")]) == 2
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\\x1b[2Jrun" in err
+
+
+def test_a_short_review_is_classified_by_the_textcnn(tmp_path, capsys):
+    """Shorter than the widest kernel (5): padded, not a RuntimeError."""
+    run_recipe("sentiment-textcnn", "tiny", out=tmp_path, device="cpu", progress=False)
+    capsys.readouterr()
+    assert main(["classify", str(tmp_path), "this movie is great"]) == 0
+    assert capsys.readouterr().out.split()[0] in ("positive", "negative")
+
+
+def test_dive_load_says_a_missing_checkpoint_is_missing(tmp_path):
+    import dive
+
+    run_recipe("linreg", "tiny", out=tmp_path, device="cpu", progress=False)
+    (tmp_path / "checkpoint.safetensors").unlink()
+    with pytest.raises(DiveError, match="checkpoint.safetensors is missing") as e:
+        dive.load(tmp_path)
+    assert "trains no model" not in str(e.value) and "/tmp/" in str(e.value)
+
+
+def test_a_huge_unknown_word_is_cut_in_the_error(tmp_path, capsys):
+    run_recipe("word2vec", "tiny", out=tmp_path, device="cpu", progress=False)
+    assert main(["similar", str(tmp_path), "x" * 120_000]) == 2
+    err = capsys.readouterr().err
+    assert len(err) < 500 and "120,000 characters" in err
+
+
+def test_interrupting_a_prediction_does_not_suggest_resume(monkeypatch, capsys):
+    import dive.cli.text
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(dive.cli.text, "cmd_generate", interrupted)
+    monkeypatch.setattr("dive.cli.predict.predict_as", interrupted)
+    assert main(["generate", "runs/x"]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "--resume" not in err
