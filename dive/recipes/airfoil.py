@@ -106,7 +106,7 @@ def run(cfg: AirfoilConfig, ctx: RunContext) -> RunResult:
     kind = "scratch" if cfg.scratch else "torch.optim"
     per_epoch = state.total_train_seconds / max(state.epoch, 1)
     summary = f"{cfg.optimizer} ({kind}): loss {metrics['all_loss']:.3f}, {per_epoch:.3f} sec/epoch"
-    return RunResult(metrics, summary, metrics.get("examples_per_sec"))
+    return RunResult.of(metrics, summary)
 
 
 BOOK = AirfoilConfig()

@@ -109,7 +109,7 @@ def run(cfg: AutogradConfig, ctx: RunContext) -> RunResult:
     summary = (f"engine: train acc {m['train_acc']:.3f}, test acc {m['test_acc']:.3f} (majority floor "
                f"{m['floor']:.3f}); torch autograd: test acc {m['torch_test_acc']:.3f}; largest weight difference "
                f"{diff:.1e} after {len(our_losses)} steps")  # fmt: skip
-    return RunResult(m, summary)
+    return RunResult.of(m, summary)
 
 
 BOOK = AutogradConfig()

@@ -111,7 +111,7 @@ def pretrain(cfg: BERTConfig, ctx: RunContext) -> RunResult:
                f"({held_name(cfg)}): MLM acc {scores['mlm_acc']:.3f} over {int(scores['mlm_predictions']):,} "
                f"predictions (always {vocab.to_tokens(top)!r}: {m['heldout_mlm_floor']:.3f}), NSP acc "
                f"{scores['nsp_acc']:.3f} over {int(scores['pairs']):,} pairs (chance 0.5)")  # fmt: skip
-    return RunResult(m, summary)
+    return RunResult.of(m, summary)
 
 
 def bert_example(length: int = 8) -> tuple[torch.Tensor, ...]:

@@ -88,7 +88,7 @@ def run(cfg: FasterRCNNConfig, ctx: RunContext) -> RunResult:
         f"(mean-box baseline {metrics['baseline_map50']:.3f}, {metrics['baseline_map']:.3f}); from scratch; "
         f"{metrics['examples_per_sec']:.1f} images/sec on {ctx.device}"
     )
-    return RunResult(metrics, summary, metrics.get("examples_per_sec"))
+    return RunResult.of(metrics, summary)
 
 
 BOOK = FasterRCNNConfig()

@@ -164,7 +164,7 @@ def run(cfg: FCNConfig, ctx: RunContext) -> RunResult:
     )
     worst = sorted((v, n) for n, v in zip(CAMVID_CLASSES, scores["iou"]) if v == v)[:3]
     summary += "\nlowest IoU: " + ", ".join(f"{n} {v:.2f}" for v, n in worst)
-    return RunResult(metrics, summary, metrics.get("examples_per_sec"))
+    return RunResult.of(metrics, summary)
 
 
 BOOK = FCNConfig()

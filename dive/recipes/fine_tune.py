@@ -214,7 +214,7 @@ def run(cfg: FineTuneConfig, ctx: RunContext) -> RunResult:
     lines.append(f"fine-tuning {'beats' if metrics['gain_over_scratch'] > 0 else 'does NOT beat'} training from "
                  f"scratch by {metrics['gain_over_scratch']:+.3f}"
                  + (f", on {metrics['splits_won']} of {n_splits} draws" if n_splits > 1 else ""))  # fmt: skip
-    return RunResult(metrics, "\n".join(lines))
+    return RunResult.of(metrics, lines)
 
 
 BOOK = FineTuneConfig()

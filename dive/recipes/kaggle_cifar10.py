@@ -127,7 +127,7 @@ def run(cfg: KaggleConfig, ctx: RunContext) -> RunResult:
         m["final_train_acc"] = final.metrics["train_acc"]
         lines.append(f"retrained on all {len(data.train)} images (train acc {m['final_train_acc']:.3f}); "
                      f"wrote {path} ({len(data.test)} predictions)")  # fmt: skip
-    return RunResult(m, "\n".join(lines), m.get("examples_per_sec"))
+    return RunResult.of(m, "\n".join(lines))
 
 
 BOOK = KaggleConfig()

@@ -72,7 +72,7 @@ def run(cfg: MinibatchConfig, ctx: RunContext) -> RunResult:
     plot_series(by_examples, ctx.out_dir / "loss_vs_examples.png", xlabel="examples", ylabel="loss", logx=True)
     (ctx.out_dir / "curves.png").write_bytes((ctx.out_dir / "loss_vs_time.png").read_bytes())
     metrics["worst_loss"] = max(metrics.values())
-    return RunResult(metrics, "\n".join(lines))
+    return RunResult.of(metrics, lines)
 
 
 BOOK = MinibatchConfig()

@@ -73,7 +73,7 @@ def run(cfg: NWConfig, ctx: RunContext) -> RunResult:
                   xlabel="sorted training inputs", ylabel="validation inputs", titles=titles)  # fmt: skip
     summary = ", ".join(f"{k} mse {metrics[f'{k}_mse']:.3f}" for k in KERNELS)
     summary += f"; learned width w {metrics['learned_w']:.2f}: mse {metrics['parametric_mse']:.3f}"
-    return RunResult(metrics, summary)
+    return RunResult.of(metrics, summary)
 
 
 BOOK = NWConfig()

@@ -91,7 +91,7 @@ def run(cfg: LandscapeConfig, ctx: RunContext) -> RunResult:
     records = [{"kind": "minimum", "f": "x cos(pi x)", "x": p[0], "value": p[1]} for p in minima]
     records += [{"kind": "chord_gap", "f": k, "a": a, "b": b, "gap": v} for k, v in gaps.items()]
     write_records(ctx.out_dir / "history.jsonl", records)
-    return RunResult(metrics, "\n".join(lines))
+    return RunResult.of(metrics, lines)
 
 
 BOOK = LandscapeConfig()

@@ -63,7 +63,7 @@ def run(cfg: TracesConfig, ctx: RunContext) -> RunResult:
         for i, p in enumerate(t)
     ]
     write_records(ctx.out_dir / "history.jsonl", records)
-    return RunResult(metrics, "\n".join(lines))
+    return RunResult.of(metrics, lines)
 
 
 BOOK = TracesConfig()

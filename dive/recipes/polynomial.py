@@ -87,7 +87,7 @@ def run(cfg: PolynomialConfig, ctx: RunContext) -> RunResult:
         series[f"train ({d})"] = ([r["epoch"] for r in epochs_], [r["train_loss"] for r in epochs_])
         series[f"test ({d})"] = ([r["epoch"] for r in epochs_], [r["test_loss"] for r in epochs_])
     plot_series(series, ctx.out_dir / "fits.png", ylabel="loss", logy=True, title="polynomial fits (book §3.6)")
-    return RunResult(metrics, "; ".join(parts), metrics.get("examples_per_sec"))
+    return RunResult.of(metrics, "; ".join(parts))
 
 
 BOOK = PolynomialConfig()

@@ -130,7 +130,7 @@ def run(cfg: RoIConfig, ctx: RunContext) -> RunResult:
         f"({m['scratch_ms'] / max(m['torchvision_ms'], 1e-9):.0f}x: a Python loop over regions and bins)",
         f"wrote {path}",
     ]
-    return RunResult(metrics, "\n".join(lines))
+    return RunResult.of(metrics, lines)
 
 
 BOOK = RoIConfig()

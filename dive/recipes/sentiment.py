@@ -146,7 +146,7 @@ def run(cfg: SentimentConfig, ctx: RunContext) -> RunResult:
     summary = (f"{format_summary(m, str(ctx.device))}\nembedding: {note}; majority-class floor "
                f"{m['majority_floor']:.3f}; per class (test): negative {counts[0, 0] / counts[0].sum():.3f}, "
                f"positive {counts[1, 1] / counts[1].sum():.3f}")  # fmt: skip
-    return RunResult(m, summary, m.get("examples_per_sec"))
+    return RunResult.of(m, summary)
 
 
 def sentiment_model(cfg: SentimentConfig, meta: dict) -> nn.Module:

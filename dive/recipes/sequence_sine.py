@@ -105,7 +105,7 @@ def run(cfg: SineConfig, ctx: RunContext) -> RunResult:
     summary = f"loss {metrics['train_loss']:.4f}, valid mse {metrics['valid_loss']:.4f}; k-step-ahead valid mse: " + (
         ", ".join(f"{k}: {metrics[f'valid_mse_{k}step']:.3f}" for k in STEPS)
     )
-    return RunResult(metrics, summary)
+    return RunResult.of(metrics, summary)
 
 
 BOOK = SineConfig()

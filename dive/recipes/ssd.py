@@ -163,7 +163,7 @@ def run(cfg: SSDConfig, ctx: RunContext) -> RunResult:
         f"(mean-box baseline {metrics['baseline_map50']:.3f}, {metrics['baseline_map']:.3f}); "
         f"{metrics['examples_per_sec']:.1f} images/sec on {ctx.device}"
     )
-    return RunResult(metrics, summary, metrics.get("examples_per_sec"))
+    return RunResult.of(metrics, summary)
 
 
 BOOK = SSDConfig()

@@ -201,7 +201,7 @@ def run(cfg: StyleConfig, ctx: RunContext) -> RunResult:
     weaker = "" if cfg.weights else " (far weaker than the book's ImageNet VGG-19)"
     summary = (f"after {cfg.max_epochs} steps: content loss {m['train_content']:.3f}, style {m['train_style']:.3f}, "
                f"TV {m['train_tv']:.3f}; features: {net.name}{weaker}; wrote result.png and styled.png")  # fmt: skip
-    return RunResult(m, summary)
+    return RunResult.of(m, summary)
 
 
 def synthesized(trained: Trained, inputs: list, out: str = "") -> Prediction:

@@ -105,7 +105,7 @@ def report(ctx: RunContext, cfg, m: dict, vectors: torch.Tensor, vocab, kind: st
             summary += (f"; analogy acc {scores['analogy_acc']:.3f} on {scores['analogy_answered']:,} of "
                         f"{scores['analogy_total']:,} questions, wordsim353 Spearman {scores['wordsim_spearman']:.3f} "
                         f"({scores['wordsim_pairs']} pairs)")  # fmt: skip
-    return RunResult(m, summary)
+    return RunResult.of(m, summary)
 
 
 def similar_words(vectors: Callable[[Trained], WordVectors]) -> Predictor:
