@@ -15,10 +15,9 @@ import torch
 from torch import Tensor, nn
 
 import dive
-from dive.core import ConfigError, DiveError, config_diff, config_from_dict, config_to_dict
+from dive.core import ConfigError, config_diff, config_from_dict, config_to_dict
 from dive.plot import plot_history
-from dive.recipes.base import RECIPES, RunContext
-from dive.text import Vocab
+from dive.recipes.base import RunContext
 from dive.train import (
     Checkpoint,
     FitState,
@@ -146,27 +145,3 @@ def run_fit(
 def write_records(path: Path, records: Sequence[dict[str, Any]]) -> None:
     """history.jsonl for a recipe that trains no model (the 2-D traces, the landscapes): one JSON object a line."""
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
-
-
-def load_run_config(
-    checkpoint: str | Path, config_cls: type, kind: str, vocab_files: Sequence[str] = ()
-) -> tuple[Path, Any, list[Vocab]]:
-    """(checkpoint path, its run's config, the vocabularies saved beside it) for rebuilding a trained model.
-
-    `checkpoint` may be the file or its run directory; a run of a recipe whose config is not `config_cls` is an
-    error naming `kind` (e.g. "language-model"), and so is a missing vocabulary file.
-    """
-    path = Path(checkpoint)
-    if path.is_dir():
-        path = path / CHECKPOINT
-    _, meta = read_checkpoint(path)
-    extra = meta.get("extra", {})
-    recipe = extra.get("recipe")
-    if recipe not in RECIPES or not isinstance(RECIPES[recipe].config("book"), config_cls) or "config" not in extra:
-        raise DiveError(f"{path} is not a {kind} run (recipe {recipe!r})")
-    vocabs = []
-    for name in vocab_files:
-        if not (path.parent / name).is_file():
-            raise DiveError(f"no {name} beside {path}; it is written by `dive run` with the checkpoint")
-        vocabs.append(Vocab.load(path.parent / name))
-    return path, config_from_dict(config_cls, extra["config"]), vocabs

@@ -32,11 +32,11 @@ from dive.data.nli import (
 from dive.models.nli import DecomposableAttention
 from dive.plot import plot_confusion
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
-from dive.recipes.common import load_run_config, run_fit
+from dive.recipes.common import run_fit
 from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained, shorten, vocab_files, vocab_meta, vocab_of
 from dive.recipes.sentiment_vectors import vector_table
 from dive.text import Vocab
-from dive.train import accuracy, format_summary, load_weights
+from dive.train import accuracy, format_summary
 from dive.train.optim import Adam
 
 TRAIN_SETS = ("snli", "snli-dev", "sick")
@@ -208,14 +208,6 @@ recipe("nli-attention",
        more={"snli-dev": Profile(replace(BOOK, train_on="snli-dev", lower=True, min_freq=2, max_epochs=8),
                                  band=(0.55, 0.62), minutes=3, source="measured, 2 CPU cores (SNLI test)")},
 )  # fmt: skip
-
-
-def load_nli(checkpoint) -> tuple[nn.Module, Vocab, NLIConfig]:
-    """(model in eval mode, vocab, config) of an `nli-attention` run (its folder or checkpoint file)."""
-    path, cfg, (vocab,) = load_run_config(checkpoint, NLIConfig, "natural-language-inference", ["vocab.json"])
-    model = DecomposableAttention(len(vocab), cfg.embed_size, cfg.num_hiddens, dropout=cfg.dropout)
-    load_weights(path, model)
-    return model.eval(), vocab, cfg
 
 
 def classify_words(model: nn.Module, vocab: Vocab, lower: bool, premise: str, hypothesis: str,

@@ -36,11 +36,11 @@ from dive.data.imdb import (
 from dive.models.sentiment import BiRNN, TextCNN
 from dive.plot import plot_confusion
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
-from dive.recipes.common import load_run_config, run_fit
+from dive.recipes.common import run_fit
 from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained, vocab_files, vocab_meta, vocab_of
 from dive.recipes.sentiment_vectors import init_embeddings
 from dive.text import Vocab
-from dive.train import accuracy, format_summary, load_weights
+from dive.train import accuracy, format_summary
 from dive.train.optim import Adam
 
 
@@ -210,14 +210,6 @@ recipe("sentiment-textcnn", section="16.3 Sentiment analysis: convolutional neur
                      band=(0.82, 0.88), minutes=5, source="measured, 2 CPU cores"),
        tiny=Profile(replace(TINY, arch="textcnn", lr=0.01, num_channels=8)),
 )  # fmt: skip
-
-
-def load_sentiment(checkpoint) -> tuple[nn.Module, Vocab, SentimentConfig]:
-    """(model in eval mode, vocab, config) of a `sentiment-*` run (its folder or checkpoint file)."""
-    path, cfg, (vocab,) = load_run_config(checkpoint, SentimentConfig, "sentiment", ["vocab.json"])
-    model = build_model(cfg, len(vocab))
-    load_weights(path, model)
-    return model.eval(), vocab, cfg
 
 
 def classify_review(model: nn.Module, vocab: Vocab, cfg: SentimentConfig, text: str) -> tuple[str, float, dict]:

@@ -32,7 +32,7 @@ from dive.data import (
 from dive.models import Seq2Seq, Seq2SeqAttention, Transformer, cross_attention, greedy_translate_batch, translate
 from dive.plot import plot_heatmaps, plot_length_histogram
 from dive.recipes.base import RunContext, RunResult, TrainConfig
-from dive.recipes.common import load_run_config, run_fit
+from dive.recipes.common import run_fit
 from dive.recipes.parts import (
     ModelPart,
     Prediction,
@@ -45,7 +45,7 @@ from dive.recipes.parts import (
 )
 from dive.scratch.schedules import cosine, lambda_factor
 from dive.text import Vocab, bleu, corpus_bleu
-from dive.train import SupervisedStep, format_summary, load_weights, sequence_loss, token_count
+from dive.train import SupervisedStep, format_summary, sequence_loss, token_count
 from dive.train.optim import Adam
 
 BOOK_SENTENCES = (("go .", "va !"), ("i lost .", "j'ai perdu ."), ("he's calm .", "il est calme ."),
@@ -274,13 +274,3 @@ MT_PART = ModelPart(
         torch.tensor([trained.config.num_steps]),
     ),  # fmt: skip
 )
-
-
-def load_translation_model(checkpoint: str | Path) -> tuple[nn.Module, Vocab, Vocab, MTConfig]:
-    """Rebuild a trained translation model from its run directory or checkpoint."""
-    path, cfg, (src_vocab, tgt_vocab) = load_run_config(
-        checkpoint, MTConfig, "translation", ["src_vocab.json", "tgt_vocab.json"]
-    )
-    model = build_mt_model(cfg, len(src_vocab), len(tgt_vocab))
-    load_weights(path, model)
-    return model, src_vocab, tgt_vocab, cfg
