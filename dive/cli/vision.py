@@ -49,6 +49,9 @@ def cmd_anchors(args: argparse.Namespace) -> int:
     image = read_image(args.image)
     _, h, w = image.shape
     sizes, ratios = _floats(args.sizes, "sizes"), _floats(args.ratios, "ratios")
+    if not all(0 < s <= 1 for s in sizes) or not all(1e-2 <= r <= 1e2 for r in ratios):
+        raise DiveError(f"anchor sizes are in (0, 1] (a share of the image) and ratios in [0.01, 100], got sizes "
+                        f"{sizes}, ratios {ratios}")  # fmt: skip
     try:
         anchors = multibox_prior(image, sizes, ratios)  # (1, h * w * k, 4), relative
     except ValueError as e:

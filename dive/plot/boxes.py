@@ -40,8 +40,11 @@ def _draw(ax, panel: BoxPanel) -> None:
         color = panel.colors[i] if i < len(panel.colors) else COLORS[i % len(COLORS)]
         ax.add_patch(plt.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, edgecolor=color, linewidth=2))
         if i < len(panel.labels) and panel.labels[i]:
-            ax.text(x1, y1, panel.labels[i], va="center", ha="center", fontsize=8, color="k" if color == "w" else "w",
-                    bbox={"facecolor": color, "lw": 0})  # fmt: skip
+            # the label's anchor kept on the picture: text is not clipped, and one far outside would stretch the
+            # saved figure (bbox_inches="tight") to millions of pixels
+            lx, ly = min(max(x1, 0), img.shape[1]), min(max(y1, 0), img.shape[0])
+            ax.text(lx, ly, panel.labels[i], va="center", ha="center", fontsize=8, color="k" if color == "w" else "w",
+                    bbox={"facecolor": color, "lw": 0}, clip_on=True)  # fmt: skip
 
 
 def plot_boxes(panels: Sequence[BoxPanel], path: str | os.PathLike, ncols: int = 3, scale: float = 4.0) -> Path:

@@ -24,8 +24,8 @@ def test_anchors_draws_on_a_written_image_and_refuses_bad_input(tmp_path, capsys
     for argv, message in (
         ([str(tmp_path / "notes.txt")], "is not an image"),
         ([str(tmp_path / "missing.jpg")], "no image at"),
-        ([str(img), "--sizes", "0.5,0"], "must be > 0"),
-        ([str(img), "--ratios", "-2"], "must be > 0"),
+        ([str(img), "--sizes", "0.5,0"], "sizes are in (0, 1]"),
+        ([str(img), "--ratios", "-2"], "ratios in [0.01, 100]"),
         ([str(img), "--sizes", "big"], "numbers separated by commas"),
         ([str(img), "--at", "500,500"], "outside the 80x60 image"),
     ):
