@@ -76,7 +76,7 @@ def export(trained: Trained, fmt: str, out: str | os.PathLike | None = None) -> 
     args = export_inputs(trained)
     with torch.no_grad():
         expected = flat(model(*args))
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")  # the suffix kept: torch.export reads only *.pt2
     try:
         try:
             got = {"onnx": _onnx, "pt2": _pt2, "torchscript": _torchscript}[fmt](model, args, tmp)
@@ -132,10 +132,12 @@ def batch_dims(args: tuple[Tensor, ...]) -> tuple[dict[int, Any], ...]:
 
 
 def _pt2(model: nn.Module, args: tuple[Tensor, ...], path: Path) -> list[Tensor]:
-    try:
-        program = torch.export.export(model, args, dynamic_shapes=batch_dims(args))
-    except Exception:
-        program = torch.export.export(model, args)
+    with warnings.catch_warnings():  # nn.RNN's flat-weight bookkeeping warns during tracing; the result is checked
+        warnings.simplefilter("ignore")
+        try:
+            program = torch.export.export(model, args, dynamic_shapes=batch_dims(args))
+        except Exception:
+            program = torch.export.export(model, args)
     torch.export.save(program, str(path))
     with torch.no_grad():
         return flat(torch.export.load(str(path)).module()(*args))
