@@ -18,7 +18,7 @@ import torch
 from dive.core import DiveError, config_from_dict
 from dive.recipes.base import RECIPES, Recipe
 from dive.recipes.parts import Prediction, Trained, check_options
-from dive.train import load_weights, read_checkpoint, read_checkpoint_header
+from dive.train import load_weights, read_checkpoint_header
 
 CHECKPOINT = "checkpoint.safetensors"
 
@@ -51,7 +51,7 @@ def recipe_of(extra: dict[str, Any], path: Path) -> Recipe:
 def load_trained(run: str | os.PathLike, device: str | torch.device = "cpu") -> Trained:
     """The trained model of a run folder (or checkpoint), rebuilt from the checkpoint alone, in eval mode."""
     path = checkpoint_path(run)
-    _, header = read_checkpoint(path)
+    _, header = read_checkpoint_header(path)  # no tensor is read before the sizes are checked
     extra = header.get("extra", {})
     recipe = recipe_of(extra, path)
     if "config" not in extra:
