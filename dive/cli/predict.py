@@ -19,7 +19,7 @@ def add_predict_parser(sub: argparse._SubParsersAction) -> None:
         "predict",
         help="run a trained model on inputs (images, sentences, ...): what inference means for its recipe",
         epilog="Options of the run's predictor go as --key=value, e.g. --top=3 (image classifiers), --beam=4 "
-        "(translation), --len=100 (language models). `dive predict RUN --help-inputs` says what RUN takes.",
+        "(translation), --length=100 (language models). `dive predict RUN --help-inputs` says what RUN takes.",
     )
     p.add_argument("run", help="a run folder (e.g. runs/lenet) or its checkpoint.safetensors")
     p.add_argument("inputs", nargs="*", help="what the run's predictor takes (see --help-inputs)")
