@@ -14,9 +14,7 @@ nothing more happens, and IPython is never imported unless it is already running
 from __future__ import annotations
 
 import json
-import shutil
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,26 +124,20 @@ def run(name: str, profile: str = "book", *, out: str | None = None, resume: boo
 
 def load(run_dir: str | Path, device: str = "cpu"):
     """The trained model of a run (its folder or checkpoint), in eval mode, rebuilt from the checkpoint alone
-    through the recipe's declared model part: no dataset is read.
-
-    A recipe that declares no model part yet is rebuilt the older way, by resuming the finished run in a
-    temporary folder (this needs its dataset; nothing is trained and the run folder is untouched)."""
-    from dive.recipes import RECIPES, checkpoint_path, load_trained
-    from dive.train import read_checkpoint
+    through the recipe's declared model part: no dataset is read."""
+    from dive.recipes import RECIPES, load_trained
 
     folder = Path(run_dir)
-    summary = folder / "summary.json"
-    if folder.is_dir() and not (folder / "checkpoint.safetensors").is_file() and summary.is_file():
+    if folder.is_dir() and not (folder / "checkpoint.safetensors").is_file():
+        summary = folder / "summary.json"
+        if not summary.is_file():
+            raise DiveError(f"{folder} is not a finished run: no summary.json (dive run writes it at the end)")
         name = json.loads(summary.read_text()).get("recipe")
-        if name in RECIPES and RECIPES[name].checkpoints:
-            raise DiveError(f"{folder} is a finished {name} run whose checkpoint.safetensors is missing (deleted?); "
-                            f"run it again: dive run {name} --out {folder}")  # fmt: skip
-    if folder.is_file() or (folder / "checkpoint.safetensors").is_file():
-        path = checkpoint_path(folder)
-        name = read_checkpoint(path)[1].get("extra", {}).get("recipe")
-        if name in RECIPES and RECIPES[name].model is not None:
-            return load_trained(path, device).model
-    return _load_by_resuming(folder, device)
+        if name in RECIPES and not RECIPES[name].checkpoints:
+            raise DiveError(f"{folder} holds no checkpoint: recipe {name!r} trains no model")
+        raise DiveError(f"{folder} is a finished {name} run whose checkpoint.safetensors is missing (deleted?); "
+                        f"run it again: dive run {name} --out {folder}")  # fmt: skip
+    return load_trained(folder, device).model
 
 
 def predict(run_dir: str | Path, inputs: list[Any], **options: Any):
@@ -154,35 +146,3 @@ def predict(run_dir: str | Path, inputs: list[Any], **options: Any):
     from dive.recipes import predict as run_predictor
 
     return run_predictor(run_dir, inputs, **options)
-
-
-def _load_by_resuming(folder: Path, device: str):
-    from dive.cli.run import run_with_context
-
-    summary = folder / "summary.json"
-    if not summary.is_file():
-        raise DiveError(f"{folder} is not a finished run: no summary.json (dive run writes it at the end)")
-    record = json.loads(summary.read_text())
-    checkpoints = list(folder.rglob("checkpoint.safetensors"))
-    if not checkpoints:
-        from dive.recipes import RECIPES
-
-        known = RECIPES[record["recipe"]] if record["recipe"] in RECIPES else None
-        if known is not None and not known.checkpoints:
-            raise DiveError(f"{folder} holds no checkpoint: recipe {record['recipe']!r} trains no model")
-        raise DiveError(f"{folder} holds no checkpoint.safetensors: it was deleted or never written")
-    overrides = _overrides(record["config"])
-    with tempfile.TemporaryDirectory() as tmp:
-        for p in folder.rglob("*"):  # checkpoints and what recipes save beside them (vocabularies)
-            if p.is_file() and p.suffix in (".safetensors", ".json", ".jsonl") and p.name != "summary.json":
-                (Path(tmp) / p.relative_to(folder)).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(p, Path(tmp) / p.relative_to(folder))
-        try:
-            _, ctx = run_with_context(record["recipe"], record["profile"], overrides, tmp, True, device, None, False)
-        except DiveError as e:  # name the user's folder, not the temporary copy
-            raise DiveError(str(e).replace(tmp, str(folder))) from None
-    models = dict(ctx.models)
-    if not models:
-        raise DiveError(f"recipe {record['recipe']!r} did not rebuild a model from {folder}")
-    model = models.get("model", next(iter(models.values())))
-    return model.eval()

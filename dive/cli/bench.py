@@ -42,8 +42,8 @@ def bench(name: str, help: str, *flags: tuple[tuple[str, ...], dict]):
     return register
 
 
-def _variants(text: str | None, default: str) -> list[str]:
-    return [v.strip() for v in (text or default).split(",") if v.strip()]
+def _variants(text: str) -> list[str]:
+    return [v.strip() for v in text.split(",") if v.strip()]
 
 
 def variants_flag(default: str, choices: str) -> tuple[tuple[str, ...], dict]:
@@ -84,7 +84,7 @@ def _lenet(args: argparse.Namespace) -> dict:
             raise DiveError(f"--examples must be in 1..{len(train)}")
         idx = torch.randperm(len(train), generator=torch.Generator().manual_seed(0))[: args.examples]
         train = ImageSet(train.images[idx], train.labels[idx])
-    variants = _variants(args.variants, "")
+    variants = _variants(args.variants)
     print("dive bench lenet: LeNet (book §7.6) on Fashion-MNIST, book-style pipeline vs dive")
     say_precision(variants)
     result = run_lenet_bench(train, test, rounds=args.rounds, batch_size=args.batch_size, variants=variants,
@@ -104,7 +104,7 @@ def _lstm(args: argparse.Namespace) -> dict:
 
     corpus = load_time_machine(args.data)
     ids = corpus.ids[: args.tokens] if args.tokens else corpus.ids
-    variants = _variants(args.variants, "")
+    variants = _variants(args.variants)
     print("dive bench lstm: character-level LSTM language model (book §10.1) on The Time Machine, book loop vs dive")
     say_precision(variants)
     result = run_lstm_bench(ids, len(corpus.vocab), rounds=args.rounds, batch_size=args.batch_size,
@@ -125,7 +125,7 @@ def _ssd(args: argparse.Namespace) -> dict:
         raise DiveError("--examples must be in 1..1000 (the banana training set)")
     train, _ = load_bananas(args.data, n_train=1000, n_valid=100)
     train = ImageSet(train.images[: args.examples], train.labels[: args.examples])
-    variants = _variants(args.variants, "")
+    variants = _variants(args.variants)
     print("dive bench ssd: TinySSD (book §14.7) on the banana set, book-style pipeline vs dive")
     say_precision(variants)
     result = run_ssd_bench(train, rounds=args.rounds, batch_size=args.batch_size, variants=variants)

@@ -51,13 +51,13 @@ class Source:
 
 
 def digest_of(path: Path, digest: str) -> str:
-    """`path`'s digest in `digest`'s algorithm, written the same way ("sha1:<hex>")."""
-    algorithm = digest.split(":", 1)[0] if ":" in digest else "sha256"
+    """`path`'s digest in the algorithm `digest` names, written the same way ("sha1:<hex>")."""
+    algorithm = digest.split(":", 1)[0]
     h = hashlib.new(algorithm)
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
-    return f"{algorithm}:{h.hexdigest()}" if ":" in digest else h.hexdigest()
+    return f"{algorithm}:{h.hexdigest()}"
 
 
 def check_url(url: str) -> None:
@@ -137,7 +137,7 @@ def staging(directory: Path) -> Iterator[Path]:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def download_source(source: Source, directory: Path, *, urlopen: Callable = urllib.request.urlopen) -> list[Path]:
+def download_source(source: Source, directory: Path, *, urlopen: Callable = urllib.request.urlopen) -> None:
     """Fetch `source` into `directory`: the archive checked by its digest, each local file extracted and renamed
     into place. Nothing is left behind on failure (a folder this call made is removed again)."""
     with staging(directory) as work:
@@ -146,7 +146,6 @@ def download_source(source: Source, directory: Path, *, urlopen: Callable = urll
         got = digest_of(archive, source.digest)
         if got != source.digest:
             raise DownloadError(f"{source.url} is not the published file: {got}, expected {source.digest}")
-        written = []
         for name, member in source.extract.items():
             part = work / name
             if member:
@@ -154,8 +153,6 @@ def download_source(source: Source, directory: Path, *, urlopen: Callable = urll
             else:
                 shutil.copyfile(archive, part)
             os.replace(part, directory / name)
-            written.append(directory / name)
-        return written
 
 
 def by_hand(url: str, directory: Path, names: list[str]) -> str:

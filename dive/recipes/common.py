@@ -28,7 +28,7 @@ from dive.train import (
     Step,
     Trainer,
     load_checkpoint,
-    read_checkpoint,
+    read_checkpoint_header,
     shard_loader,
 )
 
@@ -132,7 +132,7 @@ def run_fit(
     )
     state = None
     if ctx.resume and ckpt.exists():
-        check_resumable(cfg, read_checkpoint(ckpt)[1].get("extra", {}), ckpt, ctx.recipe)
+        check_resumable(cfg, read_checkpoint_header(ckpt)[1].get("extra", {}), ckpt, ctx.recipe)
         model.to(ctx.device)
         state, _ = load_checkpoint(ckpt, model, optimizer, scheduler)
     state = trainer.fit(train_loader, valid_loader, state)

@@ -102,8 +102,11 @@ def _safetensors(trained: Trained, path: Path) -> Path:
     meta = {"recipe": trained.recipe, "config": json.dumps(config_to_dict(trained.config)),
             "meta": json.dumps(trained.meta), "dive": trained.version}  # fmt: skip
     tmp = path.with_name(f".{path.name}.tmp")
-    save_file(weights, tmp, metadata=meta)
-    os.replace(tmp, path)
+    try:
+        save_file(weights, tmp, metadata=meta)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 

@@ -31,6 +31,11 @@ def image_meta(classes: Sequence[str], channels: int, size: tuple[int, int], res
             "mean": as_list(mean), "std": as_list(std)}  # fmt: skip
 
 
+def meta_batch(meta: dict[str, Any]) -> ImageBatch:
+    """The run's own batch transform (its resize and normalisation), from its metadata."""
+    return ImageBatch(resize=meta.get("resize"), mean=meta.get("mean"), std=meta.get("std"))
+
+
 def as_stored_image(x: Any, channels: int, size: Sequence[int]) -> Tensor:
     """A file path or an image tensor -> uint8 (channels, *size), as the dataset stores its images."""
     if isinstance(x, (str, Path)):
@@ -65,7 +70,7 @@ def classify_images(trained: Trained, inputs: list[Any], top: int = 1) -> Predic
     if top < 1:
         raise DiveError(f"--top must be >= 1, got {top}")
     images = torch.stack([as_stored_image(x, meta["channels"], meta["size"]) for x in inputs])
-    X = ImageBatch(resize=meta.get("resize"), mean=meta.get("mean"), std=meta.get("std"))(images)
+    X = meta_batch(meta)(images)
     device = next(trained.model.parameters()).device
     probs = F.softmax(trained.model(X.to(device)).float(), dim=1).cpu()
     classes = meta["classes"]
@@ -89,9 +94,7 @@ def example_image(trained: Trained) -> list[Tensor]:
 
 def image_export_input(trained: Trained) -> tuple[Tensor]:
     """The example image as the network reads it: float (1, C, h, w), resized and normalised."""
-    meta = trained.meta
-    batch = ImageBatch(resize=meta.get("resize"), mean=meta.get("mean"), std=meta.get("std"))
-    return (batch(example_image(trained)[0][None]),)
+    return (meta_batch(trained.meta)(example_image(trained)[0][None]),)
 
 
 IMAGE_CLASSIFIER = Predictor(

@@ -37,6 +37,7 @@ from dive.recipes.parts import (
     Prediction,
     Predictor,
     Trained,
+    first_or_all,
     unknown_note,
     vocab_files,
     vocab_meta,
@@ -189,7 +190,7 @@ def generate_text(trained: Trained, inputs: list[str], length: int = 50) -> Pred
             lines.append(unknown_note(unknown, len(tokens), "characters" if cfg.token == "char" else "words"))
         texts.append(generate(trained.model, prefix, length, vocab, cfg.token, progress=_progress_bar(length)))
         lines.append(texts[-1])
-    return Prediction(lines, texts[0] if len(texts) == 1 else texts)
+    return Prediction(lines, first_or_all(texts))
 
 
 def _progress_bar(total: int):

@@ -17,10 +17,9 @@ import torch
 
 from dive.core import DiveError, config_from_dict
 from dive.recipes.base import RECIPES, Recipe
+from dive.recipes.common import CHECKPOINT
 from dive.recipes.parts import Prediction, Trained, check_options
 from dive.train import load_weights, read_checkpoint_header
-
-CHECKPOINT = "checkpoint.safetensors"
 
 
 def checkpoint_path(run: str | os.PathLike) -> Path:
@@ -51,7 +50,7 @@ def recipe_of(extra: dict[str, Any], path: Path) -> Recipe:
 def load_trained(run: str | os.PathLike, device: str | torch.device = "cpu") -> Trained:
     """The trained model of a run folder (or checkpoint), rebuilt from the checkpoint alone, in eval mode."""
     path = checkpoint_path(run)
-    _, header = read_checkpoint_header(path)  # no tensor is read before the sizes are checked
+    shapes, header = read_checkpoint_header(path)  # no tensor is read before the sizes are checked
     extra = header.get("extra", {})
     recipe = recipe_of(extra, path)
     if "config" not in extra:
@@ -61,17 +60,16 @@ def load_trained(run: str | os.PathLike, device: str | torch.device = "cpu") -> 
     meta = extra.get("meta")
     if meta is None:
         meta = part.legacy_meta(path.parent, cfg) if part.legacy_meta else {}
-    check_sizes(part, cfg, meta, path)
+    check_sizes(part, cfg, meta, shapes, path)
     model = part.build(cfg, meta)
     load_weights(path, model)
     model.to(device).eval()
     return Trained(recipe.name, extra.get("profile", ""), cfg, meta, model, path, extra.get("dive", ""))
 
 
-def check_sizes(part: Any, cfg: Any, meta: dict[str, Any], path: Path) -> None:
-    """Build the network on the meta device (no memory) and compare its tensors' shapes with the checkpoint's,
-    before anything is allocated: a config edited to `num_hiddens=200000` would otherwise ask for 640 GB."""
-    shapes, _ = read_checkpoint_header(path)
+def check_sizes(part: Any, cfg: Any, meta: dict[str, Any], shapes: dict[str, list[int]], path: Path) -> None:
+    """Build the network on the meta device (no memory) and compare its tensors' shapes with the checkpoint's
+    (`shapes`), before anything is allocated: a config edited to `num_hiddens=200000` would otherwise ask for 640 GB."""
     stored = {k[len("model.") :]: v for k, v in shapes.items() if k.startswith("model.")}
     try:
         with torch.device("meta"):

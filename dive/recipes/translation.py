@@ -38,6 +38,7 @@ from dive.recipes.parts import (
     Prediction,
     Predictor,
     Trained,
+    first_or_all,
     unknown_note,
     vocab_files,
     vocab_meta,
@@ -255,7 +256,7 @@ def translate_sentences(trained: Trained, inputs: list[str], beam: int = 1, heat
                 files.append(path)
             else:
                 lines.append(f"note: the {cfg.model} model has no attention to plot")
-    return Prediction(lines, outputs[0] if len(outputs) == 1 else outputs, files)
+    return Prediction(lines, first_or_all(outputs), files)
 
 
 MT_PART = ModelPart(
