@@ -20,7 +20,7 @@ from torch import Tensor
 
 from dive.core import DiveError
 from dive.data import ImageBatch, read_image
-from dive.recipes.parts import Prediction, Predictor, Trained, first_or_all
+from dive.recipes.parts import Prediction, Predictor, Trained
 
 
 def image_meta(classes: Sequence[str], channels: int, size: tuple[int, int], resize: Any = None, mean: Any = None,
@@ -81,7 +81,7 @@ def classify_images(trained: Trained, inputs: list[Any], top: int = 1) -> Predic
         values.append(ranked[0][0] if top == 1 else ranked)
         name = Path(x).name if isinstance(x, (str, Path)) else "image"
         lines.append(f"{name}: " + ", ".join(f"{c} ({q:.3f})" for c, q in ranked))
-    return Prediction(lines, first_or_all(values))
+    return Prediction.of(lines, values)
 
 
 def example_image(trained: Trained) -> list[Tensor]:

@@ -37,7 +37,6 @@ from dive.recipes.parts import (
     Prediction,
     Predictor,
     Trained,
-    first_or_all,
     unknown_note,
     vocab_files,
     vocab_meta,
@@ -190,7 +189,7 @@ def generate_text(trained: Trained, inputs: list[str], length: int = 50) -> Pred
             lines.append(unknown_note(unknown, len(tokens), "characters" if cfg.token == "char" else "words"))
         texts.append(generate(trained.model, prefix, length, vocab, cfg.token, progress=_progress_bar(length)))
         lines.append(texts[-1])
-    return Prediction(lines, first_or_all(texts))
+    return Prediction.of(lines, texts)
 
 
 def _progress_bar(total: int):

@@ -15,7 +15,7 @@ from dive.data import ArrayLoader
 from dive.plot import plot_heatmaps, plot_series
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
-from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained, first_or_all
+from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained
 from dive.recipes.regress_predict import parse_row
 from dive.scratch.attention_pooling import KERNELS, NWKernelRegression, leave_one_out, nadaraya_watson
 from dive.train.optim import SGD
@@ -90,7 +90,7 @@ def pool(trained: Trained, inputs: list) -> Prediction:
     queries = torch.tensor([v for x in inputs for v in parse_row(x)])
     keys, values = torch.tensor(trained.meta["keys"]), torch.tensor(trained.meta["values"])
     y = trained.model(queries, keys.expand(len(queries), -1), values.expand(len(queries), -1)).tolist()
-    return Prediction([f"{q:g} -> {v:.6g}" for q, v in zip(queries.tolist(), y)], first_or_all(y))
+    return Prediction.of([f"{q:g} -> {v:.6g}" for q, v in zip(queries.tolist(), y)], y)
 
 
 NW_PART = ModelPart(

@@ -33,17 +33,7 @@ from dive.models.nli import DecomposableAttention
 from dive.plot import plot_confusion
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
-from dive.recipes.parts import (
-    ModelPart,
-    Prediction,
-    Predictor,
-    Trained,
-    first_or_all,
-    shorten,
-    vocab_files,
-    vocab_meta,
-    vocab_of,
-)
+from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained, shorten, vocab_files, vocab_meta, vocab_of
 from dive.recipes.sentiment_vectors import vector_table
 from dive.text import Vocab
 from dive.train import accuracy, format_summary
@@ -181,7 +171,7 @@ def pair_predictor(classify: Callable[[Trained, str, str], tuple[str, float, lis
             if unknown:
                 named = " ".join(shorten(w) for w in unknown[:8])
                 lines.append(f"note: {len(unknown)} words not in the vocabulary, read as <unk>: {named}")
-        return Prediction(lines, first_or_all(labels))
+        return Prediction.of(lines, labels)
 
     example = ["a man is playing a guitar .", "a man plays music ."]
     inputs = "PREMISE HYPOTHESIS: two sentences, e.g. 'he is good .' 'he is bad .'"

@@ -44,6 +44,11 @@ class Prediction:
     value: Any
     files: list[Path] = field(default_factory=list)
 
+    @classmethod
+    def of(cls, lines: list[str], values: Sequence[Any], files: Sequence[Path] = ()) -> Prediction:
+        """The answers to a list of inputs: one input's value itself, several inputs' values as a list."""
+        return cls(lines, values[0] if len(values) == 1 else list(values), list(files))
+
 
 @dataclass(frozen=True, kw_only=True)
 class Predictor:
@@ -98,11 +103,6 @@ def check_options(predictor: Predictor, options: Mapping[str, Any]) -> dict[str,
         known = ", ".join(f"--{k}" for k in predictor.options) or "none"
         raise ConfigError(f"the {predictor.kind} predictor has no option {', '.join(unknown)}; its options: {known}")
     return {**predictor.options, **options}
-
-
-def first_or_all(values: Sequence[Any]) -> Any:
-    """One input's value itself; several inputs' values as a list."""
-    return values[0] if len(values) == 1 else list(values)
 
 
 SHOW_UNKNOWN = 8  # unknown tokens named in a note; the rest are counted

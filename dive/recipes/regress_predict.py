@@ -15,7 +15,7 @@ import torch
 from torch import Tensor
 
 from dive.core import DiveError
-from dive.recipes.parts import Prediction, Predictor, Trained, first_or_all, shorten
+from dive.recipes.parts import Prediction, Predictor, Trained, shorten
 
 MAX_ROWS = 100_000  # rows one call predicts (a float32 row of 200 features is 800 bytes)
 
@@ -63,7 +63,7 @@ def regress(trained: Trained, inputs: list[Any]) -> Prediction:
     device = next(trained.model.parameters()).device
     y = trained.model(X.to(device)).reshape(len(X), -1)[:, 0].float().cpu().tolist()
     lines = [f"{shorten(str(x))} -> {v:.6g}" for x, v in zip(inputs, y)]
-    return Prediction(lines, first_or_all(y))
+    return Prediction.of(lines, y)
 
 
 def example_row(trained: Trained) -> list[str]:

@@ -37,16 +37,7 @@ from dive.models.sentiment import BiRNN, TextCNN
 from dive.plot import plot_confusion
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
-from dive.recipes.parts import (
-    ModelPart,
-    Prediction,
-    Predictor,
-    Trained,
-    first_or_all,
-    vocab_files,
-    vocab_meta,
-    vocab_of,
-)
+from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained, vocab_files, vocab_meta, vocab_of
 from dive.recipes.sentiment_vectors import init_embeddings
 from dive.text import Vocab
 from dive.train import accuracy, format_summary
@@ -178,7 +169,7 @@ def classify_reviews(trained: Trained, inputs: list[str]) -> Prediction:
             )
         if facts["known"] == 0:
             lines.append("note: no word of the review is in the vocabulary: the label reflects only the model's bias")
-    return Prediction(lines, first_or_all(labels))
+    return Prediction.of(lines, labels)
 
 
 SENTIMENT_PART = ModelPart(

@@ -38,7 +38,6 @@ from dive.recipes.parts import (
     Prediction,
     Predictor,
     Trained,
-    first_or_all,
     unknown_note,
     vocab_files,
     vocab_meta,
@@ -256,7 +255,7 @@ def translate_sentences(trained: Trained, inputs: list[str], beam: int = 1, heat
                 files.append(path)
             else:
                 lines.append(f"note: the {cfg.model} model has no attention to plot")
-    return Prediction(lines, first_or_all(outputs), files)
+    return Prediction.of(lines, outputs, files)
 
 
 MT_PART = ModelPart(

@@ -19,7 +19,7 @@ from dive.core import DiveError
 from dive.data import ImageBatch, read_image
 from dive.data.images import MAX_PIXELS
 from dive.plot import BoxPanel, plot_boxes, plot_image_grid
-from dive.recipes.parts import Prediction, Predictor, Trained, first_or_all
+from dive.recipes.parts import Prediction, Predictor, Trained
 from dive.vision import Detections, to_pixels
 
 
@@ -71,7 +71,7 @@ def detector(find: Callable[[torch.nn.Module, Tensor, Any], list[Detections]]) -
         if out:
             files.append(plot_boxes(panels, out, scale=6))
             lines.append(f"wrote {files[0]}")
-        return Prediction(lines, first_or_all(values), files)
+        return Prediction.of(lines, values, files)
 
     return Predictor(kind="detect", run=run, inputs="PHOTO...: image files (or (3, H, W) tensors)",
                      options={"threshold": 0.5, "out": ""}, example=example_photo)  # fmt: skip
@@ -100,7 +100,7 @@ def segment_images(trained: Trained, inputs: list[Any], out: str = "") -> Predic
     if out:
         files.append(plot_image_grid(torch.stack(tiles), titles, out, ncols=2, scale=5))
         lines.append(f"wrote {files[0]}")
-    return Prediction(lines, first_or_all(values), files)
+    return Prediction.of(lines, values, files)
 
 
 SEGMENTER = Predictor(kind="segment", run=segment_images, inputs="PHOTO...: image files (or (3, H, W) tensors)",

@@ -24,17 +24,7 @@ from dive.data.word_windows import read_ptb, topic_sentences, trim_padding, word
 from dive.models.word2vec import CBOW, HierarchicalSkipGram, SkipGram
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
-from dive.recipes.parts import (
-    ModelPart,
-    Prediction,
-    Predictor,
-    Trained,
-    first_or_all,
-    shorten,
-    vocab_files,
-    vocab_meta,
-    vocab_of,
-)
+from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained, shorten, vocab_files, vocab_meta, vocab_of
 from dive.text.embeddings import WordVectors, benchmark
 from dive.text.huffman import huffman_paths
 from dive.train.embedding import HierarchicalSoftmaxStep, NegativeSamplingStep, embedding_adam
@@ -138,7 +128,7 @@ def similar_words(vectors: Callable[[Trained], WordVectors]) -> Predictor:
         for word in inputs:
             values.append(wv.similar(word, k))
             lines += [f"cosine sim={cos:.3f}: {w}" for w, cos in values[-1]]
-        return Prediction(lines, first_or_all(values))
+        return Prediction.of(lines, values)
 
     return Predictor(kind="similar", run=run, inputs="WORD...: words of the vocabulary (or a b c with --analogy=true)",
                      options={"k": 5, "analogy": False}, example=lambda trained: [trained.config.probe])  # fmt: skip
