@@ -20,6 +20,7 @@ from torch import Tensor
 
 from dive.core import DiveError
 from dive.data import ImageBatch, read_image
+from dive.data.images import MAX_PIXELS
 from dive.recipes.parts import Prediction, Predictor, Trained
 
 
@@ -36,18 +37,26 @@ def meta_batch(meta: dict[str, Any]) -> ImageBatch:
     return ImageBatch(resize=meta.get("resize"), mean=meta.get("mean"), std=meta.get("std"))
 
 
+def as_image(x: Any) -> Tensor:
+    """A file path (read by Pillow, refused past MAX_PIXELS from its header) or an image tensor, (C, H, W) or (H, W),
+    uint8 or float in [0, 1] -> uint8 (C, H, W)."""
+    if isinstance(x, (str, Path)):
+        return read_image(x)  # uint8 (3, H, W)
+    if not isinstance(x, Tensor):
+        raise DiveError(f"an image is a file path or a tensor, got {type(x).__name__}")
+    image = x if x.dim() == 3 else x.unsqueeze(0)
+    if image.dim() != 3:
+        raise DiveError(f"an image tensor is (C, H, W) or (H, W), got shape {tuple(x.shape)}")
+    if image.shape[-1] * image.shape[-2] > MAX_PIXELS:
+        raise DiveError(
+            f"the image has {image.shape[-1]} x {image.shape[-2]} pixels, over the {MAX_PIXELS:,} read here"
+        )
+    return image if image.dtype == torch.uint8 else (image.float().clamp(0, 1) * 255).round().to(torch.uint8)
+
+
 def as_stored_image(x: Any, channels: int, size: Sequence[int]) -> Tensor:
     """A file path or an image tensor -> uint8 (channels, *size), as the dataset stores its images."""
-    if isinstance(x, (str, Path)):
-        image = read_image(x)  # uint8 (3, H, W)
-    elif isinstance(x, Tensor):
-        image = x if x.dim() == 3 else x.unsqueeze(0)
-        if image.dim() != 3:
-            raise DiveError(f"an image tensor is (C, H, W) or (H, W), got shape {tuple(x.shape)}")
-        if image.dtype != torch.uint8:
-            image = (image.float().clamp(0, 1) * 255).round().to(torch.uint8)
-    else:
-        raise DiveError(f"an image is a file path or a tensor, got {type(x).__name__}")
+    image = as_image(x)
     if image.shape[0] == 3 and channels == 1:  # ITU-R 601 luma, as Pillow's convert("L")
         weights = torch.tensor([0.299, 0.587, 0.114]).view(3, 1, 1)
         image = (image.float() * weights).sum(0, keepdim=True).round().clamp(0, 255).to(torch.uint8)

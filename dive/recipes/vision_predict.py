@@ -16,22 +16,19 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from dive.core import DiveError
-from dive.data import ImageBatch, read_image
-from dive.data.images import MAX_PIXELS
+from dive.data import ImageBatch
 from dive.plot import BoxPanel, plot_boxes, plot_image_grid
+from dive.recipes.image_predict import as_image
 from dive.recipes.parts import Prediction, Predictor, Trained
 from dive.vision import Detections, to_pixels
 
 
 def read_photo(x: Any) -> tuple[Tensor, str]:
     """(uint8 (3, H, W), a name to show) of a file path or an image tensor."""
-    if isinstance(x, (str, Path)):
-        return read_image(x, max_pixels=MAX_PIXELS), Path(x).name
-    if isinstance(x, Tensor) and x.dim() == 3 and x.shape[0] == 3:
-        if x.shape[-1] * x.shape[-2] > MAX_PIXELS:
-            raise DiveError(f"the image has {x.shape[-1]} x {x.shape[-2]} pixels, over the {MAX_PIXELS:,} read here")
-        return (x if x.dtype == torch.uint8 else (x.float().clamp(0, 1) * 255).round().to(torch.uint8)), "image"
-    raise DiveError("a photo is a file path or a (3, H, W) tensor")
+    image = as_image(x)
+    if image.shape[0] != 3:
+        raise DiveError(f"a photo has 3 channels (RGB), got {image.shape[0]}")
+    return image, Path(x).name if isinstance(x, (str, Path)) else "image"
 
 
 def example_photo(trained: Trained) -> list[Tensor]:
