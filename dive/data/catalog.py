@@ -257,7 +257,7 @@ IMDB = DATASETS.add(
                 _IMDB_URL,
             ),
         ),
-        sources=(Source(_IMDB_URL, _IMDB_SHA1, {"aclImdb_v1.tar.gz": ""}),),
+        source=Source(_IMDB_URL, _IMDB_SHA1, {"aclImdb_v1.tar.gz": ""}),
         license="research use (Maas et al., ACL 2011)",
     ),
 )
@@ -282,12 +282,11 @@ SNLI = DATASETS.add(
                 raw_sha256="1147550151ca8b16ddb31d8dc0e739a670a65f7c3e64aac5951eaeff103fb220",
             ),
         ),
-        sources=(  # the three splits, each gzipped on the way (the 550k-pair train split too)
-            Source(
-                _SNLI_URL,
-                _SNLI_SHA1,
-                {f"snli_1.0_{s}.jsonl.gz": f"snli_1.0/snli_1.0_{s}.jsonl" for s in ("dev", "test", "train")},
-            ),  # fmt: skip
+        # the three splits, each gzipped on the way (the 550k-pair train split too)
+        source=Source(
+            _SNLI_URL,
+            _SNLI_SHA1,
+            {f"snli_1.0_{s}.jsonl.gz": f"snli_1.0/snli_1.0_{s}.jsonl" for s in ("dev", "test", "train")},
         ),
         license="CC BY-SA 4.0",
     ),

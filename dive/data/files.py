@@ -77,7 +77,7 @@ class DatasetSpec:
     # a dataset only the book profile of a recipe reads (full CIFAR-10): `dive data` notes it missing, not a failure
     optional: bool = False
     # the canonical download, where the local `files` are not the publisher's bytes (`dive data --download`)
-    sources: tuple[Source, ...] = ()
+    source: Source | None = None
 
 
 def tree_hashes(directory: Path) -> dict[str, str]:
@@ -270,12 +270,12 @@ def _fetch_file(file: DataFile, dest_dir: Path, work: Path, urlopen: Callable, t
 
 def download_dataset(spec: DatasetSpec, dest_root: Path | None = None) -> Path:
     """Download `spec` into `dest_root/spec.name` (default: the cache): its canonical archive where it declares
-    one (`sources`), else every missing file; then check the result as `locate` does."""
+    one (`source`), else every missing file; then check the result as `locate` does."""
     if spec.layout and not spec.files:
         raise DiveError(f"{spec.name} is a folder of many files: fetch it by hand from {spec.url or 'its source'}")
     directory = (dest_root or cache_dir()) / spec.name
-    if spec.sources:
-        source = spec.sources[0]
+    if spec.source is not None:
+        source = spec.source
         if all((directory / name).is_file() for name in source.extract):
             return directory  # fetched before (its archive was checked then)
         try:

@@ -69,7 +69,7 @@ def spec(url: str) -> DatasetSpec:
     """A dataset whose local file is the archive's member, gzipped (as SNLI's splits are in the shared data)."""
     local = DataFile("data.txt.gz", "0" * 64, url, raw_sha256=hashlib.sha256(CONTENT).hexdigest())
     digest = "sha1:" + hashlib.sha1(GOOD).hexdigest()
-    return DatasetSpec("toy", "a toy set", (local,), sources=(Source(url, digest, {"data.txt.gz": "toy/data.txt"}),))
+    return DatasetSpec("toy", "a toy set", (local,), source=Source(url, digest, {"data.txt.gz": "toy/data.txt"}))
 
 
 def test_the_good_archive_is_verified_and_its_member_extracted(server, tmp_path):
@@ -115,7 +115,7 @@ def test_the_catalog_pairs_each_archive_with_its_own_digest():
     from dive.data import DATASETS
 
     for name in ("aclImdb", "snli_1.0"):
-        (source,) = DATASETS[name].sources
+        source = DATASETS[name].source
         assert source.url.startswith("https://") and source.digest.startswith("sha1:")
         assert all(f.sha256 != source.digest.split(":")[1] for f in DATASETS[name].files)
     sick = DATASETS["sick"].files[0]
