@@ -40,12 +40,22 @@ class FolderLock:
         except (OSError, ValueError):
             return 0, ""  # unreadable or half-written: treated as stale below
 
+    def _young(self, seconds: float = 5.0) -> bool:
+        try:
+            return time.time() - self.path.stat().st_mtime < seconds
+        except OSError:
+            return False
+
     def acquire(self) -> None:
         for _ in range(3):
             try:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
             except FileExistsError:
                 pid, since = self._owner()
+                if not pid and self._young():  # another run has created it and is writing its pid right now
+                    raise DiveError(
+                        f"{self.path.parent} is being taken by another dive run; give this one another --out"
+                    ) from None
                 if pid and pid != os.getpid() and _alive(pid):
                     raise DiveError(f"{self.path.parent} is in use by another dive run (pid {pid}, since {since}); "
                                     "wait for it to finish, or give this run another --out") from None  # fmt: skip
