@@ -1,6 +1,6 @@
 """data: datasets and loaders, checksum-verified files, synthetic stand-ins for tests."""
 
-from dive.data.airfoil import load_airfoil, parse_airfoil, standardize_airfoil
+from dive.data.airfoil import fake_airfoil, load_airfoil, parse_airfoil, standardize_airfoil
 from dive.data.catalog import AIRFOIL, DATASETS, FASHION_MNIST, FRA_ENG, KAGGLE_HOUSE, TIME_MACHINE
 from dive.data.fashion_mnist import TEXT_LABELS, load_fashion_mnist, read_idx, text_labels
 from dive.data.files import (
@@ -33,6 +33,7 @@ from dive.data.sequences import RandomSeqLoader, SequentialSeqLoader, window_loa
 from dive.data.synthetic import (
     fake_detection_sets,
     fake_image_sets,
+    fake_photos,
     fake_text,
     fake_translation_text,
     linear_data,
@@ -44,6 +45,8 @@ from dive.data.timemachine import Corpus, build_corpus, load_time_machine, read_
 
 __all__ = [
     "fake_detection_sets",
+    "fake_photos",
+    "fake_airfoil",
     "load_airfoil",
     "parse_airfoil",
     "standardize_airfoil",

@@ -14,6 +14,7 @@ from torch import Tensor
 
 from dive.data.catalog import AIRFOIL
 from dive.data.files import locate
+from dive.data.synthetic import linear_data
 
 
 def parse_airfoil(text: str) -> Tensor:
@@ -35,3 +36,8 @@ def standardize_airfoil(data: Tensor, n: int = 1500) -> tuple[Tensor, Tensor]:
 def load_airfoil(root: str | os.PathLike | None = None, n: int = 1500) -> tuple[Tensor, Tensor]:
     text = (locate(AIRFOIL, root) / "airfoil_self_noise.dat").read_text()
     return standardize_airfoil(parse_airfoil(text), n)
+
+
+def fake_airfoil(seed: int = 0, n: int = 300) -> tuple[Tensor, Tensor]:
+    """A stand-in of `load_airfoil`'s shapes for tests: X (n, 5), y (n, 1) from a noisy linear model."""
+    return linear_data([0.5, -0.3, 0.2, 0.1, -0.4], 0.0, n, 0.5, seed)

@@ -145,3 +145,20 @@ def load_voc_segmentation(
     if not images:
         raise DiveError(f"no image in {listing} is at least {crop[0]}x{crop[1]}")
     return ImageSet(torch.stack(images), torch.stack(labels))
+
+
+def fake_segmentation_sets(seed: int, size: tuple[int, int]) -> tuple[ImageSet, ImageSet, ImageSet]:
+    """Stand-ins of `load_camvid`'s shapes for tests: noise frames whose top third is class 0 (bright), the rest
+    class 3 (dark), a patch ignored; (train, valid, test) of 12, 4 and 6 frames."""
+    g = torch.Generator().manual_seed(seed)
+
+    def make(n):
+        h, w = size
+        X = torch.randint(0, 80, (n, 3, h, w), generator=g, dtype=torch.uint8)
+        X[:, :, : h // 3] += 150
+        Y = torch.full((n, h, w), 3, dtype=torch.uint8)
+        Y[:, : h // 3] = 0
+        Y[:, -4:, -4:] = IGNORE
+        return ImageSet(X, Y)
+
+    return make(12), make(4), make(6)

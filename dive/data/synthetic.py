@@ -145,3 +145,9 @@ def fake_detection_sets(
         images[i, :, y : y + w, x : x + w] = 230
         labels[i, 0] = torch.tensor([0.0, x / size, y / size, (x + w) / size, (y + w) / size])
     return ImageSet(images[:n_train], labels[:n_train]), ImageSet(images[n_train:], labels[n_train:])
+
+
+def fake_photos(n: int, shape: tuple[int, int, int], seed: int = 0) -> list[Tensor]:
+    """`n` uint8 noise images of `shape` (C, H, W): stand-ins for the book's example photos in tests."""
+    g = _gen(seed)
+    return [torch.randint(0, 256, shape, generator=g, dtype=torch.uint8) for _ in range(n)]

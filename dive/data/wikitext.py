@@ -135,3 +135,15 @@ def bert_arrays(paragraphs, vocab: Vocab, max_len: int = 64, seed: int = 0) -> B
         labels[k, : len(lab)] = torch.tensor(lab)
         weights[k, : len(pos)] = 1
     return BertArrays(tokens, segments, valid, positions, weights, labels, nsp)
+
+
+def fake_paragraphs(seed: int, n: int = 120) -> list[list[list[str]]]:
+    """Stand-in paragraphs of `read_wiki`'s shape for tests: sentences of topic words ("t3w5"); consecutive
+    sentences share their topic, so next-sentence prediction has something to learn."""
+    g = torch.Generator().manual_seed(seed)
+    out = []
+    for _ in range(n):
+        topic = int(torch.randint(0, 6, (1,), generator=g))
+        sents = [[f"t{topic}w{int(w)}" for w in torch.randint(0, 8, (6,), generator=g)] for _ in range(3)]
+        out.append(sents)
+    return out

@@ -15,11 +15,11 @@ import torch
 from torch import Tensor, nn
 
 from dive.core import ConfigError
-from dive.data import ArrayLoader, linear_data, load_airfoil
+from dive.data import ArrayLoader, fake_airfoil, load_airfoil
 from dive.plot import plot_series
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
-from dive.recipes.parts import ModelPart
+from dive.recipes.parts import DataPart, ModelPart
 from dive.recipes.regress_predict import REGRESSOR, regress_export_input
 from dive.scratch import SGD, Adadelta, AdaGrad, Adam, Momentum, RMSProp, Yogi
 
@@ -67,11 +67,8 @@ def make_optimizer(cfg: AirfoilConfig, params: Any) -> torch.optim.Optimizer:
     return (ours if cfg.scratch else theirs)(params, **hyper)
 
 
-def airfoil_data(synthetic: bool, seed: int, data_root: str | None) -> tuple[Tensor, Tensor]:
-    """X (n, 5), y (n, 1): the standardised airfoil rows, or a same-shaped linear stand-in for tests."""
-    if synthetic:
-        return linear_data([0.5, -0.3, 0.2, 0.1, -0.4], 0.0, 300, 0.5, seed)
-    return load_airfoil(data_root)
+# X (n, 5), y (n, 1): the standardised airfoil rows
+AIRFOIL_DATA = DataPart(real=lambda cfg, root: load_airfoil(root), stand_in=lambda cfg: fake_airfoil(cfg.seed))
 
 
 def linreg_model(seed: int) -> nn.Linear:
@@ -90,7 +87,7 @@ AIRFOIL_PART = ModelPart(build=lambda cfg, meta: nn.Linear(5, 1), predictor=REGR
 
 
 def run(cfg: AirfoilConfig, ctx: RunContext) -> RunResult:
-    X, y = airfoil_data(cfg.synthetic, cfg.seed, ctx.data_root)
+    X, y = AIRFOIL_DATA.read(cfg, ctx.data_root)
     ctx.meta["features"] = X.shape[1]
     model = linreg_model(cfg.seed)
     optimizer = make_optimizer(cfg, model.parameters())
@@ -116,6 +113,6 @@ PROFILES = {
     "tiny": Profile(replace(BOOK, synthetic=True)),
 }
 recipe("airfoil", section="12.5-12.10 Optimization Algorithms (airfoil)", dataset="airfoil", metric="all_loss",
-       run=run, higher_is_better=False, model=AIRFOIL_PART,
+       run=run, higher_is_better=False, model=AIRFOIL_PART, data=AIRFOIL_DATA,
        **PROFILES,
 )  # fmt: skip

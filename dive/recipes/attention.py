@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dive.recipes.base import Profile, recipe
-from dive.recipes.translation import MT_PART, MTConfig, train_translation
+from dive.recipes.translation import MT_DATA, MT_PART, MTConfig, train_translation
 
 TINY = {"synthetic": True, "max_epochs": 2, "num_train": 300, "num_val": 60, "batch_size": 32, "embed_size": 16,
         "num_hiddens": 16, "ffn_num_hiddens": 16, "num_layers": 1}  # fmt: skip
@@ -60,6 +60,7 @@ for _name, _section, _book, _band, _measured, _quick, _quick_band, _minutes, _fu
         run=train_translation,
         distributed=True,
         model=MT_PART,
+        data=MT_DATA,
         book=Profile(_book, band=_band, minutes=1,
                      source=f"d2l 1.0 §{_chapter} prints four translations; measured here {_measured}"),
         quick=Profile(_quick, band=_quick_band, minutes=_minutes, source=MEASURED, metric="test_bleu"),

@@ -1,6 +1,7 @@
 """What a recipe is: a book experiment with its config, profiles and target band, registered by name.
 
-A recipe's `run(cfg, ctx) -> RunResult` wires data + model + loss + optimizer + trainer. Profiles:
+A recipe's `run(cfg, ctx) -> RunResult` wires data + model + loss + optimizer + trainer; its `data` part says how
+its data is read (and its stand-in), its `model` part how its trained model is rebuilt and used. Profiles:
 - `book`: the book's hyperparameters; its band is the book's published result.
 - `quick`: scaled to finish on 2 CPU cores within `minutes`, on real data; its band was measured here.
 - `tiny`: seconds, on synthetic stand-ins of the same shapes; used by the tests, never for results.
@@ -17,7 +18,7 @@ import torch
 
 from dive.core import Registry
 from dive.data import DATASETS
-from dive.recipes.parts import ModelPart
+from dive.recipes.parts import DataPart, ModelPart
 from dive.train import DistInfo
 
 
@@ -90,6 +91,7 @@ class Recipe:
     checkpoints: bool = True  # False for recipes that train no model (e.g. the 2-D optimizer traces)
     distributed: bool = False  # can train data-parallel over several processes (`dive run NAME --nproc N`)
     model: ModelPart | None = None  # how its trained model is rebuilt and used without the data (`dive predict`)
+    data: DataPart | None = None  # how its data is read, and the stand-in its tiny profile reads instead
 
     def config(self, profile: str) -> Any:
         from dive.core import UnknownNameError
@@ -131,6 +133,7 @@ def recipe(
     checkpoints: bool = True,
     distributed: bool = False,
     model: ModelPart | None = None,
+    data: DataPart | None = None,
 ) -> Recipe:
     """Build and register a recipe: the one registration helper every recipe module uses.
 
@@ -148,5 +151,6 @@ def recipe(
             checkpoints=checkpoints,
             distributed=distributed,
             model=model,
+            data=data,
         )
     )

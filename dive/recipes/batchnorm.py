@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from dive.models import BNLeNet
 from dive.nn import init_xavier
 from dive.recipes.base import Profile, RunContext, RunResult, recipe
-from dive.recipes.classify import FashionConfig, fashion_part, train_classifier
+from dive.recipes.classify import FASHION_DATA, FashionConfig, fashion_part, train_classifier
 from dive.scratch import BNLeNetScratch
 from dive.train.optim import SGD
 
@@ -48,6 +48,7 @@ for name, build, quick_band in (
         metric="test_acc",
         run=_run(build),
         distributed=True,
+        data=FASHION_DATA,
         model=fashion_part(lambda cfg, build=build: build()),
         book=Profile(
             BOOK, band=(0.81, 0.88), minutes=3.0, source="book (PyTorch ed.): test acc 0.81-0.88 after 10 epochs"

@@ -18,11 +18,21 @@ import torch
 
 from dive.core import ConfigError, DiveError
 from dive.data import ArrayLoader
-from dive.data.wikitext import BertArrays, bert_arrays, read_wiki, wiki_vocab
+from dive.data.wikitext import BertArrays, bert_arrays, fake_paragraphs, read_wiki, wiki_vocab
 from dive.models.bert import BERTModel
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
-from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained, shorten, vocab_files, vocab_meta, vocab_of
+from dive.recipes.parts import (
+    DataPart,
+    ModelPart,
+    Prediction,
+    Predictor,
+    Trained,
+    shorten,
+    vocab_files,
+    vocab_meta,
+    vocab_of,
+)
 from dive.train.bert import BERTPretrainStep, evaluate_bert
 from dive.train.optim import Adam
 
@@ -45,17 +55,6 @@ class BERTConfig(TrainConfig):
     max_epochs: int = 1
 
 
-def synthetic_paragraphs(seed: int, n: int = 120) -> list[list[list[str]]]:
-    """Stand-in paragraphs for tests: sentences of topic words; consecutive sentences share the topic."""
-    g = torch.Generator().manual_seed(seed)
-    out = []
-    for _ in range(n):
-        topic = int(torch.randint(0, 6, (1,), generator=g))
-        sents = [[f"t{topic}w{int(w)}" for w in torch.randint(0, 8, (6,), generator=g)] for _ in range(3)]
-        out.append(sents)
-    return out
-
-
 def repeat_to_steps(arrays: BertArrays, steps: int, batch_size: int, seed: int) -> tuple[torch.Tensor, ...]:
     """The rows of `steps` batches, drawn as shuffled passes over the data (the book loops over its iterator)."""
     n = len(arrays)
@@ -66,17 +65,21 @@ def repeat_to_steps(arrays: BertArrays, steps: int, batch_size: int, seed: int) 
 
 
 def load_splits(cfg: BERTConfig, data_root):
-    if cfg.split not in ("valid", "test"):
-        raise ConfigError(f"--split is valid or test (the train split is not available here), got {cfg.split!r}")
-    if cfg.synthetic:
-        return synthetic_paragraphs(cfg.seed), synthetic_paragraphs(cfg.seed + 1, 30)
+    """(pretraining, held-out) WikiText-2 paragraphs: lists of sentences of tokens."""
     held = "test" if cfg.split == "valid" else "valid"
     return read_wiki(data_root, cfg.split), read_wiki(data_root, held)
 
 
+WIKI_DATA = DataPart(
+    real=load_splits, stand_in=lambda cfg: (fake_paragraphs(cfg.seed), fake_paragraphs(cfg.seed + 1, 30))
+)
+
+
 def pretrain(cfg: BERTConfig, ctx: RunContext) -> RunResult:
     """Pretrain a BERT (the `bert-pretrain` recipe; `nli-bert` calls it too, for the BERT it fine-tunes)."""
-    train_pars, held_pars = load_splits(cfg, ctx.data_root)
+    if cfg.split not in ("valid", "test"):
+        raise ConfigError(f"--split is valid or test (the train split is not available here), got {cfg.split!r}")
+    train_pars, held_pars = WIKI_DATA.read(cfg, ctx.data_root)
     vocab = wiki_vocab(train_pars, cfg.min_freq)
     train = bert_arrays(train_pars, vocab, cfg.max_len, cfg.seed)
     held = bert_arrays(held_pars, vocab, cfg.max_len, cfg.seed + 1)
@@ -187,7 +190,7 @@ def held_name(cfg: BERTConfig) -> str:
 
 BOOK = BERTConfig()
 recipe("bert-pretrain", section="15.10 Pretraining BERT (masked LM + next sentence, WikiText-2 valid; test held out)",
-       dataset="wikitext-2", metric="train_mlm", higher_is_better=False, run=pretrain, model=BERT_PART,
+       dataset="wikitext-2", metric="train_mlm", higher_is_better=False, run=pretrain, model=BERT_PART, data=WIKI_DATA,
        book=Profile(BOOK, band=(5.0, 7.0), minutes=2, source="book §15.10.1: MLM loss 5.885, NSP 0.760 (50 steps)"),
        # 8 passes of batch 128 at 2e-3 (296 steps, 109 s): held-out MLM acc 0.075, NSP 0.486: below the floors
        # (always 'the' 0.090; chance 0.5). 200k tokens do not teach a BERT more than word frequencies; held-out MLM

@@ -23,14 +23,14 @@ from dive.plot import plot_confusion, plot_image_grid
 from dive.recipes.base import RunContext, RunResult, TrainConfig
 from dive.recipes.common import run_fit
 from dive.recipes.image_predict import IMAGE_CLASSIFIER, image_export_input, image_meta
-from dive.recipes.parts import ModelPart
+from dive.recipes.parts import DataPart, ModelPart
 from dive.train import accuracy, confusion_matrix, format_summary
 from dive.vision import flip_batch
 
 
 @dataclass(frozen=True)
 class FashionConfig(TrainConfig):
-    """Fields of every Fashion-MNIST recipe; `synthetic` swaps in same-shaped stand-in data (for tests)."""
+    """Fields of every Fashion-MNIST recipe."""
 
     lr: float = 0.1
     batch_size: int = 256
@@ -56,10 +56,10 @@ def fashion_part(build: Callable[[Any], nn.Module]) -> ModelPart:
     )
 
 
-def fashion_sets(cfg: FashionConfig, ctx: RunContext) -> tuple[ImageSet, ImageSet]:
-    if cfg.synthetic:
-        return fake_image_sets(seed=cfg.seed)
-    return load_fashion_mnist(ctx.data_root)
+# (train, test) ImageSets: uint8 (N, 1, 28, 28) images, int64 labels 0-9
+FASHION_DATA = DataPart(
+    real=lambda cfg, root: load_fashion_mnist(root), stand_in=lambda cfg: fake_image_sets(seed=cfg.seed)
+)
 
 
 def train_classifier(
@@ -75,7 +75,7 @@ def train_classifier(
     """Train on Fashion-MNIST (test set as validation, as the book does); save curves and a prediction grid.
 
     `scheduler` (a `torch.optim.lr_scheduler`) steps once per epoch, as the book's `train_ch6` does."""
-    train, test = fashion_sets(cfg, ctx)
+    train, test = FASHION_DATA.read(cfg, ctx.data_root)
     ctx.meta.update(fashion_meta(cfg, resize))
     on_accelerator = ctx.device if ctx.device.type != "cpu" else None  # convert and resize there, not on the host
     transform = ImageBatch(resize=resize, channels_last=cfg.channels_last, device=on_accelerator)

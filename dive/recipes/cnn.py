@@ -20,7 +20,7 @@ from dive.core import ConfigError
 from dive.models import MODELS
 from dive.nn import init_xavier
 from dive.recipes.base import Profile, RunContext, RunResult, recipe
-from dive.recipes.classify import FashionConfig, fashion_part, train_classifier
+from dive.recipes.classify import FASHION_DATA, FashionConfig, fashion_part, train_classifier
 from dive.train.optim import SGD
 
 
@@ -109,6 +109,7 @@ for _name, _section, _book, _band, _source, _quick, _quick_band, _minutes in CNN
         metric="test_acc",
         run=run,
         distributed=True,
+        data=FASHION_DATA,
         model=fashion_part(build),
         book=Profile(_book, band=_band, source=f"{BOOK_ED} {_source}"),
         quick=Profile(_quick, band=_quick_band, minutes=_minutes, source=MEASURED),

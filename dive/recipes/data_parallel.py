@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import torch.nn.functional as F
 
 from dive.recipes.base import Profile, RunContext, RunResult, recipe
-from dive.recipes.classify import FashionConfig, fashion_part, train_classifier
+from dive.recipes.classify import FASHION_DATA, FashionConfig, fashion_part, train_classifier
 from dive.scratch.data_parallel import AllReduceSGD, LeNetDP
 
 
@@ -45,6 +45,6 @@ PROFILES = {
 }  # fmt: skip
 recipe("data-parallel-scratch", section="13.5 Training on Multiple GPUs (from scratch)", dataset="fashion-mnist",
        metric="test_acc", run=run, distributed=True,
-       model=fashion_part(lambda cfg: LeNetDP()),
+       data=FASHION_DATA, model=fashion_part(lambda cfg: LeNetDP()),
        **PROFILES,
 )  # fmt: skip

@@ -19,7 +19,7 @@ from dive.data.detection import load_raccoon
 from dive.models import faster_rcnn_mobilenet
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
-from dive.recipes.parts import ModelPart
+from dive.recipes.parts import DataPart, ModelPart
 from dive.recipes.ssd import score_detections
 from dive.recipes.vision_predict import detector
 from dive.train.detection import TorchvisionDetectionStep
@@ -68,11 +68,15 @@ FASTER_RCNN_PART = ModelPart(
 )
 
 
+# (train, valid) ImageSets of uint8 (N, 3, size, size) photos and their boxes
+RCNN_DATA = DataPart(
+    real=lambda cfg, root: load_raccoon(root, (cfg.size, cfg.size)),
+    stand_in=lambda cfg: fake_detection_sets(seed=cfg.seed, size=cfg.size),
+)
+
+
 def run(cfg: FasterRCNNConfig, ctx: RunContext) -> RunResult:
-    if cfg.synthetic:
-        train, valid = fake_detection_sets(seed=cfg.seed, size=cfg.size)
-    else:
-        train, valid = load_raccoon(ctx.data_root, (cfg.size, cfg.size))
+    train, valid = RCNN_DATA.read(cfg, ctx.data_root)
     torch.manual_seed(cfg.seed)
     ctx.meta.update(classes=["raccoon"], size=cfg.size)
     model = FASTER_RCNN_PART.build(cfg, ctx.meta)
@@ -93,7 +97,7 @@ def run(cfg: FasterRCNNConfig, ctx: RunContext) -> RunResult:
 
 BOOK = FasterRCNNConfig()
 recipe("faster-rcnn-raccoon", section="14.8 Region-based CNNs: Faster R-CNN (real raccoon photos)", dataset="raccoon",
-       metric="valid_map50", run=run, model=FASTER_RCNN_PART,
+       metric="valid_map50", run=run, model=FASTER_RCNN_PART, data=RCNN_DATA,
        book=Profile(BOOK, band=(0.50, 0.90), minutes=14, source="no book number (§14.8 trains none); torchvision's "
                     "26-epoch schedule, from scratch: to measure"),
        # 360 steps of 4: mAP@0.5 0.614, @[.5:.95] 0.294 (the mean box 0.599, 0.121); the benchmark script, 11 epochs

@@ -18,12 +18,12 @@ import torch.nn.functional as F
 
 from dive.core import ConfigError
 from dive.data import IMAGENET_MEAN, IMAGENET_STD, ArrayLoader, ImageBatch, ImageSet
-from dive.data.segmentation import CAMVID_CLASSES, CAMVID_PALETTE, IGNORE, load_camvid
+from dive.data.segmentation import CAMVID_CLASSES, CAMVID_PALETTE, IGNORE, fake_segmentation_sets, load_camvid
 from dive.models import FCN
 from dive.plot import plot_image_grid
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
-from dive.recipes.parts import ModelPart
+from dive.recipes.parts import DataPart, ModelPart
 from dive.recipes.pretrained import photo_resnet18
 from dive.recipes.vision_predict import SEGMENTER
 from dive.train import SupervisedStep
@@ -51,22 +51,6 @@ class FCNConfig(TrainConfig):
 def pixel_loss(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Cross-entropy per pixel, averaged over the labelled ones: logits (B, C, H, W), y (B, H, W) uint8."""
     return F.cross_entropy(logits.float(), y.long(), ignore_index=IGNORE)
-
-
-def synthetic_sets(seed: int, size: tuple[int, int]) -> tuple[ImageSet, ImageSet, ImageSet]:
-    """Stand-ins: noise frames whose top third is class 0 (bright), the rest class 3 (dark), a patch ignored."""
-    g = torch.Generator().manual_seed(seed)
-
-    def make(n):
-        h, w = size
-        X = torch.randint(0, 80, (n, 3, h, w), generator=g, dtype=torch.uint8)
-        X[:, :, : h // 3] += 150
-        Y = torch.full((n, h, w), 3, dtype=torch.uint8)
-        Y[:, : h // 3] = 0
-        Y[:, -4:, -4:] = IGNORE
-        return ImageSet(X, Y)
-
-    return make(12), make(4), make(6)
 
 
 def predict(model, s: ImageSet, cfg: FCNConfig, device) -> torch.Tensor:
@@ -125,11 +109,17 @@ FCN_PART = ModelPart(
 )
 
 
+# (train, valid, test) ImageSets: uint8 (N, 3, H, W) frames, uint8 (N, H, W) class maps (IGNORE: unlabelled)
+FCN_DATA = DataPart(
+    real=lambda cfg, root: load_camvid(root, (cfg.height, cfg.width)),
+    stand_in=lambda cfg: fake_segmentation_sets(cfg.seed, (cfg.height, cfg.width)),
+)
+
+
 def run(cfg: FCNConfig, ctx: RunContext) -> RunResult:
     if cfg.height % 32 or cfg.width % 32:
         raise ConfigError(f"--height and --width must be multiples of 32 (FCN's stride), got {cfg.height}x{cfg.width}")
-    size = (cfg.height, cfg.width)
-    train, _, test = synthetic_sets(cfg.seed, size) if cfg.synthetic else load_camvid(ctx.data_root, size)
+    train, _, test = FCN_DATA.read(cfg, ctx.data_root)
     weights = backbone_weights(cfg, ctx)
     ctx.meta.update(fcn_meta(cfg))
     model = build_model(cfg, weights)
@@ -171,7 +161,7 @@ BOOK = FCNConfig()
 MEASURED = "measured, 2 CPU cores, backbone from scratch"
 SCRATCH = replace(BOOK, optimizer="adam", lr=1e-3, weight_decay=1e-4)
 recipe("fcn-camvid", section="14.11 Fully Convolutional Networks (real CamVid street frames)", dataset="camvid",
-       metric="test_pixel_acc", run=run, model=FCN_PART,
+       metric="test_pixel_acc", run=run, model=FCN_PART, data=FCN_DATA,
        # the book's setup is its fine-tuning from ImageNet weights (--weights PATH): from scratch here it barely moves
        # (15 SGD steps: pixel acc 0.287, mIoU 0.071, floor 0.270 / 0.025, 108 s on 2 CPU cores)
        book=Profile(BOOK, band=(0.80, 0.90), minutes=3, source="book §14.11.3: test pixel acc 0.854 on VOC2012 with "

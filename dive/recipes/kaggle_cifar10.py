@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 import torch
 
-from dive.data import ArrayLoader, ImageBatch, ImageSet
+from dive.data import ArrayLoader, ImageBatch, ImageSet, fake_image_sets
 from dive.data.image_folders import (
     LabelledImages,
     kaggle_cifar10_dir,
@@ -32,7 +32,7 @@ from dive.models import ResNet18
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
 from dive.recipes.image_predict import IMAGE_CLASSIFIER, image_export_input, image_meta
-from dive.recipes.parts import ModelPart
+from dive.recipes.parts import DataPart, ModelPart
 from dive.train import SupervisedStep, accuracy
 from dive.train.optim import SGD
 from dive.vision.image_augment import cifar_augment
@@ -60,16 +60,20 @@ class KaggleConfig(TrainConfig):
     channels_last: bool = False  # NCHW: 1.06x the book's images/s here, channels_last 0.91x (dive bench kaggle)
 
 
-def load(cfg: KaggleConfig, ctx: RunContext) -> LabelledImages:
+def read_photos(cfg: KaggleConfig, data_root: str | None) -> LabelledImages:
+    """Kaggle's CIFAR-10 layout (`--folder`, else the data root's tiny set), or one folder per class."""
     size = (cfg.image_size, cfg.image_size)
-    if cfg.synthetic:
-        from dive.data import fake_image_sets
-
-        train, test = fake_image_sets(n_train=100, n_test=10, size=cfg.image_size, seed=cfg.seed, channels=3)
-        return LabelledImages(train, [str(i) for i in range(10)], test, list(range(1, len(test) + 1)))
     if cfg.classes_dir:
         return load_class_folders(cfg.classes_dir, size)
-    return load_kaggle_cifar10(cfg.folder or kaggle_cifar10_dir(ctx.data_root), size)
+    return load_kaggle_cifar10(cfg.folder or kaggle_cifar10_dir(data_root), size)
+
+
+def fake_photos(cfg: KaggleConfig) -> LabelledImages:
+    train, test = fake_image_sets(n_train=100, n_test=10, size=cfg.image_size, seed=cfg.seed, channels=3)
+    return LabelledImages(train, [str(i) for i in range(10)], test, list(range(1, len(test) + 1)))
+
+
+KAGGLE_DATA = DataPart(real=read_photos, stand_in=fake_photos)
 
 
 KAGGLE_PART = ModelPart(
@@ -111,7 +115,7 @@ def write_submission(model, test: ImageSet, ids: list[int], classes: list[str], 
 
 
 def run(cfg: KaggleConfig, ctx: RunContext) -> RunResult:
-    data = load(cfg, ctx)
+    data = KAGGLE_DATA.read(cfg, ctx.data_root)
     size = (cfg.image_size, cfg.image_size)
     ctx.meta.update(image_meta(data.classes, 3, size, mean=CIFAR_MEAN, std=CIFAR_STD))
     train, valid = split_by_class(data.train, cfg.valid_ratio, cfg.seed)
@@ -132,7 +136,7 @@ def run(cfg: KaggleConfig, ctx: RunContext) -> RunResult:
 
 BOOK = KaggleConfig()
 recipe("kaggle-cifar10", section="14.13 Image Classification (CIFAR-10) on Kaggle (the real tiny demo set)",
-       dataset="kaggle_cifar10_tiny", metric="valid_acc", run=run, model=KAGGLE_PART,
+       dataset="kaggle_cifar10_tiny", metric="valid_acc", run=run, model=KAGGLE_PART, data=KAGGLE_DATA,
        # the book's setup; about 35 min on 2 CPU cores (20 + 20 epochs of the 32x32-first-stage ResNet-18)
        book=Profile(BOOK, band=(0.35, 0.50), minutes=35, source="book §14.13: valid acc 0.41-0.44 on the tiny set"),
        # the book's lr and schedule, 20 + 20 epochs, with the max-pool after the stem (4x less work): valid acc 0.42

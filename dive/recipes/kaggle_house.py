@@ -18,7 +18,7 @@ from dive.data import ArrayLoader, HousePreprocessor, fake_house_frames, k_fold_
 from dive.models import LinearRegression
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
-from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained
+from dive.recipes.parts import DataPart, ModelPart, Prediction, Predictor, Trained
 from dive.train import log_rmse
 from dive.train.optim import Adam
 
@@ -98,8 +98,14 @@ def _fit(cfg: KaggleHouseConfig, ctx: RunContext, train_df, valid_df, sub: str |
     return state.metrics, model, prep
 
 
+# (train, test) DataFrames of Kaggle's house-price competition (test without prices)
+HOUSE_DATA = DataPart(
+    real=lambda cfg, root: read_kaggle_house(root), stand_in=lambda cfg: fake_house_frames(seed=cfg.seed)
+)
+
+
 def run(cfg: KaggleHouseConfig, ctx: RunContext) -> RunResult:
-    train_df, test_df = fake_house_frames(seed=cfg.seed) if cfg.synthetic else read_kaggle_house(ctx.data_root)
+    train_df, test_df = HOUSE_DATA.read(cfg, ctx.data_root)
     train_rmse, valid_rmse = [], []
     for i, (tr, va) in enumerate(k_fold_indices(len(train_df), cfg.k)):
         m, _, _ = _fit(cfg, ctx, train_df.iloc[tr.numpy()], train_df.iloc[va.numpy()], f"fold-{i + 1}")
@@ -129,6 +135,6 @@ PROFILES = {
 }
 
 recipe("kaggle-house", section="5.7 Predicting House Prices on Kaggle", dataset="kaggle_house",
-       metric="valid_log_rmse", run=run, higher_is_better=False, model=HOUSE_PART,
+       metric="valid_log_rmse", run=run, higher_is_better=False, model=HOUSE_PART, data=HOUSE_DATA,
        **PROFILES,
 )  # fmt: skip

@@ -33,6 +33,7 @@ from dive.models import RNNLM
 from dive.recipes.base import RunContext, RunResult, TrainConfig
 from dive.recipes.common import run_fit
 from dive.recipes.parts import (
+    DataPart,
     ModelPart,
     Prediction,
     Predictor,
@@ -86,10 +87,11 @@ def build_lm(cfg: LMConfig, vocab_size: int) -> nn.Module:
     return RNNLM(vocab_size, cfg.num_hiddens, cfg.cell, cfg.num_layers, cfg.bidirectional, cfg.dropout)
 
 
-def lm_corpus(cfg: LMConfig, ctx: RunContext) -> Corpus:
-    if cfg.synthetic:
-        return build_corpus(fake_text(seed=cfg.seed), cfg.token, max_tokens=cfg.max_tokens or None)
-    return load_time_machine(ctx.data_root, cfg.token, max_tokens=cfg.max_tokens or None)
+# The Time Machine as a `Corpus` (token ids and vocabulary) at the configured token level
+LM_DATA = DataPart(
+    real=lambda cfg, root: load_time_machine(root, cfg.token, max_tokens=cfg.max_tokens or None),
+    stand_in=lambda cfg: build_corpus(fake_text(seed=cfg.seed), cfg.token, max_tokens=cfg.max_tokens or None),
+)
 
 
 def lm_loaders(cfg: LMConfig, corpus: Corpus) -> tuple[Any, Any]:
@@ -120,7 +122,7 @@ def held_out_windows(cfg: LMConfig, corpus: Corpus, count: int = 256) -> tuple[t
 
 def train_lm(cfg: LMConfig, ctx: RunContext) -> RunResult:
     """Train, report train/valid perplexity and tokens/s, save vocab.json and generated samples."""
-    corpus = lm_corpus(cfg, ctx)
+    corpus = LM_DATA.read(cfg, ctx.data_root)
     train_loader, valid_loader = lm_loaders(cfg, corpus)
     ctx.meta["vocab"] = vocab_meta(corpus.vocab)
     model = lm_model(cfg, ctx.meta)

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from dive.models import LeNet
 from dive.nn import init_xavier
 from dive.recipes.base import Profile, RunContext, RunResult, recipe
-from dive.recipes.classify import FashionConfig, fashion_part, train_classifier
+from dive.recipes.classify import FASHION_DATA, FashionConfig, fashion_part, train_classifier
 from dive.train.optim import SGD
 
 
@@ -53,6 +53,6 @@ PROFILES = {
 
 recipe("lenet", section="7.6 Convolutional Neural Networks (LeNet)", dataset="fashion-mnist", metric="test_acc",
        run=run, distributed=True,
-       model=fashion_part(build),
+       data=FASHION_DATA, model=fashion_part(build),
        **PROFILES,
 )  # fmt: skip

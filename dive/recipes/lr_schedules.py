@@ -18,7 +18,7 @@ from dive.core import ConfigError
 from dive.models import LeNet
 from dive.plot import plot_series
 from dive.recipes.base import Profile, RunContext, RunResult, recipe
-from dive.recipes.classify import FashionConfig, fashion_part, train_classifier
+from dive.recipes.classify import FASHION_DATA, FashionConfig, fashion_part, train_classifier
 from dive.scratch.schedules import cosine, factor, multi_factor, square_root
 from dive.train.optim import SGD
 
@@ -93,6 +93,6 @@ PROFILES = {
 }
 recipe("lr-schedules", section="12.11 Learning Rate Scheduling", dataset="fashion-mnist", metric="test_acc", run=run,
        distributed=True,
-       model=fashion_part(build),
+       data=FASHION_DATA, model=fashion_part(build),
        **PROFILES,
 )  # fmt: skip

@@ -15,7 +15,7 @@ import torch
 
 from dive.data import ArrayLoader
 from dive.plot import plot_series
-from dive.recipes.airfoil import AIRFOIL_PART, airfoil_data, half_mse, linreg_model
+from dive.recipes.airfoil import AIRFOIL_DATA, AIRFOIL_PART, half_mse, linreg_model
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
 from dive.scratch import SGD
@@ -48,7 +48,7 @@ class MinibatchConfig(TrainConfig):
 
 
 def run(cfg: MinibatchConfig, ctx: RunContext) -> RunResult:
-    X, y = airfoil_data(cfg.synthetic, cfg.seed, ctx.data_root)
+    X, y = AIRFOIL_DATA.read(cfg, ctx.data_root)
     ctx.meta["features"] = X.shape[1]
     by_time, by_examples, metrics, lines = {}, {}, {}, []
     for name, batch, lr, epochs in RUNS:
@@ -82,6 +82,6 @@ PROFILES = {
     "tiny": Profile(replace(BOOK, synthetic=True, epochs_scale=0.5)),
 }
 recipe("minibatch-sgd", section="12.5 Minibatch Stochastic Gradient Descent", dataset="airfoil", metric="worst_loss",
-       run=run, higher_is_better=False, model=AIRFOIL_PART,
+       run=run, higher_is_better=False, model=AIRFOIL_PART, data=AIRFOIL_DATA,
        **PROFILES,
 )  # fmt: skip

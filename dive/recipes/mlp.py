@@ -11,7 +11,7 @@ from dive.core import ConfigError
 from dive.models import MLP
 from dive.nn import init_normal
 from dive.recipes.base import Profile, RunContext, RunResult, recipe
-from dive.recipes.classify import FashionConfig, fashion_part, train_classifier
+from dive.recipes.classify import FASHION_DATA, FashionConfig, fashion_part, train_classifier
 from dive.train.optim import SGD
 
 
@@ -72,4 +72,4 @@ for _name, _section, _run, _build, _profiles in (
     ("dropout", "5.6.3 Concise Dropout", run_concise, build_concise, DROPOUT_PROFILES),
 ):
     recipe(_name, section=_section, dataset="fashion-mnist", metric="test_acc", run=_run, distributed=True,
-           model=fashion_part(_build), **_profiles)  # fmt: skip
+           data=FASHION_DATA, model=fashion_part(_build), **_profiles)  # fmt: skip

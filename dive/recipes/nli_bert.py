@@ -29,7 +29,7 @@ from dive.models.bert import BERTClassifier
 from dive.recipes.base import RECIPES, Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.bert import BERTConfig, bert_example, bert_model, load_bert, pretrain
 from dive.recipes.common import run_fit
-from dive.recipes.nli import classify_words, nli_sets, pair_predictor, report
+from dive.recipes.nli import NLI_DATA, classify_words, pair_predictor, report
 from dive.recipes.parts import ModelPart, Trained, vocab_meta, vocab_of
 from dive.train import accuracy, format_summary
 from dive.train.optim import Adam
@@ -74,7 +74,7 @@ def in_vocab(pairs: Pairs, words: list[str]) -> Pairs:
 
 
 def run(cfg: NLIBertConfig, ctx: RunContext) -> RunResult:
-    train_pairs, test_pairs = nli_sets(cfg, ctx.data_root)
+    train_pairs, test_pairs = NLI_DATA.read(cfg, ctx.data_root)
     bert, vocab, bert_cfg = load_bert(cfg.bert) if cfg.bert else pretrained_bert(ctx, cfg.seed, cfg.synthetic)
     if cfg.synthetic:
         words = [w for w in vocab.idx_to_token if w.startswith("t")]
@@ -143,6 +143,7 @@ recipe("nli-bert",
        metric="test_acc",  # the fine-tuned BERT's accuracy on the in-domain test set (SNLI test, or SICK test on SICK)
        run=run,
        model=NLI_BERT_PART,
+       data=NLI_DATA,
        book=Profile(BOOK, band=(0.70, 0.85), minutes=60,
                     source="book §16.7.4: test acc ~0.78 (needs SNLI's train split and a BERT pretrained on WikiText-2 "
                            "train)"),  # fmt: skip

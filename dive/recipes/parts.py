@@ -76,6 +76,21 @@ class ModelPart:
     export_note: str = ""  # why the network is not traced, where `export_input` is None
 
 
+@dataclass(frozen=True, kw_only=True)
+class DataPart:
+    """How a recipe's data is read: `real(cfg, data_root)` from its dataset's files, or `stand_in(cfg)`, data of
+    the same shapes and types made by `dive.data`'s generators, which the tiny profiles (`synthetic=True`) train on.
+
+    The choice is made here, once, so a recipe's experiment code reads its data the same way in a test and in a
+    real run, and a reader can see what a test trains on without reading the experiment."""
+
+    real: Callable[[Any, str | None], Any]
+    stand_in: Callable[[Any], Any]
+
+    def read(self, cfg: Any, data_root: str | None) -> Any:
+        return self.stand_in(cfg) if cfg.synthetic else self.real(cfg, data_root)
+
+
 def vocab_files(**keys: str) -> Callable[[Path, Any], dict[str, Any]]:
     """A `legacy_meta` reading vocabularies saved beside old checkpoints: `vocab_files(vocab="vocab.json")`."""
     import json

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dive.recipes.base import Profile, recipe
-from dive.recipes.language_model import LM_PART, LMConfig, train_lm
+from dive.recipes.language_model import LM_DATA, LM_PART, LMConfig, train_lm
 
 TINY = {"synthetic": True, "batch_size": 16, "num_steps": 8, "num_train": 256, "num_val": 64, "max_epochs": 2}
 
@@ -54,6 +54,7 @@ for _name, _section, _book, _band, _source, _quick_epochs, _quick_band, _quick_m
         higher_is_better=False,
         distributed=True,
         model=LM_PART,
+        data=LM_DATA,
         book=Profile(_book, band=_band, minutes=_book_min, source=_source),
         quick=Profile(replace(_book, max_epochs=_quick_epochs), band=_quick_band, minutes=_quick_min, source=MEASURED),
         tiny=Profile(replace(_book, **TINY)),

@@ -28,12 +28,13 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from dive.data import read_image
+from dive.data import fake_photos, read_image
 from dive.data.catalog import IMG
 from dive.data.files import locate
 from dive.plot import BoxPanel, plot_boxes
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import write_records
+from dive.recipes.parts import DataPart
 from dive.scratch.roi import roi_pool
 
 BOOK_X = torch.arange(16.0).reshape(1, 1, 4, 4)
@@ -104,6 +105,14 @@ def catdog_panels(image: Tensor, boxes: dict[str, tuple[float, ...]], k: int) ->
     return panels
 
 
+# the book's cat-and-dog photo (uint8 (3, H, W)) and its two boxes; the stand-in a noise image of that size
+CATDOG_DATA = DataPart(
+    real=lambda cfg, root: (read_image(locate(IMG, root) / "catdog.jpg"), CATDOG),
+    stand_in=lambda cfg: (fake_photos(1, (3, 128, 160), cfg.seed)[0],
+                          {"left": (8.0, 8.0, 70.0, 120.0), "right": (80.0, 20.0, 150.0, 100.0)}),
+)  # fmt: skip
+
+
 def run(cfg: RoIConfig, ctx: RunContext) -> RunResult:
     import torchvision  # on first use: importing it costs ~1.8 s of every dive command's start-up
 
@@ -113,11 +122,7 @@ def run(cfg: RoIConfig, ctx: RunContext) -> RunResult:
     m = parity(cfg, g)
     metrics = {"max_diff": max(m["max_diff"], m["max_grad_diff"], float((book - book_tv).abs().max())), **m}
     metrics["book_example_matches"] = float(book.tolist() == BOOK_OUT)
-    if cfg.synthetic:
-        image = torch.randint(0, 256, (3, 128, 160), generator=g, dtype=torch.uint8)
-        boxes = {"left": (8.0, 8.0, 70.0, 120.0), "right": (80.0, 20.0, 150.0, 100.0)}
-    else:
-        image, boxes = read_image(locate(IMG, ctx.data_root) / "catdog.jpg"), CATDOG
+    image, boxes = CATDOG_DATA.read(cfg, ctx.data_root)
     path = plot_boxes(catdog_panels(image, boxes, cfg.output), ctx.out_dir / "roi.png", ncols=5, scale=3)
     write_records(ctx.out_dir / "history.jsonl", [{"kind": "roi_pool", **metrics}])
     lines = [
@@ -135,7 +140,7 @@ def run(cfg: RoIConfig, ctx: RunContext) -> RunResult:
 
 BOOK = RoIConfig()
 recipe("roi-pooling", section="14.8 Region-based CNNs (R-CNNs): RoI pooling", dataset="img", metric="max_diff",
-       higher_is_better=False, run=run, checkpoints=False,
+       higher_is_better=False, run=run, checkpoints=False, data=CATDOG_DATA,
        book=Profile(BOOK, band=(0.0, 1e-9), minutes=0.5, source="scratch equals torchvision.ops.roi_pool exactly"),
        quick=Profile(BOOK, band=(0.0, 1e-9), minutes=0.5, source="same as book"),
        tiny=Profile(replace(BOOK, regions=8, channels=4, map_size=8, reps=1, synthetic=True)),

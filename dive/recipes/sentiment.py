@@ -37,7 +37,7 @@ from dive.models.sentiment import BiRNN, TextCNN
 from dive.plot import plot_confusion
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
-from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained, vocab_files, vocab_meta, vocab_of
+from dive.recipes.parts import DataPart, ModelPart, Prediction, Predictor, Trained, vocab_files, vocab_meta, vocab_of
 from dive.recipes.sentiment_vectors import init_embeddings
 from dive.text import Vocab
 from dive.train import accuracy, format_summary
@@ -67,10 +67,11 @@ class SentimentConfig(TrainConfig):
     test_size: int = 0  # 0: all 25,000 test reviews; else a class-balanced random subset (seeded apart from train)
 
 
-def sentiment_data(cfg: SentimentConfig, ctx: RunContext):
-    if cfg.synthetic:
-        return build_arrays(fake_reviews(cfg.seed), cfg.num_steps, min_freq=1)
-    return load_imdb(ctx.data_root, cfg.num_steps, cfg.min_freq)
+# IMDb's reviews as padded token arrays and their vocabulary (`load_imdb`)
+SENTIMENT_DATA = DataPart(
+    real=lambda cfg, root: load_imdb(root, cfg.num_steps, cfg.min_freq),
+    stand_in=lambda cfg: build_arrays(fake_reviews(cfg.seed), cfg.num_steps, min_freq=1),
+)
 
 
 def subset(arrays: tuple[Tensor, ...], size: int, seed: int) -> tuple[Tensor, ...]:
@@ -122,7 +123,7 @@ def predict(model: nn.Module, X: Tensor, lengths: Tensor, device, batch_size: in
 
 
 def run(cfg: SentimentConfig, ctx: RunContext) -> RunResult:
-    data = sentiment_data(cfg, ctx)
+    data = SENTIMENT_DATA.read(cfg, ctx.data_root)
     train = subset(data.train, cfg.train_size, cfg.seed)
     test = subset(data.test, cfg.test_size, cfg.seed + 1)
     real = float(train[1].sum()) / train[1].numel() / cfg.num_steps
@@ -194,6 +195,7 @@ recipe(
     metric="test_acc",
     run=run,
     model=SENTIMENT_PART,
+    data=SENTIMENT_DATA,
     book=Profile(BIRNN, band=(0.80, 0.90), minutes=40, source="book §16.2.3: test acc 0.86 with frozen GloVe"),
     # 10,000 reviews cut at 200 steps, 3 epochs: test acc 0.760 on 10,000 held-out reviews in 206 s (train acc 0.937:
     # it overfits); 2 epochs: 0.747, with a random embedding 0.648
@@ -202,7 +204,7 @@ recipe(
     tiny=Profile(TINY),
 )  # fmt: skip
 recipe("sentiment-textcnn", section="16.3 Sentiment analysis: convolutional neural networks (textCNN, IMDb)",
-       dataset="aclImdb", metric="test_acc", run=run, model=SENTIMENT_PART,
+       dataset="aclImdb", metric="test_acc", run=run, model=SENTIMENT_PART, data=SENTIMENT_DATA,
        book=Profile(TEXTCNN, band=(0.80, 0.90), minutes=15, source="book §16.3.3: test acc 0.87 with GloVe"),
        # 10,000 reviews (500 steps) to train, 10,000 held-out test reviews: test acc 0.848 in 244 s, 60 s of which
        # train the skip-gram vectors (cached afterwards); a random embedding gives 0.787 in 183 s

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from dive import scratch
 from dive.models import SoftmaxRegression
 from dive.recipes.base import Profile, RunContext, RunResult, recipe
-from dive.recipes.classify import FashionConfig, fashion_part, train_classifier
+from dive.recipes.classify import FASHION_DATA, FashionConfig, fashion_part, train_classifier
 from dive.train.optim import SGD
 
 
@@ -59,6 +59,7 @@ for _name, _section, _run, _build in (
         metric="test_acc",
         run=_run,
         distributed=True,
+        data=FASHION_DATA,
         model=fashion_part(_build),
         **PROFILES,
     )

@@ -25,7 +25,7 @@ from dive.models import TinySSD, detect
 from dive.plot import BoxPanel, plot_boxes
 from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
-from dive.recipes.parts import ModelPart
+from dive.recipes.parts import DataPart, ModelPart
 from dive.recipes.vision_predict import detector
 from dive.train.detection import SSDStep
 from dive.train.optim import SGD
@@ -121,20 +121,22 @@ SSD_PART = ModelPart(
 )
 
 
-def detection_sets(cfg: SSDConfig, ctx: RunContext) -> tuple[ImageSet, ImageSet]:
-    if cfg.synthetic:
-        return fake_detection_sets(seed=cfg.seed)
+def detection_sets(cfg: SSDConfig, data_root: str | None) -> tuple[ImageSet, ImageSet]:
+    """(train, valid) ImageSets of uint8 (N, 3, size, size) photos and their boxes: raccoons or bananas."""
     if cfg.data == "bananas":
         if cfg.size != 256:
             raise ConfigError("the banana images are 256 x 256: --size must stay 256")
-        return load_bananas(ctx.data_root, seed=cfg.seed, n_train=cfg.num_train, n_valid=cfg.num_valid)
+        return load_bananas(data_root, seed=cfg.seed, n_train=cfg.num_train, n_valid=cfg.num_valid)
     if cfg.data != "raccoon":
         raise ConfigError(f"unknown data {cfg.data!r}; choose raccoon or bananas")
-    return load_raccoon(ctx.data_root, (cfg.size, cfg.size))
+    return load_raccoon(data_root, (cfg.size, cfg.size))
+
+
+SSD_DATA = DataPart(real=detection_sets, stand_in=lambda cfg: fake_detection_sets(seed=cfg.seed))
 
 
 def run(cfg: SSDConfig, ctx: RunContext) -> RunResult:
-    train, valid = detection_sets(cfg, ctx)
+    train, valid = SSD_DATA.read(cfg, ctx.data_root)
     ctx.meta.update(classes=["banana"] if cfg.data == "bananas" else list(CLASSES), size=cfg.size)
     model = SSD_PART.build(cfg, ctx.meta)
     if cfg.channels_last:
@@ -170,7 +172,7 @@ BOOK = SSDConfig()
 MEASURED = "measured, 2 CPU cores"
 TINY = {"synthetic": True, "size": 64, "batch_size": 16, "max_epochs": 2}
 recipe("ssd-raccoon", section="14.7 Single Shot Multibox Detection (real raccoon photos)", dataset="raccoon",
-       metric="valid_map50", run=run, model=SSD_PART,
+       metric="valid_map50", run=run, model=SSD_PART, data=SSD_DATA,
        # the book's setup is 100 steps on 160 photos: under-trained (0.518 at 0.5, under the mean box's 0.599)
        book=Profile(BOOK, band=(0.40, 0.65), minutes=4, source="the book's banana setup on raccoon, measured: 0.518"),
        # 300 steps of 8: 0.643 (mAP@[.5:.95] 0.225, the mean box 0.599 and 0.121), 139 s
@@ -179,7 +181,7 @@ recipe("ssd-raccoon", section="14.7 Single Shot Multibox Detection (real raccoon
 )  # fmt: skip
 BANANAS = replace(BOOK, data="bananas")
 recipe("ssd-banana", section="14.7 Single Shot Multibox Detection (the banana set, made here)", dataset="img",
-       metric="valid_map50", run=run, model=SSD_PART,
+       metric="valid_map50", run=run, model=SSD_PART, data=SSD_DATA,
        # measured: class err 4.01e-3, bbox mae 4.38e-3, valid mAP@0.5 0.645 (@[.5:.95] 0.266), 20 min alone on 2 cores
        book=Profile(BANANAS, band=(0.0, 5e-3), minutes=25, metric="train_cls_err", higher_is_better=False,
                     source="book §14.7.3: class err 3.22e-3 on its set; 4.01e-3 measured on the set made here"),

@@ -34,6 +34,7 @@ from dive.plot import plot_heatmaps, plot_length_histogram
 from dive.recipes.base import RunContext, RunResult, TrainConfig
 from dive.recipes.common import run_fit
 from dive.recipes.parts import (
+    DataPart,
     ModelPart,
     Prediction,
     Predictor,
@@ -93,11 +94,15 @@ def build_mt_model(cfg: MTConfig, src_size: int, tgt_size: int) -> nn.Module:
     raise ConfigError(f"unknown model {cfg.model!r}; choose one of {', '.join(MODELS)}")
 
 
+# Tatoeba's English-French pairs as one tab-separated text
+MT_DATA = DataPart(real=lambda cfg, root: read_fra_eng(root), stand_in=lambda cfg: fake_translation_text(seed=cfg.seed))
+
+
 def mt_splits(cfg: MTConfig, ctx: RunContext) -> tuple[dict[str, tuple[list, list]], Vocab, Vocab]:
     """{"train": (src, tgt), "valid": ..., ["test": ...]} token lists, and the vocabularies (from train only)."""
     if cfg.scope not in ("book", "full"):
         raise ConfigError(f"unknown scope {cfg.scope!r}; choose book or full")
-    text = fake_translation_text(seed=cfg.seed) if cfg.synthetic else read_fra_eng(ctx.data_root)
+    text = MT_DATA.read(cfg, ctx.data_root)
     if cfg.scope == "book":
         src, tgt = parse_pairs(text, cfg.num_train + cfg.num_val)
         n = cfg.num_train

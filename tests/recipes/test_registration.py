@@ -35,3 +35,26 @@ def test_registration_refuses_an_unknown_dataset_a_missing_profile_and_a_duplica
     with pytest.raises(Exception, match="lenet"):
         recipe("lenet", dataset="fashion-mnist", **kw)
     assert "test-typo" not in RECIPES and "test-no-tiny" not in RECIPES
+
+
+# the one recipe that reads a real dataset without a data part: its target set is scikit-learn's bundled digits
+# (always present), and its Fashion-MNIST source model comes from `recipes.pretrained`'s cache
+NO_DATA_PART = {"fine-tune"}
+
+
+def test_every_recipe_on_a_real_dataset_declares_its_data_and_its_tiny_profile_reads_the_stand_in():
+    for name, r in RECIPES.items():
+        if r.dataset == GENERATED or name in NO_DATA_PART:
+            continue
+        assert r.data is not None, f"{name} reads {r.dataset} but declares no data part"
+        tiny, book = r.config("tiny"), r.config("book")
+        assert tiny.synthetic and not book.synthetic, name
+        assert r.data.stand_in(tiny) is not None, name
+
+
+def test_a_data_part_reads_the_stand_in_only_when_the_config_asks(tmp_path):
+    from dive.recipes.parts import DataPart
+
+    part = DataPart(real=lambda cfg, root: ("real", root), stand_in=lambda cfg: ("stand-in", cfg.seed))
+    assert part.read(TrainConfig(seed=3), str(tmp_path)) == ("real", str(tmp_path))
+    assert part.read(TrainConfig(seed=3, synthetic=True), None) == ("stand-in", 3)
