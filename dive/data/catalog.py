@@ -309,3 +309,43 @@ SICK = DATASETS.add(
         license="CC BY-NC-SA 3.0",
     ),
 )
+
+_ML100K_URL = "https://files.grouplens.org/datasets/movielens/ml-100k.zip"
+_ML100K_FILES = {  # sha256 of each file as GroupLens ships it (../shared/data/MANIFEST.md)
+    "README": "4883b8cf340ed0059971b33f56ad3adc88a40792108ebca3d24aafc4c82e8b52",
+    "u.data": "06416e597f82b7342361e41163890c81036900f418ad91315590814211dca490",
+    "u.genre": "9757e0d3e6b298159a80dd48eaf938114690e911e39af97a76949ef1663610bb",
+    "u.info": "5b0a40b2e47a729ee6203063f6dcf8790c2e63f5a18663e6ee318a72c5f3c27b",
+    "u.item": "553841ebc7de3a0fd0d6b62a204ea30c1e651aacfb2814c7a6584ac52f2c5701",
+    "u.occupation": "cd5fbec9afe345d993a62fc7817df1a4a9079c4feb267b3118763b8fd942137d",
+    "u.user": "f120e114da2e8cf314fd28f99417c94ae9ddf1cb6db8ce0e4b5995d40e90e62c",
+    "u1.base": "ce253ec86c448b44fb3ba9a30d12dcfc2e9210cbde71efada3730c22e9ac212a",
+    "u1.test": "18c6014a4b2c7324f250a63f8904a7b16b2b19f911129e346141507b0cbac950",
+    "u2.base": "6c06f0b5df4b256da1a994f3ac66edc8da4d3f09bc9282df6b14d893366d703e",
+    "u2.test": "4de658d1e04ed9104629509a2e2528fce833ac8e048280183f1df167632038c3",
+    "u3.base": "afdc155c291c6edc41c0407e39d7462eb98d341e064f0b0a12175b80b3c4af5d",
+    "u3.test": "0f548b51c78327de4c156461d3e430b7e5579fe2b5681586a59416e48fd35f6d",
+    "u4.base": "219f0f4d40dfe9c5141d425f53fa91ee23ed275f14e280bbf1b50117afb064ca",
+    "u4.test": "7c02ad0a1e7ab1083c8b9d4b627203a051dd7b5eab46d99fa44de33470de8db9",
+    "u5.base": "a9574e59ce961eec2121627760b6e9b0974ce1637b3fe69ac32cb14a4bfab485",
+    "u5.test": "351cc52e0d15b6c721466276fc24671d40936899e3d01fadeaf312915b8c5634",
+    "ua.base": "67b5bcdb380c29f85d56a012ecd88612ae020f30a6730d117a334ee8203b91f2",
+    "ua.test": "d0497e202417720f57a184ec8c66be2d1afa4ff41bb53787c57b28d6bf79bc42",
+    "ub.base": "237254d253b6ad7de84f919d041055428646254f34ed8f562703c899430cd881",
+    "ub.test": "d54a72d05730d5892062734b2bec73e976f9b713d18c828a18b968d6cce442da",
+}
+
+ML100K = DATASETS.add(
+    "ml-100k",
+    DatasetSpec(
+        name="ml-100k",
+        description="MovieLens 100K (book ch. 21): 100,000 ratings 1-5 of 1,682 movies by 943 users, with "
+        "GroupLens's u1-u5 and ua/ub splits; u.item is latin-1",
+        files=tuple(DataFile(n, h, _ML100K_URL, member=f"ml-100k/{n}") for n, h in _ML100K_FILES.items()),
+        # the book's DATA_HUB entry: the archive's SHA-1; every file is read in place from the extracted folder
+        source=Source(
+            _ML100K_URL, "sha1:cd4dcac4241c8a4ad7badc7ca635da8a69dddb83", {n: f"ml-100k/{n}" for n in _ML100K_FILES}
+        ),  # fmt: skip
+        license="GroupLens research licence: no redistribution, no commercial use; cite Harper & Konstan (2015)",
+    ),
+)

@@ -59,8 +59,19 @@ def test_a_second_run_in_a_held_folder_refuses_naming_the_first(tmp_path, capsys
 
 
 def test_two_runs_started_together_one_refuses(tmp_path):
-    cmd = [sys.executable, "-m", "dive", "run", "softmax", "--profile", "tiny", "--quiet", "--out", str(tmp_path),
-           "--max_epochs=30"]  # fmt: skip  (~1 s of training: longer than the gap between two starts on a busy machine)
+    cmd = [
+        sys.executable,
+        "-m",
+        "dive",
+        "run",
+        "softmax",
+        "--profile",
+        "tiny",
+        "--quiet",
+        "--out",
+        str(tmp_path),
+        "--max_epochs=30",
+    ]  # fmt: skip  (~1 s of training: longer than the gap between two starts on a busy machine)
     env = {**os.environ, "DIVE_FULL_EXIT": "1"}
     procs = [subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     results = [(p.wait(), p.stderr.read()) for p in procs]

@@ -1,0 +1,67 @@
+"""Losses and scores of the ranking recommenders (book §21.5-21.7).
+
+- `bpr_loss(pos, neg)`: Bayesian personalized ranking, -log sigmoid(s_pos - s_neg) (§21.5.1), a mean over pairs
+  (the book sums over the batch; with Adam the two differ only in how strongly weight decay acts).
+- `hinge_loss(pos, neg, margin=1)`: max(0, margin - s_pos + s_neg) (§21.5.2).
+- `PairwiseStep(loss)`: a batch (*context, positive items, negative items) for a model `forward(*context, items)`;
+  the loss of the two scores, counted per pair.
+- `hit_and_auc(scores, exclude, positives, ks)`: each user's held-out item ranked among every candidate item (all
+  items minus the ones `exclude` marks, the user's training items): Hit@k (is it in the top k?) and the book's AUC
+  ((candidates - 1 - rank) / (candidates - 1): the share of other candidates ranked below it), means over users.
+  `first_items=n` ranks only items 0..n-1, which is what the book's `evaluate_ranking` does with n = the number of
+  users (it builds its candidates from `range(num_users)`): kept only to reproduce the book's number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from dive.train.steps import StepOut
+
+
+def bpr_loss(pos: Tensor, neg: Tensor) -> Tensor:
+    return -F.logsigmoid(pos - neg).mean()
+
+
+def hinge_loss(pos: Tensor, neg: Tensor, margin: float = 1.0) -> Tensor:
+    return torch.relu(margin - pos + neg).mean()
+
+
+class PairwiseStep:
+    """(*context, pos (B,), neg (B,)) -> `loss(forward(*context, pos), forward(*context, neg))`, counted per pair."""
+
+    def __init__(self, loss: Callable[[Tensor, Tensor], Tensor] = bpr_loss):
+        self.loss = loss
+
+    def __call__(self, forward: Callable[..., Any], batch: Sequence[Tensor], state: Any = None) -> StepOut:
+        *context, pos, neg = batch
+        return StepOut(self.loss(forward(*context, pos), forward(*context, neg)), pos.shape[0])
+
+
+def hit_and_auc(scores: Tensor, exclude: Tensor, positives: Tensor, ks: Sequence[int] = (10, 50),
+                first_items: int | None = None) -> dict[str, float]:  # fmt: skip
+    """scores, exclude: (U, I); positives: (U,) the held-out item of each user. Returns {"hit@k": ..., "auc": ...}."""
+    scores = scores.float().masked_fill(exclude, float("-inf"))
+    candidate = ~exclude
+    if first_items is not None:
+        scores[:, first_items:] = float("-inf")
+        candidate = candidate.clone()
+        candidate[:, first_items:] = False
+    rows = torch.arange(len(positives))
+    pos_score = scores[rows, positives]
+    found = candidate[rows, positives]  # an item outside the candidates is never ranked: hit 0, AUC 0
+    rank = (scores > pos_score[:, None]).sum(1)  # candidates ranked above the held-out item
+    others = (candidate.sum(1) - 1).clamp_min(1)
+    out = {f"hit@{k}": float(((rank < k) & found).float().mean()) for k in ks}
+    out["auc"] = float(torch.where(found, (others - rank).float() / others, 0.0).mean())
+    return out
+
+
+def rating_rmse(pred: Tensor, target: Tensor) -> float:
+    """sqrt(mean((pred - target)^2)) over every held-out rating at once."""
+    return float(((pred.float() - target.float()) ** 2).mean().sqrt())
