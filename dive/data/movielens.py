@@ -200,3 +200,26 @@ def fake_movies(num_items: int = 60) -> Movies:
     genres = torch.zeros(num_items, len(GENRES), dtype=torch.bool)
     genres[torch.arange(num_items), 1 + torch.arange(num_items) % (len(GENRES) - 1)] = True
     return Movies([f"movie {i}" for i in range(num_items)], genres, 1990 + torch.arange(num_items) % 10)
+
+
+class NegativeSampler:
+    """An `ArrayLoader` augment: a batch (*context, users, items) gains one item per row that the user did not
+    rate in training, drawn from the loader's (seed, epoch, batch) generator, so a resumed run draws the same
+    negatives. `user_column` says which tensor of the batch holds the users (default: the first).
+
+    Draws are uniform over all items, redrawn where they hit a rated item (a user rates ~6% of the items, so
+    `rounds` redraws leave a rated item with probability ~0.06^rounds)."""
+
+    def __init__(self, rated: Tensor, user_column: int = 0, rounds: int = 8):
+        self.rated, self.user_column, self.rounds = rated, user_column, rounds
+
+    def __call__(self, batch: tuple[Tensor, ...], generator: torch.Generator) -> tuple[Tensor, ...]:
+        users = batch[self.user_column]
+        num_items = self.rated.shape[1]
+        neg = torch.randint(0, num_items, users.shape, generator=generator)
+        for _ in range(self.rounds):
+            hit = self.rated[users, neg]
+            if not hit.any():
+                break
+            neg[hit] = torch.randint(0, num_items, (int(hit.sum()),), generator=generator)
+        return (*batch, neg)

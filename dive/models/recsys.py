@@ -5,7 +5,8 @@ Every embedding starts from N(0, 0.01^2), the book's `init.Normal(0.01)`. Ids ar
 - `AutoRec` (§21.4): item-based: an item's column of ratings (num_users,) -> encoder (sigmoid) -> decoder; the
   loss reads only observed ratings (the recipe masks), the prediction fills in the rest.
 - `NeuMF` (§21.6): generalized MF (p_u * q_i) beside an MLP on [u_u, v_i], joined by one output unit. The book's
-  output unit has a sigmoid; it is kept (BPR reads score differences, which the sigmoid squashes but keeps ordered).
+  output unit has a sigmoid; it is kept for training (BPR reads differences of the squashed scores), and items are
+  ranked by the logit under it, since trained scores saturate to 1.0 in float32 and tie.
 - `Caser` (§21.7): a user's last L items as an L x k "image": d horizontal filters of each height 1..L (max-pooled
   over time) and d' vertical ones, then a dense layer, joined with the user's embedding, scored against the item.
 - `FM` (§21.9), `DeepFM` (§21.10): over one id per categorical field (offsets already added: dive.data.ctr).
@@ -28,21 +29,23 @@ def _normal(*modules: nn.Module, std: float = 0.01) -> None:
 
 
 class MatrixFactorization(nn.Module):
-    """p_u . q_i + b_u + b_i: (users (B,), items (B,)) -> predicted ratings (B,)."""
+    """mu + p_u . q_i + b_u + b_i: (users (B,), items (B,)) -> predicted ratings (B,). The book's model has no
+    mu (`mean` 0); a fixed training mean lets the biases start near the answer (Koren et al.'s model)."""
 
-    def __init__(self, num_factors: int, num_users: int, num_items: int):
+    def __init__(self, num_factors: int, num_users: int, num_items: int, mean: float = 0.0):
         super().__init__()
         self.P, self.Q = nn.Embedding(num_users, num_factors), nn.Embedding(num_items, num_factors)
         self.user_bias, self.item_bias = nn.Embedding(num_users, 1), nn.Embedding(num_items, 1)
         _normal(self)
+        self.register_buffer("mean", torch.tensor(float(mean)))
 
     def forward(self, users: Tensor, items: Tensor) -> Tensor:
         dot = (self.P(users) * self.Q(items)).sum(1)
-        return dot + self.user_bias(users).squeeze(1) + self.item_bias(items).squeeze(1)
+        return self.mean + dot + self.user_bias(users).squeeze(1) + self.item_bias(items).squeeze(1)
 
     def score_all(self, users: Tensor) -> Tensor:
         """(B,) users -> (B, num_items): every item's predicted rating, in one matrix product."""
-        return self.P(users) @ self.Q.weight.T + self.user_bias(users) + self.item_bias.weight.T
+        return self.mean + self.P(users) @ self.Q.weight.T + self.user_bias(users) + self.item_bias.weight.T
 
 
 class AutoRec(nn.Module):
@@ -73,9 +76,19 @@ class NeuMF(nn.Module):
         _normal(self)
 
     def forward(self, users: Tensor, items: Tensor) -> Tensor:
+        return torch.sigmoid(self.logits(users, items))
+
+    def logits(self, users: Tensor, items: Tensor) -> Tensor:
+        """The output unit before its sigmoid: the same order, without float32's saturation at 1.0 (ties)."""
         gmf = self.P(users) * self.Q(items)
         mlp = self.mlp(torch.cat([self.U(users), self.V(items)], dim=1))
-        return torch.sigmoid(self.prediction(torch.cat([gmf, mlp], dim=1))).squeeze(1)
+        return self.prediction(torch.cat([gmf, mlp], dim=1)).squeeze(1)
+
+    def score_all(self, users: Tensor) -> Tensor:
+        """(B,) users -> (B, num_items): every item's logit for each user (ranks as the sigmoid scores do)."""
+        items = torch.arange(self.Q.num_embeddings, device=users.device)
+        B, n = users.shape[0], items.shape[0]
+        return self.logits(users.repeat_interleave(n), items.repeat(B)).view(B, n)
 
 
 class Caser(nn.Module):

@@ -32,6 +32,8 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     optim_traces,
     polynomial,
     preliminaries,
+    recsys,
+    recsys_rank,
     rnn,
     roi_pooling,
     sentiment,

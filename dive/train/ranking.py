@@ -7,7 +7,8 @@
   the loss of the two scores, counted per pair.
 - `hit_and_auc(scores, exclude, positives, ks)`: each user's held-out item ranked among every candidate item (all
   items minus the ones `exclude` marks, the user's training items): Hit@k (is it in the top k?) and the book's AUC
-  ((candidates - 1 - rank) / (candidates - 1): the share of other candidates ranked below it), means over users.
+  ((candidates - 1 - rank) / (candidates - 1): the share of other candidates ranked below it), means over users;
+  ties count half (a constant score is not a perfect ranking).
   `first_items=n` ranks only items 0..n-1, which is what the book's `evaluate_ranking` does with n = the number of
   users (it builds its candidates from `range(num_users)`): kept only to reproduce the book's number.
 """
@@ -55,7 +56,8 @@ def hit_and_auc(scores: Tensor, exclude: Tensor, positives: Tensor, ks: Sequence
     rows = torch.arange(len(positives))
     pos_score = scores[rows, positives]
     found = candidate[rows, positives]  # an item outside the candidates is never ranked: hit 0, AUC 0
-    rank = (scores > pos_score[:, None]).sum(1)  # candidates ranked above the held-out item
+    # candidates ranked above the held-out item; an equal score counts as half above (a random tie-break's mean)
+    rank = (scores > pos_score[:, None]).sum(1) + 0.5 * ((scores == pos_score[:, None]) & candidate).sum(1).sub(1)
     others = (candidate.sum(1) - 1).clamp_min(1)
     out = {f"hit@{k}": float(((rank < k) & found).float().mean()) for k in ks}
     out["auc"] = float(torch.where(found, (others - rank).float() / others, 0.0).mean())

@@ -39,3 +39,9 @@ def test_hit_and_auc_by_hand_and_the_books_candidate_bug():
 
 def test_rmse_over_all_ratings():
     assert math.isclose(rating_rmse(torch.tensor([1.0, 3.0]), torch.tensor([2.0, 3.0])), math.sqrt(0.5), rel_tol=1e-6)
+
+
+def test_a_constant_score_is_not_a_perfect_ranking():
+    scores = torch.ones(1, 5)
+    m = hit_and_auc(scores, torch.zeros(1, 5, dtype=torch.bool), torch.tensor([2]), ks=(1, 3))
+    assert m["hit@1"] == 0.0 and m["hit@3"] == 1.0 and m["auc"] == 0.5  # rank 2 of 5: the mean of a random order
