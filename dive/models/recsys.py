@@ -132,8 +132,8 @@ class FM(nn.Module):
         n = int(sum(field_dims))
         self.embedding, self.fc = nn.Embedding(n, num_factors), nn.Embedding(n, 1)
         self.bias = nn.Parameter(torch.zeros(1))
-        nn.init.normal_(self.embedding.weight, std=0.01)
-        nn.init.normal_(self.fc.weight, std=0.01)
+        nn.init.xavier_uniform_(self.embedding.weight)  # the book's init.Xavier()
+        nn.init.xavier_uniform_(self.fc.weight)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.bias + self.fc(x).sum((1, 2)) + pairwise(self.embedding(x))

@@ -11,6 +11,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     batchnorm,
     bert,
     calculus,
+    click_through,
     cnn,
     data_parallel,
     faster_rcnn,

@@ -117,6 +117,9 @@ def recommend(trained: Trained, inputs: list[Any], k: int = 10) -> Prediction:
     meta = trained.meta
     if not inputs:
         raise DiveError("give one or more user ids, e.g. 1")
+    if "num_users" not in meta:
+        raise DiveError(f"this {trained.recipe} run was trained on the book's CTR log: it has no users or movies to "
+                        "recommend")  # fmt: skip
     if not 1 <= int(k) <= 100:
         raise DiveError(f"--k is 1-100, got {k}")
     users = torch.tensor([parse_user(x, meta["num_users"]) for x in inputs])

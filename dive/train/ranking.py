@@ -67,3 +67,22 @@ def hit_and_auc(scores: Tensor, exclude: Tensor, positives: Tensor, ks: Sequence
 def rating_rmse(pred: Tensor, target: Tensor) -> float:
     """sqrt(mean((pred - target)^2)) over every held-out rating at once."""
     return float(((pred.float() - target.float()) ** 2).mean().sqrt())
+
+
+def roc_auc(scores: Tensor, labels: Tensor) -> float:
+    """The area under the ROC curve: the probability that a random positive scores above a random negative (ties
+    count half), from the ranks of all scores at once (Mann-Whitney)."""
+    scores, labels = scores.double().flatten(), labels.flatten() > 0.5
+    n_pos, n_neg = int(labels.sum()), int((~labels).sum())
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    values, inverse, counts = torch.unique(scores, return_inverse=True, return_counts=True)
+    ends = counts.cumsum(0).double()
+    mid_rank = ends - (counts.double() - 1) / 2  # 1-based average rank of each distinct score
+    rank_sum = float(mid_rank[inverse][labels].sum())
+    return (rank_sum - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
+def log_loss(logits: Tensor, labels: Tensor) -> float:
+    """Mean binary cross-entropy of `logits` (one sigmoid applied here, once)."""
+    return float(F.binary_cross_entropy_with_logits(logits.float(), labels.float()))

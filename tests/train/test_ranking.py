@@ -45,3 +45,12 @@ def test_a_constant_score_is_not_a_perfect_ranking():
     scores = torch.ones(1, 5)
     m = hit_and_auc(scores, torch.zeros(1, 5, dtype=torch.bool), torch.tensor([2]), ks=(1, 3))
     assert m["hit@1"] == 0.0 and m["hit@3"] == 1.0 and m["auc"] == 0.5  # rank 2 of 5: the mean of a random order
+
+
+def test_roc_auc_and_log_loss_by_hand():
+    from dive.train.ranking import log_loss, roc_auc
+
+    # positives score 0.9, 0.4; negatives 0.5, 0.1: pairs (0.9 > 0.5, 0.9 > 0.1, 0.4 < 0.5, 0.4 > 0.1) -> 3/4
+    assert roc_auc(torch.tensor([0.9, 0.5, 0.4, 0.1]), torch.tensor([1, 0, 1, 0])) == 0.75
+    assert roc_auc(torch.tensor([0.3, 0.3]), torch.tensor([1, 0])) == 0.5  # a tie counts half
+    assert math.isclose(log_loss(torch.zeros(3), torch.tensor([1.0, 0.0, 1.0])), math.log(2), rel_tol=1e-6)
