@@ -185,6 +185,21 @@ def _word2vec(args: argparse.Namespace) -> dict:
     return {"rows": rows}
 
 
+@bench("recsys", "matrix factorization (book §21.3) against scikit-surprise on u1-u5, and pipeline speed",
+       (("--skip",), {"default": "", "help": "accuracy or speed: leave that part out"}),
+       (("--workers",), {"type": int, "default": 2, "help": "the book-style DataLoader's workers"}))  # fmt: skip
+def _recsys(args: argparse.Namespace) -> dict:
+    from dive.bench.recsys import format_recsys, run_accuracy, run_speed
+    from dive.data.movielens import read_ml100k, split_ratings
+
+    print("dive bench recsys: MovieLens 100K (book ch. 21)")
+    accuracy = [] if args.skip == "accuracy" else run_accuracy(args.data)
+    speed = [] if args.skip == "speed" else run_speed(split_ratings(read_ml100k(args.data))[0], args.rounds,
+                                                      args.workers)  # fmt: skip
+    print(format_recsys(accuracy, speed))
+    return {"accuracy": accuracy, "speed": speed}
+
+
 @bench("compile", "one training step (batch 256), eager against torch.compile (book §13.1)")
 def _compile(args: argparse.Namespace) -> dict:
     from dive.bench.perf import compile_bench, format_compile

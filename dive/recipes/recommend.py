@@ -28,7 +28,7 @@ from dive.data.movielens import (
 )
 from dive.recipes.base import TrainConfig
 from dive.recipes.parts import DataPart, Prediction, Predictor, Trained, shorten
-from dive.train.optim import Adam
+from dive.train.optim import adam_for_summed_loss
 
 SPLITS = ("random", "seq-aware", "u1", "u2", "u3", "u4", "u5", "ua", "ub")
 
@@ -75,13 +75,10 @@ def fake_split(cfg: RecsysConfig) -> RatingData:
 MOVIELENS_DATA = DataPart(real=read_split, stand_in=fake_split)
 
 
-def book_adam(params, cfg: RecsysConfig) -> Adam:
-    """Adam as the book's runs apply it. Its gluon losses are summed over the batch, so Adam sees gradients
-    batch_size times those of dive's mean losses while weight decay and epsilon stay put; dividing both by the
-    batch size makes the same update (without it, weight decay 1e-5 swamps NeuMF's tiny initial gradients and
-    the model collapses to a constant)."""
-    b = cfg.batch_size
-    return Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay / b, eps=1e-8 / b)
+def book_adam(params, cfg: RecsysConfig) -> torch.optim.Optimizer:
+    """Adam as the book's runs apply it to their summed losses (`adam_for_summed_loss`): without the adjustment,
+    weight decay 1e-5 swamps NeuMF's tiny initial gradients and the model collapses to a constant."""
+    return adam_for_summed_loss(params, cfg.lr, cfg.weight_decay, cfg.batch_size)
 
 
 def pack_mask(mask: Tensor) -> str:

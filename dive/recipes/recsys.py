@@ -25,7 +25,7 @@ from dive.recipes.common import run_fit
 from dive.recipes.parts import ModelPart
 from dive.recipes.recommend import MOVIELENS_DATA, RECOMMENDER, RecsysConfig, book_adam, recsys_meta
 from dive.train import Metric, StepOut, format_summary
-from dive.train.ranking import rating_rmse
+from dive.train.ranking import RatingStep, rating_rmse
 
 RMSE = Metric("rmse", lambda out, y: ((out.float() - y) ** 2).sum(), root=True)
 
@@ -39,25 +39,6 @@ class MFConfig(RecsysConfig):
     split: str = "seq-aware"
     center: bool = False
     reg: float = 0.0
-
-
-class MFStep:
-    """(users, items, ratings) -> squared error, plus `reg` x the squared norms of the parameters each rating
-    touches (a mean over the batch's ratings); metrics read the predictions."""
-
-    def __init__(self, model: MatrixFactorization, reg: float):
-        self.model, self.reg = model, reg
-
-    def __call__(self, forward, batch, state=None) -> StepOut:
-        users, items, y = batch
-        pred = forward(users, items)
-        loss = ((pred - y) ** 2).mean()
-        if self.reg:
-            m = self.model
-            norms = (m.P(users) ** 2).sum(1) + (m.Q(items) ** 2).sum(1)
-            norms = norms + m.user_bias(users).squeeze(1) ** 2 + m.item_bias(items).squeeze(1) ** 2
-            loss = loss + self.reg * norms.mean()
-        return StepOut(loss, y.shape[0], pred.detach(), y)
 
 
 def book_rmse(pred: Tensor, target: Tensor, batch_size: int) -> float:
@@ -89,7 +70,7 @@ def run_mf(cfg: MFConfig, ctx: RunContext) -> RunResult:
     opt = book_adam(model.parameters(), cfg)
     train = ArrayLoader(tr.users, tr.items, tr.ratings, batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed)
     test = ArrayLoader(te.users, te.items, te.ratings, batch_size=cfg.batch_size)
-    state, _, _ = run_fit(ctx, cfg, model=model, step=MFStep(model, cfg.reg), optimizer=opt, train_loader=train,
+    state, _, _ = run_fit(ctx, cfg, model=model, step=RatingStep(model, cfg.reg), optimizer=opt, train_loader=train,
                           valid_loader=test, max_epochs=cfg.max_epochs, metrics=[RMSE])  # fmt: skip
     m = dict(state.metrics)
     with torch.inference_mode():

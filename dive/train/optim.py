@@ -86,3 +86,11 @@ class Adam(_WithoutDynamo, torch.optim.Adam):
     """`torch.optim.Adam` (AMSGrad, weight decay, foreach, fused) without the `torch._dynamo` import."""
 
     step = _step_in_grad_mode(torch.optim.Adam.step)
+
+
+def adam_for_summed_loss(params, lr: float, weight_decay: float, batch_size: int) -> Adam:
+    """Adam as a book run applies it to a loss summed over the batch (gluon's losses are), for dive's mean loss:
+    Adam sees batch_size times smaller gradients here while weight decay and epsilon stay put, so dividing both
+    by the batch size makes the same update. Fused: one kernel for every parameter (the recommenders' steps are
+    small enough that the optimizer's per-tensor work is a quarter of a step)."""
+    return Adam(params, lr=lr, weight_decay=weight_decay / batch_size, eps=1e-8 / batch_size, fused=True)

@@ -86,3 +86,23 @@ def roc_auc(scores: Tensor, labels: Tensor) -> float:
 def log_loss(logits: Tensor, labels: Tensor) -> float:
     """Mean binary cross-entropy of `logits` (one sigmoid applied here, once)."""
     return float(F.binary_cross_entropy_with_logits(logits.float(), labels.float()))
+
+
+class RatingStep:
+    """(users, items, ratings) -> squared error, plus `reg` x (|p_u|^2 + |q_i|^2 + b_u^2 + b_i^2) of the rows
+    each rating touches (Koren et al.'s regularised MF; 0 is the book's plain L2 loss), both means over the batch's
+    ratings; metrics read the predictions. `model` is a `dive.models.recsys.MatrixFactorization`."""
+
+    def __init__(self, model, reg: float = 0.0):
+        self.model, self.reg = model, reg
+
+    def __call__(self, forward: Callable[..., Any], batch: Sequence[Tensor], state: Any = None) -> StepOut:
+        users, items, y = batch
+        pred = forward(users, items)
+        loss = ((pred - y) ** 2).mean()
+        if self.reg:
+            m = self.model
+            norms = (m.P(users) ** 2).sum(1) + (m.Q(items) ** 2).sum(1)
+            norms = norms + m.user_bias(users).squeeze(1) ** 2 + m.item_bias(items).squeeze(1) ** 2
+            loss = loss + self.reg * norms.mean()
+        return StepOut(loss, y.shape[0], pred.detach(), y)
