@@ -37,8 +37,12 @@ CORRUPT = GOOD[:100] + bytes([GOOD[100] ^ 0xFF]) + GOOD[101:]
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
+    extra: dict[str, bytes] = {}  # more archives a test serves
+
     def do_GET(self):  # noqa: N802 - http.server's name
-        body = {"/good.tar.gz": GOOD, "/corrupt.tar.gz": CORRUPT, "/truncated.tar.gz": GOOD}.get(self.path)
+        body = {"/good.tar.gz": GOOD, "/corrupt.tar.gz": CORRUPT, "/truncated.tar.gz": GOOD, **self.extra}.get(
+            self.path
+        )
         if body is None:
             self.send_error(404)
             return
@@ -120,3 +124,31 @@ def test_the_catalog_pairs_each_archive_with_its_own_digest():
         assert all(f.sha256 != source.digest.split(":")[1] for f in DATASETS[name].files)
     sick = DATASETS["sick"].files[0]
     assert sick.url.endswith("SICK.zip") and sick.member == "SICK.txt"
+
+
+def test_movielens_downloads_as_grouplens_zips_it_and_reads_in_place(server, tmp_path, monkeypatch):
+    """ml-100k.zip's layout (ml-100k/<file>), served locally with fixture contents: every file extracted, checked,
+    and read by the loader where it landed."""
+    import zipfile
+
+    import dive.data.movielens as movielens
+    from dive.data import DATASETS
+
+    real = DATASETS["ml-100k"]
+    contents = {f.name: f"{f.name}\n".encode() for f in real.files}
+    contents["u.info"] = b"3 users\n4 items\n5 ratings\n"
+    contents["u.data"] = b"1\t2\t5\t10\n3\t4\t1\t20\n"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in contents.items():
+            z.writestr(f"ml-100k/{name}", data)
+    archive = buf.getvalue()
+    Handler.extra = {"/ml-100k.zip": archive}
+    files = tuple(DataFile(f.name, hashlib.sha256(contents[f.name]).hexdigest(), f"{server}/ml-100k.zip",
+                           member=f.member) for f in real.files)  # fmt: skip
+    source = Source(f"{server}/ml-100k.zip", "sha1:" + hashlib.sha1(archive).hexdigest(), real.source.extract)
+    toy = DatasetSpec("ml-100k", real.description, files, source=source)
+    where = download_dataset(toy, tmp_path)
+    monkeypatch.setattr(movielens, "ML100K", toy)
+    r = movielens.read_ml100k(tmp_path)
+    assert where == tmp_path / "ml-100k" and (len(r), r.num_users, r.num_items) == (2, 3, 4)
