@@ -59,3 +59,13 @@ def test_real_movielens_mf_and_neumf_beat_their_floors(tmp_path):
     assert mf["test_rmse"] < mf["floor_rmse"] - 0.1
     rank = run_recipe("neumf", "book", out=tmp_path / "neumf", device="cpu", progress=False)["metrics"]
     assert rank["test_auc"] > rank["floor_auc"] and rank["book_auc"] < rank["test_auc"]
+
+
+def test_a_resumed_ranking_run_draws_the_same_negatives(tmp_path):
+    from safetensors.torch import load_file
+
+    run_recipe("neumf", "tiny", out=tmp_path / "whole", device="cpu", progress=False)
+    run_recipe("neumf", "tiny", ["max_epochs=1"], out=tmp_path / "parts", device="cpu", progress=False)
+    run_recipe("neumf", "tiny", out=tmp_path / "parts", device="cpu", progress=False, resume=True)
+    a, b = (load_file(tmp_path / d / "checkpoint.safetensors") for d in ("whole", "parts"))
+    assert all((a[k] == b[k]).all() for k in a if k.startswith("model."))
