@@ -52,15 +52,8 @@ MT_TABLE = (
 
 for _name, _section, _book, _band, _measured, _quick, _quick_band, _minutes, _full_band, _full_changes in MT_TABLE:
     _chapter = _section.split(" ")[0]
-    recipe(
-        _name,
-        section=_section,
-        dataset="fra-eng",
-        metric="book4_bleu",
-        run=train_translation,
-        distributed=True,
-        model=MT_PART,
-        data=MT_DATA,
+    recipe(_name, section=_section, dataset="fra-eng", metric="book4_bleu", run=train_translation, distributed=True,
+        model=MT_PART, data=MT_DATA,
         book=Profile(_book, band=_band, minutes=1,
                      source=f"d2l 1.0 §{_chapter} prints four translations; measured here {_measured}"),
         quick=Profile(_quick, band=_quick_band, minutes=_minutes, source=MEASURED, metric="test_bleu"),

@@ -20,19 +20,9 @@ from dive.core import ConfigError, DiveError
 from dive.data import ArrayLoader
 from dive.data.wikitext import BertArrays, bert_arrays, fake_paragraphs, read_wiki, wiki_vocab
 from dive.models.bert import BERTModel
-from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
+from dive.recipes.base import DataPart, Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
-from dive.recipes.parts import (
-    DataPart,
-    ModelPart,
-    Prediction,
-    Predictor,
-    Trained,
-    shorten,
-    vocab_files,
-    vocab_meta,
-    vocab_of,
-)
+from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained, shorten, vocab_files, vocab_meta, vocab_of
 from dive.train.bert import BERTPretrainStep, evaluate_bert
 from dive.train.optim import Adam
 

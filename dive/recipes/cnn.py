@@ -102,16 +102,9 @@ CNN_TABLE = (
 )  # fmt: skip
 
 for _name, _section, _book, _band, _source, _quick, _quick_band, _minutes in CNN_TABLE:
-    recipe(
-        _name,
-        section=_section,
-        dataset="fashion-mnist",
-        metric="test_acc",
-        run=run,
-        distributed=True,
-        data=FASHION_DATA,
-        model=fashion_part(build),
+    recipe(_name, section=_section, dataset="fashion-mnist", metric="test_acc", run=run, distributed=True,
+        data=FASHION_DATA, model=fashion_part(build),
         book=Profile(_book, band=_band, source=f"{BOOK_ED} {_source}"),
         quick=Profile(_quick, band=_quick_band, minutes=_minutes, source=MEASURED),
         tiny=Profile(replace(_quick, **TINY)),
-    )
+    )  # fmt: skip

@@ -62,15 +62,8 @@ GLOVE_PART = ModelPart(
 )
 
 BOOK = GloVeConfig()
-recipe(
-    "glove",
-    section="15.5 Word Embedding with Global Vectors (GloVe), trained on PTB",
-    dataset="ptb",
-    metric="train_loss",
-    higher_is_better=False,
-    run=run,
-    model=GLOVE_PART,
-    data=PTB_DATA,
+recipe("glove", section="15.5 Word Embedding with Global Vectors (GloVe), trained on PTB", dataset="ptb",
+    metric="train_loss", higher_is_better=False, run=run, model=GLOVE_PART, data=PTB_DATA,
     # measured: 2,561,647 nonzero counts; loss 0.0093 after 15 epochs in 96 s; chip: intel, microprocessor
     book=Profile(BOOK, band=(0.007, 0.012), minutes=3, source="the book trains no GloVe: measured, 2 CPU cores"),
     quick=Profile(BOOK, band=(0.007, 0.012), minutes=3, source="measured, 2 CPU cores"),

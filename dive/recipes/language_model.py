@@ -30,10 +30,9 @@ from dive.data import (
     windows,
 )
 from dive.models import RNNLM
-from dive.recipes.base import RunContext, RunResult, TrainConfig
+from dive.recipes.base import DataPart, RunContext, RunResult, TrainConfig
 from dive.recipes.common import run_fit
 from dive.recipes.parts import (
-    DataPart,
     ModelPart,
     Prediction,
     Predictor,

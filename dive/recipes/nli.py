@@ -31,19 +31,9 @@ from dive.data.nli import (
 )
 from dive.models.nli import DecomposableAttention
 from dive.plot import plot_confusion
-from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
+from dive.recipes.base import DataPart, Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
-from dive.recipes.parts import (
-    DataPart,
-    ModelPart,
-    Prediction,
-    Predictor,
-    Trained,
-    shorten,
-    vocab_files,
-    vocab_meta,
-    vocab_of,
-)
+from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained, shorten, vocab_files, vocab_meta, vocab_of
 from dive.recipes.sentiment_vectors import vector_table
 from dive.text import Vocab
 from dive.train import accuracy, format_summary

@@ -45,17 +45,9 @@ RNN_TABLE = (
 )
 
 for _name, _section, _book, _band, _source, _quick_epochs, _quick_band, _quick_min, _book_min in RNN_TABLE:
-    recipe(
-        _name,
-        section=_section,
-        dataset="timemachine",
-        metric="valid_ppl",
-        run=train_lm,
-        higher_is_better=False,
-        distributed=True,
-        model=LM_PART,
-        data=LM_DATA,
-        book=Profile(_book, band=_band, minutes=_book_min, source=_source),
-        quick=Profile(replace(_book, max_epochs=_quick_epochs), band=_quick_band, minutes=_quick_min, source=MEASURED),
-        tiny=Profile(replace(_book, **TINY)),
-    )
+    recipe(_name, section=_section, dataset="timemachine", metric="valid_ppl", run=train_lm, higher_is_better=False,
+           distributed=True, model=LM_PART, data=LM_DATA,
+           book=Profile(_book, band=_band, minutes=_book_min, source=_source),
+           quick=Profile(replace(_book, max_epochs=_quick_epochs), band=_quick_band, minutes=_quick_min,
+                         source=MEASURED),
+           tiny=Profile(replace(_book, **TINY)))  # fmt: skip

@@ -52,14 +52,5 @@ for _name, _section, _run, _build in (
     ("softmax-scratch", "4.4 Softmax Regression Implementation from Scratch", run_scratch, build_scratch),
     ("softmax", "4.5 Concise Implementation of Softmax Regression", run_concise, build_concise),
 ):
-    recipe(
-        _name,
-        section=_section,
-        dataset="fashion-mnist",
-        metric="test_acc",
-        run=_run,
-        distributed=True,
-        data=FASHION_DATA,
-        model=fashion_part(_build),
-        **PROFILES,
-    )
+    recipe(_name, section=_section, dataset="fashion-mnist", metric="test_acc", run=_run, distributed=True,
+           data=FASHION_DATA, model=fashion_part(_build), **PROFILES)  # fmt: skip

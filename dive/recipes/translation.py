@@ -31,10 +31,9 @@ from dive.data import (
 )
 from dive.models import Seq2Seq, Seq2SeqAttention, Transformer, cross_attention, greedy_translate_batch, translate
 from dive.plot import plot_heatmaps, plot_length_histogram
-from dive.recipes.base import RunContext, RunResult, TrainConfig
+from dive.recipes.base import DataPart, RunContext, RunResult, TrainConfig
 from dive.recipes.common import run_fit
 from dive.recipes.parts import (
-    DataPart,
     ModelPart,
     Prediction,
     Predictor,

@@ -22,19 +22,9 @@ from dive.core import ConfigError, DiveError
 from dive.data import ArrayLoader
 from dive.data.word_windows import read_ptb, topic_sentences, trim_padding, word2vec_data
 from dive.models.word2vec import CBOW, HierarchicalSkipGram, SkipGram
-from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
+from dive.recipes.base import DataPart, Profile, RunContext, RunResult, TrainConfig, recipe
 from dive.recipes.common import run_fit
-from dive.recipes.parts import (
-    DataPart,
-    ModelPart,
-    Prediction,
-    Predictor,
-    Trained,
-    shorten,
-    vocab_files,
-    vocab_meta,
-    vocab_of,
-)
+from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained, shorten, vocab_files, vocab_meta, vocab_of
 from dive.text.embeddings import WordVectors, benchmark
 from dive.text.huffman import huffman_paths
 from dive.train.embedding import HierarchicalSoftmaxStep, NegativeSamplingStep, embedding_adam
