@@ -17,13 +17,13 @@ Layers (a package imports only from rows below it, see docs/architecture.md):
 
 __version__ = "0.1.0"
 
-__all__ = ["run", "load", "predict", "Run", "__version__"]
+__all__ = ["run", "load", "predict", "sweep", "Run", "__version__"]
 
 
 def __getattr__(name: str):
-    """`dive.run`, `dive.load`, `dive.predict`, `dive.Run` (the Python API, `dive/cli/api.py`), imported on first
-    use so that `import dive` stays light."""
-    if name in ("run", "load", "predict", "Run"):
+    """`dive.run`, `dive.load`, `dive.predict`, `dive.sweep`, `dive.Run` (the Python API, `dive/cli/api.py`),
+    imported on first use so that `import dive` stays light."""
+    if name in ("run", "load", "predict", "sweep", "Run"):
         from dive.cli import api
 
         return getattr(api, name)

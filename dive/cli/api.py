@@ -5,6 +5,7 @@
     r.metrics["test_acc"], r.history, r.dir, r.model
     model = dive.load("runs/lenet")                  # the trained model of a finished run (no dataset needed)
     dive.predict("runs/lenet", ["shoe.png"])         # its recipe's inference: a label, a translation, boxes...
+    dive.sweep("lenet", {"lr": "loguniform:0.01:1"}, profile="quick", trials=10)   # `dive sweep`: a DataFrame
 
 `run` goes through the same code as the command (the same checks, run directory, files and summary lines) and
 returns a `Run`. In Jupyter the run's pictures (curves.png, confusion.png, ...) are also shown inline; on a terminal
@@ -146,3 +147,29 @@ def predict(run_dir: str | Path, inputs: list[Any], **options: Any):
     from dive.recipes import predict as run_predictor
 
     return run_predictor(run_dir, inputs, **options)
+
+
+def sweep(recipe: str, params: dict[str, str], *, profile: str = "quick", trials: int = 20, workers: int = 1,
+          scheduler: str = "random", metric: str | None = None, name: str | None = None, out: str | Path | None = None,
+          storage: str | None = None, resume: bool = False, **fixed: Any):  # fmt: skip
+    """`dive sweep RECIPE --param NAME=SPEC ...` from Python: `params` maps a config field to its search space
+    ("loguniform:1e-3:1", "int:32:256", "choice:gru,lstm"), `fixed` sets other fields for every trial. Returns the
+    study's table (a pandas DataFrame: one row per trial, its state, value, params, folder and reason)."""
+    import pandas as pd
+
+    from dive.cli.main import main
+
+    args = ["sweep", recipe, "--profile", profile, "--trials", str(trials), "--workers", str(workers),
+            "--scheduler", scheduler, *[a for k, v in params.items() for a in ("--param", f"{k}={v}")],
+            *(["--metric", metric] if metric else []), *(["--name", name] if name else []),
+            *(["--out", str(out)] if out else []), *(["--storage", storage] if storage else []),
+            *(["--resume"] if resume else []), *_overrides_as_flags(fixed)]  # fmt: skip
+    folder = Path(out) if out else Path("runs") / "sweeps" / (name or recipe)
+    code = main(args)
+    if code != 0 and not (folder / "trials.csv").is_file():
+        raise DiveError(f"dive sweep {recipe} failed (exit {code}); its message is above")
+    return pd.read_csv(folder / "trials.csv")
+
+
+def _overrides_as_flags(kwargs: dict[str, Any]) -> list[str]:
+    return [f"--{k}" for k in _overrides(kwargs)]

@@ -19,6 +19,7 @@ import dive
 from dive.cli.bench import add_bench_parser
 from dive.cli.classify import add_classify_parser
 from dive.cli.predict import add_predict_parser
+from dive.cli.sweep import add_sweep_parser
 from dive.cli.text import add_text_parsers
 from dive.cli.tools import add_parsers
 from dive.cli.vision import add_vision_parsers
@@ -152,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_word_parsers(sub)
     add_classify_parser(sub)
     add_predict_parser(sub)
+    add_sweep_parser(sub)
     return p
 
 
@@ -162,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":  # its other --key=value arguments are config overrides
             return _cmd_run(args, extra, argv)
-        if args.command == "predict":  # its other --key=value arguments are the predictor's options
+        if args.command in ("predict", "sweep"):  # other --key=value: the predictor's options, fixed config fields
             return args.func(args, extra)
         if extra:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")

@@ -132,8 +132,10 @@ def run_with_context(
     progress: bool | None = None,
     precision: str = "fp32",
     compile: bool = False,
+    callbacks: list[Any] | None = None,
 ) -> tuple[dict[str, Any], RunContext]:
-    """`run_recipe`, also returning the run's context (its trained models in `ctx.models`)."""
+    """`run_recipe`, also returning the run's context (its trained models in `ctx.models`); `callbacks` join the
+    recipe's main fit (`dive sweep` reports each epoch's metric to its study through one)."""
     info = env_dist_info()
     recipe, cfg = prepare(name, profile, overrides, info.world_size)
     check_data_root(data_root)
@@ -151,7 +153,7 @@ def run_with_context(
             lock.acquire()
             clean_stale_temporaries(out_dir)
         return _run_locked(recipe, cfg, name, profile, out_dir, resume, device, data_root, progress, precision,
-                           compile)  # fmt: skip
+                           compile, callbacks or [])  # fmt: skip
     except BaseException:
         if made and lock is not None and not any(p.name != lock.path.name for p in out_dir.iterdir()):
             lock.release()
@@ -163,14 +165,15 @@ def run_with_context(
 
 
 def _run_locked(recipe: Recipe, cfg: Any, name: str, profile: str, out_dir: Path, resume: bool, device: str,
-                data_root: str | None, progress: bool | None, precision: str, compile: bool,
+                data_root: str | None, progress: bool | None, precision: str, compile: bool, callbacks: list[Any],
                 ) -> tuple[dict[str, Any], RunContext]:  # fmt: skip
     info, dev = init_distributed(choose_device(device))
     plan = precision_plan(precision, dev)  # what this machine runs for the request (fp32 where bf16 cannot run)
     if info.is_main:
         announce(plan)
     try:
-        ctx = RunContext(out_dir, dev, name, profile, resume, data_root, progress, plan.effective, compile, info)
+        ctx = RunContext(out_dir, dev, name, profile, resume, data_root, progress, plan.effective, compile, info,
+                         callbacks=callbacks)  # fmt: skip
         seed_everything(cfg.seed)
         t0 = time.perf_counter()
         result = recipe.run(cfg, ctx)

@@ -7,6 +7,7 @@ from dive.plot.functions import Panel, plot_function_panels
 from dive.plot.heatmap import plot_confusion, plot_heatmaps
 from dive.plot.histogram import plot_length_histogram
 from dive.plot.images import plot_image_grid
+from dive.plot.sweep import plot_incumbents, plot_rungs, plot_trials
 
 __all__ = [
     "BoxPanel",
@@ -18,6 +19,9 @@ __all__ = [
     "plot_heatmaps",
     "plot_history",
     "plot_image_grid",
+    "plot_incumbents",
+    "plot_rungs",
+    "plot_trials",
     "plot_length_histogram",
     "plot_series",
     "plot_zipf",

@@ -60,6 +60,7 @@ class RunContext:
     dist: DistInfo = field(default_factory=DistInfo)  # this process in a data-parallel run (rank 0 of 1 otherwise)
     models: dict[str, Any] = field(default_factory=dict)  # what run_fit trained, by sub-run ("model" for the main one)
     meta: dict[str, Any] = field(default_factory=dict)  # what the model part needs besides the config (vocab, ...)
+    callbacks: list[Any] = field(default_factory=list)  # the caller's, added to the main fit (a sweep's reporter)
 
 
 @dataclass

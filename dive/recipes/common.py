@@ -101,7 +101,8 @@ def run_fit(
              "meta": ctx.meta, "dive": dive.__version__}  # fmt: skip
     # on an accelerator every check is a host sync: check every 25 steps there (epoch ends always)
     guard = NanGuard(every=1 if ctx.device.type == "cpu" else 25, checkpoint_path=ckpt)
-    extra_callbacks = list(callbacks)  # the recipe's own, e.g. a loss tracker; they run before the checkpoint
+    # the recipe's own (a loss tracker) and, on the main fit, the caller's (a sweep's reporter): before the checkpoint
+    extra_callbacks = list(callbacks) + (list(ctx.callbacks) if sub is None else [])
     if ctx.dist.active:
         if cfg.ckpt_every:  # mid-epoch running sums live on every rank; only epoch ends are global
             raise ConfigError("a multi-process run checkpoints at epoch ends; drop --ckpt_every")
