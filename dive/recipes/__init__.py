@@ -19,6 +19,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     fcn,
     fine_tune,
     glove,
+    hpo,
     kaggle_cifar10,
     kaggle_house,
     lenet,

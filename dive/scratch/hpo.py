@@ -164,16 +164,20 @@ class HPOTuner:
     cumulative_runtime: list[float] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)
 
-    def run(self, number_of_trials: int) -> None:
-        """`number_of_trials` jobs, one after the other (book §19.2.3)."""
+    def run(self, number_of_trials: int, budget_seconds: float | None = None) -> None:
+        """`number_of_trials` jobs, one after the other (book §19.2.3); none started after `budget_seconds`."""
         t0 = time.perf_counter()
         for _ in range(number_of_trials):
+            if budget_seconds is not None and time.perf_counter() - t0 >= budget_seconds:
+                break
             job = self.scheduler.suggest()
             error = self.objective(job)
             self._bookkeeping(job, error, time.perf_counter() - t0)
 
-    def run_async(self, number_of_trials: int, workers: int, context: str = "spawn") -> None:
-        """`number_of_trials` jobs on `workers` processes; a free worker gets the scheduler's next job at once."""
+    def run_async(self, number_of_trials: int, workers: int, context: str = "spawn",
+                  budget_seconds: float | None = None) -> None:  # fmt: skip
+        """`number_of_trials` jobs on `workers` processes; a free worker gets the scheduler's next job at once;
+        none started after `budget_seconds` (the running ones finish)."""
         import multiprocessing
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
@@ -183,6 +187,9 @@ class HPOTuner:
             running = {}
             while submitted < number_of_trials or running:
                 while submitted < number_of_trials and len(running) < workers:
+                    if budget_seconds is not None and time.perf_counter() - t0 >= budget_seconds:
+                        submitted = number_of_trials  # the budget is spent: start nothing more
+                        break
                     job = self.scheduler.suggest()
                     running[pool.submit(self.objective, job)] = job
                     submitted += 1

@@ -1,0 +1,222 @@
+"""Hyperparameter optimization (book ch. 19) with the from-scratch API (`dive.scratch.hpo`) on dive's recipes.
+
+Each trial trains the `softmax` (§19.1) or `lenet` (§19.2-19.5) model through the same pipeline as those recipes
+(`classify.train_classifier`), in its own folder `trials/trial-007/`, an ordinary run of that recipe (`dive
+predict` works on it). The objective is the validation error, 1 - accuracy on Fashion-MNIST's test split (what the
+book's `d2l.FashionMNIST` validates on).
+- `hpo-softmax` (§19.1), `hpo-random` (§19.2): random search, every trial with the full budget.
+- `hpo-sh` (§19.4): successive halving, eta 2, rungs 2, 4, 8, 10 epochs. The book retrains a promoted trial from
+  scratch; here it continues from its checkpoint (resume is exact), so a rung costs only its extra epochs.
+- `hpo-async` (§19.3, §19.5): random search or ASHA with 2 worker processes, under a wall-clock budget.
+- `hpo-compare`: the chapter's point, measured: random search against ASHA at the same wall-clock budget, over a
+  few seeds, the two incumbent trajectories in one figure.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from dive.core import ConfigError
+from dive.nn import init_xavier
+from dive.plot import plot_incumbents, plot_rungs
+from dive.recipes.base import Profile, RunContext, RunResult, TrainConfig, recipe
+from dive.recipes.classify import FASHION_DATA, train_classifier
+from dive.recipes.common import write_records
+from dive.recipes.lenet import LeNetConfig
+from dive.recipes.lenet import build as build_lenet
+from dive.recipes.softmax_regression import SoftmaxConfig, build_concise
+from dive.scratch.hpo import (
+    ASHAScheduler,
+    BasicScheduler,
+    HPOTuner,
+    LogUniform,
+    RandInt,
+    RandomSearcher,
+    SuccessiveHalvingScheduler,
+)
+from dive.train.optim import SGD
+
+SCHEDULERS = ("basic", "sh", "asha")
+
+
+@dataclass(frozen=True)
+class HPOConfig(TrainConfig):
+    """Book §19.2: LeNet, lr ~ log-uniform(0.01, 1), batch size ~ randint(32, 256), the initial configuration
+    (lr 0.1, batch 128) first, 5 trials of 10 epochs. `batch_low` 0 keeps `batch_size` fixed (§19.1)."""
+
+    model: str = "lenet"  # or "softmax"
+    scheduler: str = "basic"  # "sh" (successive halving) or "asha"
+    trials: int = 5  # jobs the tuner runs (a promotion is a job)
+    lr_low: float = 0.01
+    lr_high: float = 1.0
+    batch_low: int = 32
+    batch_high: int = 256
+    batch_size: int = 128
+    initial_lr: float = 0.1  # 0: no initial configuration
+    initial_batch: int = 128
+    max_epochs: int = 10  # r_max
+    r_min: int = 2
+    eta: int = 2
+    workers: int = 1
+    budget_seconds: float = 0.0  # stop starting jobs after this many seconds (0: no limit)
+    seeds: int = 1  # hpo-compare: searches per scheduler
+
+
+class TrialRunner:
+    """The objective: train one job in its trial folder (continuing from its checkpoint when promoted) and return
+    the validation error. Picklable, so the asynchronous tuner runs it in worker processes."""
+
+    def __init__(self, cfg: HPOConfig, folder: Path, data_root: str | None, threads: int = 0):
+        self.cfg, self.folder, self.data_root, self.threads = cfg, folder, data_root, threads
+
+    def __call__(self, job: dict[str, Any]) -> float:
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        cfg, name = self.cfg, self.cfg.model
+        base = LeNetConfig() if name == "lenet" else SoftmaxConfig()
+        trial_cfg = replace(base, lr=job["lr"], batch_size=job.get("batch_size", cfg.batch_size),
+                            max_epochs=job.get("max_epochs", cfg.max_epochs), seed=cfg.seed,
+                            synthetic=cfg.synthetic)  # fmt: skip
+        folder = self.folder / f"trial-{job['trial']:03d}"
+        ctx = RunContext(folder, recipe=name, profile="hpo", resume=(folder / "checkpoint.safetensors").exists(),
+                         data_root=self.data_root, progress=False)  # fmt: skip
+        folder.mkdir(parents=True, exist_ok=True)
+        torch.manual_seed(cfg.seed)
+        model = build_lenet(trial_cfg) if name == "lenet" else build_concise(trial_cfg)
+        if name == "lenet":
+            model.apply(init_xavier)
+        result = train_classifier(trial_cfg, ctx, model, SGD(model.parameters(), lr=trial_cfg.lr), F.cross_entropy)
+        acc = result.metrics["test_acc"]
+        return 1.0 - acc if math.isfinite(acc) else 1.0
+
+
+def make_scheduler(cfg: HPOConfig, scheduler: str, seed: int):
+    space = {"lr": LogUniform(cfg.lr_low, cfg.lr_high)}
+    if cfg.batch_low:
+        space["batch_size"] = RandInt(cfg.batch_low, cfg.batch_high)
+    initial = None
+    if cfg.initial_lr:
+        initial = {"lr": cfg.initial_lr, **({"batch_size": cfg.initial_batch} if cfg.batch_low else {})}
+    searcher = RandomSearcher(space, initial, seed=seed)
+    if scheduler == "sh":
+        return SuccessiveHalvingScheduler(searcher, cfg.eta, cfg.r_min, cfg.max_epochs)
+    if scheduler == "asha":
+        return ASHAScheduler(searcher, cfg.eta, cfg.r_min, cfg.max_epochs)
+    return BasicScheduler(searcher)
+
+
+def check(cfg: HPOConfig) -> None:
+    if cfg.model not in ("lenet", "softmax") or cfg.scheduler not in SCHEDULERS:
+        raise ConfigError(f"--model is lenet or softmax and --scheduler one of {', '.join(SCHEDULERS)}")
+    if not (0 < cfg.lr_low < cfg.lr_high) or (cfg.batch_low and not 0 < cfg.batch_low < cfg.batch_high):
+        raise ConfigError("the lr range needs 0 < lr_low < lr_high, the batch range 0 < batch_low < batch_high")
+    if cfg.trials < 1 or cfg.workers < 1 or not 1 <= cfg.r_min <= cfg.max_epochs or cfg.eta < 2:
+        raise ConfigError("--trials, --workers >= 1; 1 <= r_min <= max_epochs; eta >= 2")
+
+
+def search(cfg: HPOConfig, ctx: RunContext, scheduler: str, seed: int, folder: Path) -> HPOTuner:
+    threads = max(1, torch.get_num_threads() // cfg.workers) if cfg.workers > 1 else 0
+    tuner = HPOTuner(make_scheduler(cfg, scheduler, seed), TrialRunner(cfg, folder, ctx.data_root, threads))
+    budget = cfg.budget_seconds or None
+    if cfg.workers > 1:
+        tuner.run_async(cfg.trials, cfg.workers, budget_seconds=budget)
+    else:
+        tuner.run(cfg.trials, budget_seconds=budget)
+    return tuner
+
+
+def run(cfg: HPOConfig, ctx: RunContext) -> RunResult:
+    check(cfg)
+    tuner = search(cfg, ctx, cfg.scheduler, cfg.seed, ctx.out_dir / "trials")
+    write_records(ctx.out_dir / "history.jsonl", [{"kind": "trial", **r} for r in tuner.records])
+    label = {"basic": "random search", "sh": "successive halving", "asha": "ASHA"}[cfg.scheduler]
+    plot_incumbents({label: (tuner.cumulative_runtime, tuner.incumbent_trajectory)}, ctx.out_dir / "incumbent.png",
+                    "validation error", f"{ctx.recipe}: {len(tuner.records)} jobs")  # fmt: skip
+    if cfg.scheduler != "basic":
+        plot_rungs([(r["max_epochs"], r["error"]) for r in tuner.records], ctx.out_dir / "rungs.png",
+                   "validation error")  # fmt: skip
+    best = tuner.incumbent
+    shown = ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in best.items() if k != "trial")
+    epochs = sum(r.get("max_epochs", cfg.max_epochs) for r in tuner.records)
+    m = {"best_error": tuner.incumbent_error, "jobs": float(len(tuner.records)),
+         "seconds": tuner.cumulative_runtime[-1], "best_lr": float(best["lr"])}  # fmt: skip
+    lines = [f"{label}, {len(tuner.records)} jobs in {m['seconds']:.0f} s: best validation error "
+             f"{tuner.incumbent_error:.4f} (trial {best['trial']}: {shown})",
+             f"trials in {ctx.out_dir / 'trials'} (each a {cfg.model} run); incumbent.png"
+             + ("; rungs.png" if cfg.scheduler != "basic" else "")]  # fmt: skip
+    if cfg.scheduler == "sh":
+        lines.append(f"{epochs} epochs trained in all (promoted trials continue from their checkpoints)")
+    return RunResult.of(m, lines)
+
+
+def run_compare(cfg: HPOConfig, ctx: RunContext) -> RunResult:
+    """Random search against ASHA, same workers and wall-clock budget, `seeds` searches each."""
+    check(cfg)
+    if not cfg.budget_seconds:
+        raise ConfigError("hpo-compare needs --budget_seconds (the same wall-clock budget for both searches)")
+    curves, m, lines, records = {}, {}, [], []
+    for scheduler, label in (("basic", "random search"), ("asha", "ASHA")):
+        finals = []
+        for seed in range(cfg.seeds):
+            tuner = search(cfg, ctx, scheduler, cfg.seed + seed, ctx.out_dir / f"{scheduler}-{seed}")
+            curves[f"{label}, seed {seed}"] = (tuner.cumulative_runtime, tuner.incumbent_trajectory)
+            finals.append(tuner.incumbent_error)
+            records += [{"kind": "trial", "scheduler": scheduler, "search_seed": seed, **r} for r in tuner.records]
+        m[f"{scheduler}_best_error"] = sum(finals) / len(finals)
+        each = ", ".join(f"{e:.4f}" for e in finals)
+        lines.append(f"{label}: best validation error {m[f'{scheduler}_best_error']:.4f} (mean of {cfg.seeds} "
+                     f"searches: {each}) in {cfg.budget_seconds:.0f} s each")  # fmt: skip
+    m["asha_gain"] = m["basic_best_error"] - m["asha_best_error"]
+    write_records(ctx.out_dir / "history.jsonl", records)
+    plot_incumbents(curves, ctx.out_dir / "incumbent.png", "validation error", "random search vs ASHA")
+    return RunResult.of(m, lines)
+
+
+MEASURED = "measured, 2 CPU cores"
+R = HPOConfig()
+TINY = {"synthetic": True, "max_epochs": 2, "r_min": 1, "trials": 3, "batch_low": 32, "batch_high": 64}
+SOFTMAX = replace(R, model="softmax", lr_low=1e-4, lr_high=1.0, batch_low=0, batch_size=16, max_epochs=8,
+                  initial_lr=0.0)  # fmt: skip
+recipe("hpo-softmax", section="19.1 What Is Hyperparameter Optimization? (softmax regression's lr)",
+       dataset="fashion-mnist", metric="best_error", higher_is_better=False, run=run, checkpoints=False,
+       data=FASHION_DATA,
+       book=Profile(SOFTMAX, band=(0.14, 0.20), minutes=6, source="book §19.1: to measure"),
+       quick=Profile(replace(SOFTMAX, trials=3, max_epochs=2, batch_size=256), band=(0.14, 0.25), minutes=1,
+                     source=MEASURED),
+       tiny=Profile(replace(SOFTMAX, **{**TINY, "batch_low": 0})),
+)  # fmt: skip
+recipe("hpo-random", section="19.2 Hyperparameter Optimization API (random search, LeNet)", dataset="fashion-mnist",
+       metric="best_error", higher_is_better=False, run=run, checkpoints=False, data=FASHION_DATA,
+       book=Profile(R, band=(0.10, 0.20), minutes=3, source="book §19.2: to measure"),
+       quick=Profile(replace(R, max_epochs=4), band=(0.12, 0.25), minutes=1.5, source=MEASURED),
+       tiny=Profile(replace(R, **TINY)),
+)  # fmt: skip
+SH = replace(R, scheduler="sh", trials=30)
+recipe("hpo-sh", section="19.4 Multi-Fidelity HPO: successive halving (LeNet, eta 2, rungs 2-4-8-10)",
+       dataset="fashion-mnist", metric="best_error", higher_is_better=False, run=run, checkpoints=False,
+       data=FASHION_DATA,
+       book=Profile(SH, band=(0.10, 0.20), minutes=6, source="book §19.4: to measure"),
+       quick=Profile(replace(SH, trials=15), band=(0.10, 0.22), minutes=3, source=MEASURED),
+       tiny=Profile(replace(SH, **{**TINY, "trials": 7, "max_epochs": 4})),
+)  # fmt: skip
+ASYNC = replace(R, scheduler="asha", workers=2, trials=200, budget_seconds=180)
+recipe("hpo-async", section="19.3 / 19.5 Asynchronous random search and ASHA (LeNet, 2 workers)",
+       dataset="fashion-mnist", metric="best_error", higher_is_better=False, run=run, checkpoints=False,
+       data=FASHION_DATA,
+       book=Profile(ASYNC, band=(0.10, 0.20), minutes=3.5, source="book §19.5: to measure"),
+       quick=Profile(replace(ASYNC, budget_seconds=90), band=(0.10, 0.25), minutes=2, source=MEASURED),
+       tiny=Profile(replace(ASYNC, **{**TINY, "trials": 4, "budget_seconds": 0})),
+       more={"random": Profile(replace(ASYNC, scheduler="basic"), band=(0.10, 0.22), minutes=3.5, source=MEASURED)},
+)  # fmt: skip
+recipe("hpo-compare", section="19.5 Random search against ASHA at the same wall-clock budget (LeNet, 2 workers)",
+       dataset="fashion-mnist", metric="asha_gain", run=run_compare, checkpoints=False, data=FASHION_DATA,
+       book=Profile(replace(ASYNC, seeds=3), band=(-0.02, 0.10), minutes=20, source=MEASURED),
+       quick=Profile(replace(ASYNC, seeds=2, budget_seconds=60), band=(-0.03, 0.10), minutes=5, source=MEASURED),
+       tiny=Profile(replace(ASYNC, **{**TINY, "trials": 4, "budget_seconds": 5.0, "workers": 1})),
+)  # fmt: skip
