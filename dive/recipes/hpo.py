@@ -174,9 +174,9 @@ def run_compare(cfg: HPOConfig, ctx: RunContext) -> RunResult:
         m[f"{scheduler}_error_at_budget"] = sum(at_budget) / len(at_budget)
         m[f"{scheduler}_best_error"] = sum(at_end) / len(at_end)
         each = ", ".join(f"{e:.4f}" for e in at_budget)
-        mean = m[f"{scheduler}_error_at_budget"]
+        mean, end = m[f"{scheduler}_error_at_budget"], m[f"{scheduler}_best_error"]
         lines.append(f"{label}: best validation error at {cfg.budget_seconds:.0f} s {mean:.4f} (mean of {cfg.seeds} "
-                     f"searches: {each}); {m[f'{scheduler}_best_error']:.4f} once the jobs running then ended")  # fmt: skip
+                     f"searches: {each}); {end:.4f} once the jobs running then ended")  # fmt: skip
     m["asha_gain"] = m["basic_error_at_budget"] - m["asha_error_at_budget"]
     write_records(ctx.out_dir / "history.jsonl", records)
     plot_incumbents(curves, ctx.out_dir / "incumbent.png", "validation error", "random search vs ASHA")
