@@ -165,8 +165,11 @@ def write_outputs(sweep: Sweep, study) -> Any:
         plot_incumbents({sweep.scheduler: (done["complete_seconds"].tolist(), best.tolist())},
                         folder / "incumbent.png", sweep.metric, f"sweep {sweep.name}")  # fmt: skip
         names = [p.name for p in sweep.params if p.kind != "choice"]
-        rows = [{**{n: r[n] for n in names}, sweep.metric: r["value"]} for _, r in done.iterrows()]
-        plot_trials(rows, names, sweep.metric, folder / "trials.png", log=[p.name for p in sweep.params if p.log])
+        pruned = table[(table["state"] == "PRUNED") & table["value"].notna()]
+        rows, stopped = ([{**{n: r[n] for n in names}, sweep.metric: r["value"]} for _, r in t.iterrows()]
+                         for t in (done, pruned))  # fmt: skip
+        plot_trials(rows, names, sweep.metric, folder / "trials.png", log=[p.name for p in sweep.params if p.log],
+                    stopped=stopped)  # fmt: skip
     return table
 
 

@@ -24,18 +24,27 @@ def plot_incumbents(curves: Mapping[str, tuple[Sequence[float], Sequence[float]]
     return save(fig, path)
 
 
-def plot_trials(rows: Sequence[Mapping[str, float]], params: Sequence[str], metric: str, path: str | os.PathLike,
-                log: Sequence[str] = (), title: str = "") -> Path:  # fmt: skip
-    """One panel per hyperparameter: each finished trial's `metric` against its value (log axis for `log`)."""
+Row = Mapping[str, float]
+
+
+def plot_trials(rows: Sequence[Row], params: Sequence[str], metric: str, path: str | os.PathLike,
+                log: Sequence[str] = (), title: str = "", stopped: Sequence[Row] = ()) -> Path:  # fmt: skip
+    """One panel per hyperparameter: each finished trial's `metric` against its value (log axis for `log`);
+    `stopped` trials (pruned early) as grey crosses at their last reported value."""
     plt = pyplot()
     fig, axes = plt.subplots(1, max(1, len(params)), figsize=(3.6 * max(1, len(params)), 3.2), squeeze=False)
     for ax, name in zip(axes[0], params, strict=False):
-        ax.scatter([r[name] for r in rows], [r[metric] for r in rows], s=18)
+        if stopped:
+            ax.scatter([r[name] for r in stopped], [r[metric] for r in stopped], s=18, marker="x", color="0.6",
+                       label="stopped early")  # fmt: skip
+        ax.scatter([r[name] for r in rows], [r[metric] for r in rows], s=18, label="finished")
         ax.set(xlabel=name, ylabel=metric)
         if name in log:
             ax.set_xscale("log")
         ax.grid(alpha=0.3)
-    fig.suptitle(title or f"{len(rows)} trials")
+    if stopped:
+        axes[0][0].legend(fontsize=8)
+    fig.suptitle(title or f"{len(rows)} finished trials" + (f", {len(stopped)} stopped early" if stopped else ""))
     return save(fig, path)
 
 
