@@ -43,7 +43,13 @@ def add_sweep_parser(sub: argparse._SubParsersAction) -> None:
                "or choice (NAME=choice:A,B). Other --key=value arguments fix config fields for every trial.",
     )  # fmt: skip
     p.add_argument("recipe", help="recipe name (see `dive list`)")
-    p.add_argument("--param", action="append", default=[], metavar="NAME=KIND:LOW:HIGH", help="a searched field")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=KIND:LOW:HIGH",
+        help="a config field to search, once per field: e.g. lr=loguniform:1e-3:1, batch_size=int:32:256",
+    )
     p.add_argument("--profile", default="quick", help="the profile trials start from (default: quick)")
     p.add_argument("--trials", type=int, default=20, help="trials that finish the study (default: 20)")
     p.add_argument("--workers", type=int, default=1, help="trials run at once on this machine (default: 1)")
@@ -55,7 +61,7 @@ def add_sweep_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--eta", type=int, default=2, help="successive halving's reduction factor (default: 2)")
     p.add_argument("--name", help="the sweep's name (default: the recipe's)")
     p.add_argument("--out", help="the sweep's folder (default: runs/sweeps/NAME)")
-    p.add_argument("--storage", help="an SQLAlchemy URL shared by several machines, e.g. postgresql://host/db")
+    p.add_argument("--storage", help="a database several machines share, e.g. postgresql+psycopg://user@host/db")
     p.add_argument("--resume", action="store_true", help="finish an interrupted sweep (its dead trials retried)")
     p.add_argument("--join", action="store_true", help="add this machine's workers to a sweep another one started")
     p.add_argument("--seed", type=int, default=0, help="the samplers' seed (default: 0)")
