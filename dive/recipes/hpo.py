@@ -31,15 +31,7 @@ from dive.recipes.common import write_records
 from dive.recipes.lenet import LeNetConfig
 from dive.recipes.lenet import build as build_lenet
 from dive.recipes.softmax_regression import SoftmaxConfig, build_concise
-from dive.scratch.hpo import (
-    ASHAScheduler,
-    BasicScheduler,
-    HPOTuner,
-    LogUniform,
-    RandInt,
-    RandomSearcher,
-    SuccessiveHalvingScheduler,
-)
+from dive.scratch import hpo
 from dive.train.optim import SGD
 
 SCHEDULERS = ("basic", "sh", "asha")
@@ -97,18 +89,18 @@ class TrialRunner:
 
 
 def make_scheduler(cfg: HPOConfig, scheduler: str, seed: int):
-    space = {"lr": LogUniform(cfg.lr_low, cfg.lr_high)}
+    space = {"lr": hpo.LogUniform(cfg.lr_low, cfg.lr_high)}
     if cfg.batch_low:
-        space["batch_size"] = RandInt(cfg.batch_low, cfg.batch_high)
+        space["batch_size"] = hpo.RandInt(cfg.batch_low, cfg.batch_high)
     initial = None
     if cfg.initial_lr:
         initial = {"lr": cfg.initial_lr, **({"batch_size": cfg.initial_batch} if cfg.batch_low else {})}
-    searcher = RandomSearcher(space, initial, seed=seed)
+    searcher = hpo.RandomSearcher(space, initial, seed=seed)
     if scheduler == "sh":
-        return SuccessiveHalvingScheduler(searcher, cfg.eta, cfg.r_min, cfg.max_epochs)
+        return hpo.SuccessiveHalvingScheduler(searcher, cfg.eta, cfg.r_min, cfg.max_epochs)
     if scheduler == "asha":
-        return ASHAScheduler(searcher, cfg.eta, cfg.r_min, cfg.max_epochs)
-    return BasicScheduler(searcher)
+        return hpo.ASHAScheduler(searcher, cfg.eta, cfg.r_min, cfg.max_epochs)
+    return hpo.BasicScheduler(searcher)
 
 
 def check(cfg: HPOConfig) -> None:
@@ -120,9 +112,9 @@ def check(cfg: HPOConfig) -> None:
         raise ConfigError("--trials, --workers >= 1; 1 <= r_min <= max_epochs; eta >= 2")
 
 
-def search(cfg: HPOConfig, ctx: RunContext, scheduler: str, seed: int, folder: Path) -> HPOTuner:
+def search(cfg: HPOConfig, ctx: RunContext, scheduler: str, seed: int, folder: Path) -> hpo.HPOTuner:
     threads = max(1, torch.get_num_threads() // cfg.workers) if cfg.workers > 1 else 0
-    tuner = HPOTuner(make_scheduler(cfg, scheduler, seed), TrialRunner(cfg, folder, ctx.data_root, threads))
+    tuner = hpo.HPOTuner(make_scheduler(cfg, scheduler, seed), TrialRunner(cfg, folder, ctx.data_root, threads))
     budget = cfg.budget_seconds or None
     if cfg.workers > 1:
         tuner.run_async(cfg.trials, cfg.workers, budget_seconds=budget)
@@ -188,26 +180,30 @@ R = HPOConfig()
 TINY = {"synthetic": True, "max_epochs": 2, "r_min": 1, "trials": 3, "batch_low": 32, "batch_high": 64}
 SOFTMAX = replace(R, model="softmax", lr_low=1e-4, lr_high=1.0, batch_low=0, batch_size=16, max_epochs=8,
                   initial_lr=0.0)  # fmt: skip
-recipe("hpo-softmax", section="19.1 What Is Hyperparameter Optimization? (softmax regression's lr)",
-       dataset="fashion-mnist", metric="best_error", higher_is_better=False, run=run, checkpoints=False,
-       data=FASHION_DATA,
+
+
+def hpo_recipe(name: str, section: str, **kw: Any) -> None:
+    """A chapter-19 recipe: Fashion-MNIST's data part, no model of its own (its trials are lenet/softmax runs)."""
+    recipe(name, section=section, dataset="fashion-mnist", metric=kw.pop("metric", "best_error"),
+           higher_is_better=kw.pop("higher_is_better", False), run=kw.pop("run", run), checkpoints=False,
+           data=FASHION_DATA, **kw)  # fmt: skip
+
+
+hpo_recipe("hpo-softmax", "19.1 What Is Hyperparameter Optimization? (softmax regression's lr)",
        book=Profile(SOFTMAX, band=(0.14, 0.20), minutes=4, source="book §19.1 setup; the quick profile measured"),
        # 3 trials of 2 epochs at batch 256: best validation error 0.196 (lr 0.108), 5 s
        quick=Profile(replace(SOFTMAX, trials=3, max_epochs=2, batch_size=256), band=(0.17, 0.23), minutes=0.2,
                      source=MEASURED),
        tiny=Profile(replace(SOFTMAX, **{**TINY, "batch_low": 0})),
 )  # fmt: skip
-recipe("hpo-random", section="19.2 Hyperparameter Optimization API (random search, LeNet)", dataset="fashion-mnist",
-       metric="best_error", higher_is_better=False, run=run, checkpoints=False, data=FASHION_DATA,
+hpo_recipe("hpo-random", "19.2 Hyperparameter Optimization API (random search, LeNet)",
        book=Profile(R, band=(0.10, 0.20), minutes=3, source="book §19.2 setup; the quick profile measured"),
        # 5 trials of 4 epochs: best validation error 0.161 (lr 0.603, batch 42), 76 s
        quick=Profile(replace(R, max_epochs=4), band=(0.13, 0.20), minutes=1.5, source=MEASURED),
        tiny=Profile(replace(R, **TINY)),
 )  # fmt: skip
 SH = replace(R, scheduler="sh", trials=30)
-recipe("hpo-sh", section="19.4 Multi-Fidelity HPO: successive halving (LeNet, eta 2, rungs 2-4-8-10)",
-       dataset="fashion-mnist", metric="best_error", higher_is_better=False, run=run, checkpoints=False,
-       data=FASHION_DATA,
+hpo_recipe("hpo-sh", "19.4 Multi-Fidelity HPO: successive halving (LeNet, eta 2, rungs 2-4-8-10)",
        book=Profile(SH, band=(0.10, 0.16), minutes=6, source="book §19.4 setup; the quick profile measured"),
        # one round, 15 jobs (8 at 2 epochs, 4 at 4, 2 at 8, 1 at 10: 58 epochs): best 0.1285 (lr 0.603, batch 42,
        # 10 epochs), 152 s
@@ -215,17 +211,15 @@ recipe("hpo-sh", section="19.4 Multi-Fidelity HPO: successive halving (LeNet, et
        tiny=Profile(replace(SH, **{**TINY, "trials": 7, "max_epochs": 4})),
 )  # fmt: skip
 ASYNC = replace(R, scheduler="asha", workers=2, trials=200, budget_seconds=180)
-recipe("hpo-async", section="19.3 / 19.5 Asynchronous random search and ASHA (LeNet, 2 workers)",
-       dataset="fashion-mnist", metric="best_error", higher_is_better=False, run=run, checkpoints=False,
-       data=FASHION_DATA,
+hpo_recipe("hpo-async", "19.3 / 19.5 Asynchronous random search and ASHA (LeNet, 2 workers)",
        book=Profile(ASYNC, band=(0.10, 0.16), minutes=3.5, source="book §19.5 setup; the quick profile measured"),
        # 90 s: 14 jobs, best 0.1339 (8 epochs), 102 s; the random profile (180 s): 8 jobs, best 0.1285, 220 s
        quick=Profile(replace(ASYNC, budget_seconds=90), band=(0.11, 0.17), minutes=2, source=MEASURED),
        tiny=Profile(replace(ASYNC, **{**TINY, "trials": 4, "budget_seconds": 0})),
        more={"random": Profile(replace(ASYNC, scheduler="basic"), band=(0.11, 0.17), minutes=4, source=MEASURED)},
 )  # fmt: skip
-recipe("hpo-compare", section="19.5 Random search against ASHA at the same wall-clock budget (LeNet, 2 workers)",
-       dataset="fashion-mnist", metric="asha_gain", run=run_compare, checkpoints=False, data=FASHION_DATA,
+hpo_recipe("hpo-compare", "19.5 Random search against ASHA at the same wall-clock budget (LeNet, 2 workers)",
+       metric="asha_gain", higher_is_better=True, run=run_compare,
        book=Profile(replace(ASYNC, seeds=3), band=(0.0, 0.15), minutes=12, source="3 x 180 s per search: to measure"),
        # 60 s each: at the budget random 0.2046 / 0.2622, ASHA 0.1612 / 0.1494 (gain 0.078); once the running jobs
        # end, random 0.1285 / 0.1399, ASHA 0.1339 / 0.1494; 363 s in all

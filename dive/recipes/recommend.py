@@ -131,10 +131,5 @@ def recommend(trained: Trained, inputs: list[Any], k: int = 10) -> Prediction:
     return Prediction.of(lines, values)
 
 
-RECOMMENDER = Predictor(
-    kind="recommend",
-    run=recommend,
-    inputs="USER...: MovieLens user ids (1-943); prints each one's top movies, leaving out those they rated",
-    options={"k": 10},
-    example=lambda trained: ["1"],
-)
+RECOMMENDER = Predictor(kind="recommend", run=recommend, options={"k": 10}, example=lambda trained: ["1"],
+    inputs="USER...: MovieLens user ids (1-943); prints each one's top movies, without those they rated")  # fmt: skip

@@ -29,21 +29,19 @@ from typing import Any
 
 
 @dataclass(frozen=True)
-class LogUniform:
-    low: float
-    high: float
-
-    def sample(self, rng: random.Random) -> float:
-        return math.exp(rng.uniform(math.log(self.low), math.log(self.high)))
-
-
-@dataclass(frozen=True)
 class Uniform:
     low: float
     high: float
 
     def sample(self, rng: random.Random) -> float:
         return rng.uniform(self.low, self.high)
+
+
+class LogUniform(Uniform):
+    """Uniform in log space: each decade of [low, high] equally likely (learning rates, weight decays)."""
+
+    def sample(self, rng: random.Random) -> float:
+        return math.exp(rng.uniform(math.log(self.low), math.log(self.high)))
 
 
 @dataclass(frozen=True)
