@@ -43,6 +43,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     softmax_regression,
     ssd,
     style_transfer,
+    tabular_rl,
     weight_decay,
     word2vec,
 )
