@@ -4,6 +4,7 @@ from dive.plot.boxes import BoxPanel, plot_boxes
 from dive.plot.contour import plot_traces_2d
 from dive.plot.curves import plot_history, plot_series, plot_zipf
 from dive.plot.functions import Panel, plot_function_panels
+from dive.plot.gp import plot_gp_panels
 from dive.plot.gridworld import plot_value_progress
 from dive.plot.heatmap import plot_confusion, plot_heatmaps
 from dive.plot.histogram import plot_length_histogram
@@ -15,6 +16,7 @@ __all__ = [
     "plot_boxes",
     "Panel",
     "plot_function_panels",
+    "plot_gp_panels",
     "plot_traces_2d",
     "plot_value_progress",
     "plot_confusion",
