@@ -77,7 +77,7 @@ def fit_hypers(x: Tensor, y: Tensor, start: Hypers, steps: int = 100) -> tuple[H
         L = torch.linalg.cholesky(K)
         nll = -log_marginal(y, L, torch.cholesky_solve(y[:, None], L)[:, 0])
         nll.backward()
-        trace.append(-float(nll))
+        trace.append(-float(nll.detach()))
         return nll
 
     opt.step(closure)
