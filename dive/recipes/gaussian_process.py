@@ -7,8 +7,8 @@
   exact posterior by Cholesky, the hyperparameters that maximise the log marginal likelihood (L-BFGS), and the
   book's concise GPyTorch version (ExactGP, scaled RBF, Gaussian likelihood, Adam 0.1, 50 iterations). Scored on 500
   held-out points: RMSE against the noiseless function, and the mean negative log predictive density (NLPD) of
-  noisy held-out observations. The book reports l ~ 0.299 and noise sd ~ 0.24 for its draw; in its kernel's
-  parameterisation exp(-d^2 / (2 l)) that l is the square of this one (sqrt(0.299) = 0.547).
+  noisy held-out observations. The book reports l ~ 0.299 and noise sd ~ 0.24 for its draw; if that l is its
+  code's parameterisation, exp(-d^2 / (2 l)), it is the square of this one (sqrt(0.299) = 0.547).
 """
 
 from __future__ import annotations
