@@ -18,6 +18,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     fasttext,
     fcn,
     fine_tune,
+    gan,
     gaussian_process,
     glove,
     hpo,
