@@ -114,13 +114,10 @@ def run_regression(cfg: GPConfig, ctx: RunContext) -> RunResult:
     return RunResult.of(m, lines)
 
 
-def gpytorch_fit(x, y, xt, cfg: GPConfig):
-    """(learned Hypers, Posterior of f at xt) from the book's concise GPyTorch version, or None without it."""
-    try:
-        import gpytorch
-    except ImportError:
-        return None
-    from dive.scratch.gp import Posterior
+def gpytorch_model(x, y):
+    """The book's concise model (float64): an ExactGP with zero mean and a scaled RBF kernel, and its Gaussian
+    likelihood."""
+    import gpytorch
 
     class ExactGP(gpytorch.models.ExactGP):
         def __init__(self, likelihood):
@@ -131,9 +128,20 @@ def gpytorch_fit(x, y, xt, cfg: GPConfig):
         def forward(self, t):
             return gpytorch.distributions.MultivariateNormal(self.mean_module(t), self.covar_module(t))
 
-    torch.manual_seed(cfg.seed)
     likelihood = gpytorch.likelihoods.GaussianLikelihood().double()
-    model = ExactGP(likelihood).double()
+    return ExactGP(likelihood).double(), likelihood
+
+
+def gpytorch_fit(x, y, xt, cfg: GPConfig):
+    """(learned Hypers, Posterior of f at xt) from the book's concise GPyTorch version, or None without it."""
+    try:
+        import gpytorch
+    except ImportError:
+        return None
+    from dive.scratch.gp import Posterior
+
+    torch.manual_seed(cfg.seed)
+    model, likelihood = gpytorch_model(x, y)
     model.train()
     likelihood.train()
     opt = torch.optim.Adam(model.parameters(), lr=0.1)

@@ -33,17 +33,9 @@ def test_posterior_and_marginal_likelihood_equal_gpytorchs():
     h = Hypers(lengthscale=0.4, amplitude=1.3, noise=0.3)
     mine = posterior(x, y, xs, h)
 
-    class GP(gpytorch.models.ExactGP):
-        def __init__(self, lik):
-            super().__init__(x, y, lik)
-            self.mean_module = gpytorch.means.ZeroMean()
-            self.covar_module = gpytorch.kernels.ScaleKernel(gpytorch.kernels.RBFKernel())
+    from dive.recipes.gaussian_process import gpytorch_model
 
-        def forward(self, t):
-            return gpytorch.distributions.MultivariateNormal(self.mean_module(t), self.covar_module(t))
-
-    lik = gpytorch.likelihoods.GaussianLikelihood().double()
-    model = GP(lik).double()
+    model, lik = gpytorch_model(x, y)
     model.covar_module.base_kernel.lengthscale = h.lengthscale
     model.covar_module.outputscale = h.amplitude**2
     lik.noise = h.noise**2
