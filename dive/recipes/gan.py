@@ -71,7 +71,7 @@ def run(cfg: GANConfig, ctx: RunContext) -> RunResult:
             loss_G = loss(net_D(net_G(Z)), torch.ones(n, 1))
             loss_G.backward()
             opt_G.step()
-            sums += torch.tensor([float(loss_D), float(loss_G), n])
+            sums += torch.tensor([float(loss_D.detach()), float(loss_G.detach()), n])
         with torch.no_grad():
             mean, cov = moments(net_G(z_eval))
         records.append({"kind": "epoch", "epoch": epoch + 1, "loss_D": float(sums[0] / sums[2]),
