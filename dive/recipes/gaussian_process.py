@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, replace
 
 import torch
@@ -135,7 +136,9 @@ def gpytorch_model(x, y):
 def gpytorch_fit(x, y, xt, cfg: GPConfig):
     """(learned Hypers, Posterior of f at xt) from the book's concise GPyTorch version, or None without it."""
     try:
-        import gpytorch
+        with warnings.catch_warnings():  # GPyTorch scripts helpers with torch.jit, which torch 2.14 deprecates
+            warnings.simplefilter("ignore", FutureWarning)
+            import gpytorch
     except ImportError:
         return None
     from dive.scratch.gp import Posterior
