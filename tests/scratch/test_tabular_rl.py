@@ -41,3 +41,14 @@ def test_q_learning_finds_the_optimal_policy_on_the_deterministic_lake():
         float(policy_values(mdp.T, mdp.R, pi[-1], 0.95)[0])
     )
     assert success_rate(env, greedy[-1], episodes=20) == 1.0
+
+
+def test_the_replay_buffer_keeps_the_last_transitions():
+    from dive.scratch.dqn import ReplayBuffer
+
+    b = ReplayBuffer(3, obs_dim=2)
+    for i in range(5):
+        b.add([i, i], i % 2, float(i), [i + 1, i + 1], i == 4)
+    assert b.size == 3 and sorted(b.r.tolist()) == [2.0, 3.0, 4.0]
+    s, a, r, s2, d = b.sample(8, torch.Generator().manual_seed(0))
+    assert s.shape == (8, 2) and torch.equal(s2, s + 1) and set(r.tolist()) <= {2.0, 3.0, 4.0}
