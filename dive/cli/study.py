@@ -10,8 +10,8 @@
   the retry continues the dead trial's own run folder from its last checkpoint (resume is exact), so no trial
   trains twice to completion.
 - `objective`: run the recipe with the trial's values (`cli.run.run_recipe`), report each epoch's metric to the
-  study (Optuna's pruners decide on it: successive halving for `--scheduler asha`), return the final metric. A
-  diverging trial (NaN) is recorded as failed with its reason, never as a result.
+  study through `reporter` (Optuna's pruners decide on it: successive halving for `--scheduler asha`), return the
+  final metric. A diverging trial (NaN) is recorded as failed with its reason, never as a result.
 """
 
 from __future__ import annotations
@@ -177,30 +177,23 @@ def finished(study) -> int:
                or (t.state == TrialState.FAIL and "reason" in t.user_attrs) for t in study.trials)  # fmt: skip
 
 
-class Reporter:
-    """A fit callback: each epoch's `metric` to the trial; Optuna's pruner may stop the trial there."""
+def reporter(trial: Any, metric: str):
+    """A fit callback: each epoch's `metric` to the trial; Optuna's pruner may stop the trial there. (Built on
+    first use: `dive.train` stays out of the CLI's start-up.)"""
+    import optuna
 
-    def __init__(self, trial: Any, metric: str):
-        self.trial, self.metric = trial, metric
+    from dive.train import Callback
 
-    def on_fit_start(self, trainer, state) -> None:
-        pass
+    class Reporter(Callback):
+        def on_epoch_end(self, trainer, state) -> None:
+            value = state.metrics.get(metric)
+            if value is None or not math.isfinite(value):
+                return
+            trial.report(float(value), state.epoch)
+            if trial.should_prune():
+                raise optuna.TrialPruned(f"pruned after epoch {state.epoch}: {metric} {value:.4g}")
 
-    def on_batch_end(self, trainer, state) -> None:
-        pass
-
-    def on_epoch_end(self, trainer, state) -> None:
-        import optuna
-
-        value = state.metrics.get(self.metric)
-        if value is None or not math.isfinite(value):
-            return
-        self.trial.report(float(value), state.epoch)
-        if self.trial.should_prune():
-            raise optuna.TrialPruned(f"pruned after epoch {state.epoch}: {self.metric} {value:.4g}")
-
-    def on_fit_end(self, trainer, state) -> None:
-        pass
+    return Reporter()
 
 
 class TrialFailed(DiveError):
@@ -231,7 +224,7 @@ def objective(sweep: Sweep):
         try:
             record = run_recipe(sweep.recipe, sweep.profile, [*sweep.sets, *overrides(values)], out=folder,
                                 resume=resume, device=sweep.device, data_root=sweep.data_root, progress=False,
-                                callbacks=[Reporter(trial, sweep.metric)])  # fmt: skip
+                                callbacks=[reporter(trial, sweep.metric)])  # fmt: skip
         except TrainingDiverged as e:
             trial.set_user_attr("reason", f"diverged: {e}")
             raise TrialFailed(str(e)) from None

@@ -56,7 +56,8 @@ class ClickData:
     train: ClickSet
     test: ClickSet
     users: dict[str, Tensor]  # per user / item / context value: its fields' global ids (MovieLens only)
-    rated: Tensor | None
+    rated: Tensor | None  # the training ratings' (users, items) mask (MovieLens only)
+    titles: list[str] | None = None
 
 
 def encoded_sides(train: ClickSet, people: Users, movies, num_users: int, num_items: int) -> dict[str, Tensor]:
@@ -85,7 +86,8 @@ def movielens_click_data(cfg: ClickConfig, root: str | None) -> ClickData:
     tr, te = split_ratings(r, "random", cfg.test_ratio, cfg.seed)
     people, movies = read_users(root), read_movies(root)
     train, test = movielens_clicks(tr, te, people, movies, cfg.min_count)
-    return ClickData(train, test, encoded_sides(train, people, movies, r.num_users, r.num_items), tr.rated())
+    return ClickData(train, test, encoded_sides(train, people, movies, r.num_users, r.num_items), tr.rated(),
+                     movies.titles)  # fmt: skip
 
 
 def fake_click_data(cfg: ClickConfig) -> ClickData:
@@ -95,7 +97,8 @@ def fake_click_data(cfg: ClickConfig) -> ClickData:
                    ["artist"] * r.num_users, ["12345"] * r.num_users)  # fmt: skip
     movies = fake_movies(r.num_items)
     train, test = movielens_clicks(tr, te, people, movies)
-    return ClickData(train, test, encoded_sides(train, people, movies, r.num_users, r.num_items), tr.rated())
+    return ClickData(train, test, encoded_sides(train, people, movies, r.num_users, r.num_items), tr.rated(),
+                     movies.titles)  # fmt: skip
 
 
 CLICK_DATA = DataPart(real=movielens_click_data, stand_in=fake_click_data)
@@ -151,7 +154,7 @@ def run(cfg: ClickConfig, ctx: RunContext) -> RunResult:
     ctx.meta["field_dims"] = tr.encoder.field_dims
     if data.rated is not None:
         ctx.meta.update(num_users=data.rated.shape[0], num_items=data.rated.shape[1], rated=pack_mask(data.rated),
-                        titles=_titles(cfg, ctx))  # fmt: skip
+                        titles=data.titles)  # fmt: skip
     torch.manual_seed(cfg.seed)
     model = click_model(cfg, ctx.meta)
     for name, ids in data.users.items():
@@ -174,10 +177,6 @@ def run(cfg: ClickConfig, ctx: RunContext) -> RunResult:
              f"floor (the training click rate {rate:.3f} for everyone): AUC 0.5, "
              f"log loss {m['floor_logloss']:.4f}"]  # fmt: skip
     return RunResult.of(m, lines)
-
-
-def _titles(cfg: ClickConfig, ctx: RunContext) -> list[str]:
-    return fake_movies(fake_ratings(cfg.seed).num_items).titles if cfg.synthetic else read_movies(ctx.data_root).titles
 
 
 MEASURED = "measured, 2 CPU cores, MovieLens clicks (a stand-in for the book's CTR log)"

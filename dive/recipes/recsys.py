@@ -143,7 +143,6 @@ def run_autorec(cfg: AutoRecConfig, ctx: RunContext) -> RunResult:
     model = autorec_model(cfg, ctx.meta)
     columns = tr.matrix().T.contiguous()  # (items, users)
     model.known.copy_(columns.to(torch.uint8))
-    test_columns = te.matrix().T.contiguous()
     opt = book_adam(model.parameters(), cfg)
     train = ArrayLoader(columns, batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed)
     state, _, _ = run_fit(ctx, cfg, model=model, step=MaskedStep(), optimizer=opt, train_loader=train,
@@ -154,7 +153,6 @@ def run_autorec(cfg: AutoRecConfig, ctx: RunContext) -> RunResult:
     pred, target = recon[te.items, te.users], te.ratings
     m["test_rmse"], m["test_mae"] = rating_rmse(pred, target), float((pred - target).abs().mean())
     m["floor_rmse"], floor = floor_line(float(tr.ratings.mean()), target)
-    del test_columns
     lines = [format_summary(m, str(ctx.device)),
              f"split {cfg.split}: {len(tr):,} training, {len(te):,} test ratings; test RMSE {m['test_rmse']:.4f}, "
              f"MAE {m['test_mae']:.4f}", floor]  # fmt: skip

@@ -44,7 +44,7 @@ class RankConfig(RecsysConfig):
 
 
 @torch.inference_mode()
-def rank_report(model: nn.Module, train: Ratings, test: Ratings, cfg: RankConfig) -> tuple[dict, list[str]]:
+def rank_report(model: nn.Module, train: Ratings, test: Ratings) -> tuple[dict, list[str]]:
     """Hit@10, Hit@50 and AUC over all items (and the book's items-below-num_users figure), with the floor."""
     model.eval().cpu()
     rated = train.rated()
@@ -93,7 +93,7 @@ def run_neumf(cfg: RankConfig, ctx: RunContext) -> RunResult:
                          augment=NegativeSampler(tr.rated()))  # fmt: skip
     state, _, _ = run_fit(ctx, cfg, model=model, step=step, optimizer=opt, train_loader=loader,
                           max_epochs=cfg.max_epochs)  # fmt: skip
-    m, lines = rank_report(model, tr, te, cfg)
+    m, lines = rank_report(model, tr, te)
     m = {**state.metrics, **m}
     return RunResult.of(m, [format_summary(dict(state.metrics), str(ctx.device)), *lines])
 
@@ -168,7 +168,7 @@ def run_caser(cfg: CaserConfig, ctx: RunContext) -> RunResult:
     print(f"{len(targets):,} windows of {cfg.L} items and their next item, from {tr.num_users:,} users")
     state, _, _ = run_fit(ctx, cfg, model=model, step=step, optimizer=opt, train_loader=loader,
                           max_epochs=cfg.max_epochs)  # fmt: skip
-    m, lines = rank_report(model, tr, te, cfg)
+    m, lines = rank_report(model, tr, te)
     m = {**state.metrics, **m}
     return RunResult.of(m, [format_summary(dict(state.metrics), str(ctx.device)), *lines])
 
