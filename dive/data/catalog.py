@@ -239,6 +239,21 @@ CIFAR10 = DATASETS.add(
     ),
 )
 
+POKEMON = DATASETS.add(
+    "pokemon",
+    DatasetSpec(
+        name="pokemon",
+        description="the book's Pokemon sprites (§20.2, from pokemondb), pokemon.zip in torchvision's ImageFolder "
+        "layout, read in place; not in the shared data: the DCGAN trains on Fashion-MNIST instead",
+        files=(),
+        layout=("pokemon.zip",),
+        url=_D2L + "pokemon.zip",
+        source=Source(_D2L + "pokemon.zip", "sha1:c065c0e2593b8b161a2d7873e42418bf6a21106c", {"pokemon.zip": ""}),
+        license="sprites from pokemondb.net, as the book distributes them (Pokemon is a trademark of Nintendo)",
+        optional=True,
+    ),
+)
+
 _IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 _IMDB_SHA1 = "sha1:01ada507287d82875905620988597833ad4e0903"  # the book's DATA_HUB digest of that archive
 _SNLI_URL = "https://nlp.stanford.edu/projects/snli/snli_1.0.zip"

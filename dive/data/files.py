@@ -271,7 +271,7 @@ def _fetch_file(file: DataFile, dest_dir: Path, work: Path, urlopen: Callable, t
 def download_dataset(spec: DatasetSpec, dest_root: Path | None = None) -> Path:
     """Download `spec` into `dest_root/spec.name` (default: the cache): its canonical archive where it declares
     one (`source`), else every missing file; then check the result as `locate` does."""
-    if spec.layout and not spec.files:
+    if spec.layout and not spec.files and spec.source is None:
         raise DiveError(f"{spec.name} is a folder of many files: fetch it by hand from {spec.url or 'its source'}")
     directory = (dest_root or cache_dir()) / spec.name
     if spec.source is not None:

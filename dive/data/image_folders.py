@@ -7,6 +7,8 @@ max(1, floor(n_min * valid_ratio)) images go to validation, n_min being the smal
 
 - `load_kaggle_cifar10(root)`: train/ (PNG named by id), trainLabels.csv (id,label), test/ (PNG by id, unlabelled).
 - `load_class_folders(root)`: root/CLASS/*.{png,jpg,...} (torchvision's `ImageFolder` layout, e.g. ImageNet Dogs).
+- `load_image_folder(path)`: that layout as a folder or inside a zip archive (the book's pokemon.zip, §20.2, read
+  in place: 40,000 small files need not be unpacked).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +24,9 @@ from pathlib import Path
 import torch
 
 from dive.core import DiveError
-from dive.data.catalog import KAGGLE_CIFAR10_TINY
+from dive.data.catalog import KAGGLE_CIFAR10_TINY, POKEMON
 from dive.data.files import inside, locate
-from dive.data.images import ImageSet, read_image
+from dive.data.images import ImageSet, decode_image, read_image
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 
@@ -100,6 +103,43 @@ def load_class_folders(root: str | os.PathLike, size: tuple[int, int] | None = (
     if not paths:
         raise DiveError(f"{d} holds no CLASS/IMAGE files ({', '.join(IMAGE_SUFFIXES)})")
     return LabelledImages(_stack(paths, labels, size), classes)
+
+
+MAX_MEMBER_BYTES = 50 << 20  # one image inside an archive; a larger member is refused before it is read
+
+
+def load_image_folder(path: str | os.PathLike, size: int | tuple[int, int] = 64) -> LabelledImages:
+    """ROOT/CLASS/IMAGE files, from a folder or a zip archive holding that tree (under one top folder or not),
+    each image resized to `size`. Classes are the CLASS folders, sorted by name, as `ImageFolder` numbers them."""
+    p = Path(path)
+    size = (size, size) if isinstance(size, int) else size
+    if p.is_dir():
+        return load_class_folders(p, size)
+    if not zipfile.is_zipfile(p):
+        raise DiveError(f"{p} is neither a folder nor a zip archive of CLASS/IMAGE files")
+    with zipfile.ZipFile(p) as zf:
+        images_in = (m for m in zf.infolist() if not m.is_dir() and m.filename.lower().endswith(IMAGE_SUFFIXES))
+        members = sorted(images_in, key=lambda m: m.filename)
+        parts = [m.filename.split("/") for m in members]
+        top = {q[0] for q in parts}
+        skip = 1 if len(top) == 1 and all(len(q) >= 3 for q in parts) else 0  # one top folder above the classes
+        entries = [(m, q[skip:]) for m, q in zip(members, parts) if len(q) - skip >= 2]
+        if not entries:
+            raise DiveError(f"{p} holds no CLASS/IMAGE files ({', '.join(IMAGE_SUFFIXES)})")
+        classes = sorted({q[0] for _, q in entries})
+        images, labels = [], []
+        for m, q in entries:
+            if m.file_size > MAX_MEMBER_BYTES:
+                raise DiveError(f"{p}: {m.filename} is {m.file_size:,} bytes, over the {MAX_MEMBER_BYTES:,} read")
+            with zf.open(m) as f:
+                images.append(decode_image(f, f"{p}:{m.filename}"))
+            labels.append(classes.index(q[0]))
+    return LabelledImages(ImageSet.from_images(images, torch.tensor(labels), size), classes)
+
+
+def pokemon_zip(root: str | os.PathLike | None = None) -> Path:
+    """The book's pokemon.zip (§20.2) under a data root, or $DIVE_DATA, the cache (`dive data --download pokemon`)."""
+    return locate(POKEMON, root) / "pokemon.zip"
 
 
 def split_by_class(s: ImageSet, valid_ratio: float, seed: int = 0) -> tuple[ImageSet, ImageSet]:

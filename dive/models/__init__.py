@@ -3,6 +3,7 @@
 from dive.models.alexnet import AlexNet, alexnet_small
 from dive.models.bahdanau import Seq2SeqAttention, Seq2SeqAttentionDecoder, seq2seq_bahdanau
 from dive.models.batchnorm import BNLeNet
+from dive.models.dcgan import GAN, D_block, DCGANDiscriminator, DCGANGenerator, G_block
 from dive.models.densenet import DenseBlock, DenseNet, conv_block, densenet_small, transition_block
 from dive.models.encoder_decoder import (
     Decoder,
@@ -44,6 +45,11 @@ from dive.models.vgg import VGG, vgg11, vgg_block, vgg_slim, vgg_small
 from dive.models.vit import PatchEmbedding, ViT, ViTBlock, vit, vit_small
 
 __all__ = [
+    "GAN",
+    "D_block",
+    "DCGANDiscriminator",
+    "DCGANGenerator",
+    "G_block",
     "resnet18_cifar",
     "faster_rcnn_mobilenet",
     "FCN",

@@ -20,7 +20,8 @@ class ModelEntry:
 
     build: Callable[..., nn.Module]
     input_shape: tuple[int, ...]
-    task: str = "classification"  # or "regression", "language-model", "encoder-decoder", "detector"
+    # or "regression", "language-model", "encoder-decoder", "detector", "generator", "discriminator"
+    task: str = "classification"
 
 
 MODELS: Registry[ModelEntry] = Registry("model")

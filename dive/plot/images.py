@@ -13,10 +13,16 @@ from dive.plot.figure import pyplot, save
 
 
 def plot_image_grid(
-    images: Tensor, titles: Sequence[str], path: str | os.PathLike, ncols: int = 8, scale: float = 1.5
+    images: Tensor,
+    titles: Sequence[str],
+    path: str | os.PathLike,
+    ncols: int = 8,
+    scale: float = 1.5,
+    value_range: tuple[float, float] | None = None,
 ) -> Path:
     """images (N, H, W), (N, 1, H, W) or RGB (N, 3, H, W), uint8 or float in [0, 1]; one title per image (e.g.
-    "true\\npred"). Each tile is `scale` inches wide, grey images are scaled to their own range as `imshow` does.
+    "true\\npred"). Each tile is `scale` inches wide, grey images are scaled to their own range as `imshow` does,
+    or all to `value_range` (generated images: a grey blob must not be stretched to look like black and white).
 
     The tiles are drawn into one set of axes whose units are inches, each image at its place (`extent`), its
     title above it: one axes instead of one per image, 5x faster to draw (0.06 against 0.3 s for 16 images),
@@ -40,7 +46,8 @@ def plot_image_grid(
         row, col = divmod(i, ncols)
         x0, y0 = col * scale + pad, row * cell_h + band
         img = images[i].detach().cpu()
-        ax.imshow(img.numpy() if rgb else img.float().numpy(), cmap=None if rgb else "gray",
+        vmin, vmax = value_range or (None, None)
+        ax.imshow(img.numpy() if rgb else img.float().numpy(), cmap=None if rgb else "gray", vmin=vmin, vmax=vmax,
                   extent=(x0, x0 + tile_w, y0 + tile_w * aspect, y0))  # fmt: skip
         ax.text(x0 + tile_w / 2, y0 - 0.03, titles[i], ha="center", va="bottom", fontsize=8)
     ax.set_xlim(0, ncols * scale)

@@ -14,6 +14,7 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     click_through,
     cnn,
     data_parallel,
+    dcgan,
     dqn,
     faster_rcnn,
     fasttext,

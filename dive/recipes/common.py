@@ -101,19 +101,20 @@ def run_fit(
              "meta": ctx.meta, "dive": dive.__version__}  # fmt: skip
     # on an accelerator every check is a host sync: check every 25 steps there (epoch ends always)
     guard = NanGuard(every=1 if ctx.device.type == "cpu" else 25, checkpoint_path=ckpt)
-    # the recipe's own (a loss tracker) and, on the main fit, the caller's (a sweep's reporter): before the checkpoint
-    extra_callbacks = list(callbacks) + (list(ctx.callbacks) if sub is None else [])
+    # the recipe's own (a loss tracker, a sample scorer) and, on the main fit, the caller's (a sweep's reporter)
+    own, caller = list(callbacks), (list(ctx.callbacks) if sub is None else [])
     if ctx.dist.active:
         if cfg.ckpt_every:  # mid-epoch running sums live on every rank; only epoch ends are global
             raise ConfigError("a multi-process run checkpoints at epoch ends; drop --ckpt_every")
         train_loader = shard_loader(train_loader, ctx.dist)
         valid_loader = shard_loader(valid_loader, ctx.dist) if valid_loader is not None else None
-    callbacks = [guard, history, *extra_callbacks]
+    # the recipe's own first (what they add to an epoch's metrics is shown, recorded and reported), the caller's after
+    callbacks = [guard, *own, history, *caller]
     if not quiet:
-        callbacks.insert(1, Progress(bar=ctx.progress))
+        callbacks.insert(1 + len(own), Progress(bar=ctx.progress))
     callbacks.append(Checkpoint(ckpt, cfg.ckpt_every, extra, every_epochs=checkpoint_every_epochs))
     if not ctx.dist.is_main:
-        callbacks = [guard, *extra_callbacks]
+        callbacks = [guard, *own, *caller]
     trainer = Trainer(
         model,
         loss_fn,

@@ -19,6 +19,7 @@ from dive.train.distributed import (
     spawn_local,
     world,
 )
+from dive.train.gan import GANStep, frechet_distance, gaussian_stats
 from dive.train.metrics import (
     Metric,
     accuracy,
@@ -37,6 +38,9 @@ from dive.train.steps import SequenceStep, Step, StepOut, SupervisedStep, detach
 from dive.train.trainer import Callback, FitState, StopTraining, Trainer
 
 __all__ = [
+    "GANStep",
+    "frechet_distance",
+    "gaussian_stats",
     "Adam",
     "SGD",
     "confusion_matrix",

@@ -45,10 +45,14 @@ def test_model_forward_backward(name):
             dets = model(list(X))
         assert len(dets) == 2 and {"boxes", "scores", "labels"} <= set(dets[0])
         return
+    elif entry.task == "generator":  # forward(z (B, latent, 1, 1)) -> images (B, C, H, W) in [-1, 1]
+        X = torch.randn(3, *entry.input_shape)
+        out = model(X)
+        assert out.dim() == 4 and out.shape[0] == 3 and out.abs().max() <= 1
     else:
         X = torch.rand(3, *entry.input_shape)
         out = model(X)
-        assert out.shape == ((3, 10) if entry.task == "classification" else (3, 1))
+        assert out.shape == ((3, 10) if entry.task == "classification" else (3, 1))  # regression, discriminator
     assert torch.isfinite(out).all()
     out.float().pow(2).mean().backward()
     grads = [p.grad for p in model.parameters()]
