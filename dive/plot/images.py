@@ -35,7 +35,7 @@ def plot_image_grid(
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
     aspect = images.shape[1] / images.shape[2]  # height / width, so wide photos leave no empty bands
-    band = 0.35  # inches above each tile for its title
+    band = 0.35 if any(titles) else 0.05  # inches above each tile for its title
     cell_h = scale * aspect + band
     fig = pyplot().figure(figsize=(ncols * scale, nrows * cell_h))
     ax = fig.add_axes((0, 0, 1, 1))

@@ -152,3 +152,32 @@ def test_movielens_downloads_as_grouplens_zips_it_and_reads_in_place(server, tmp
     monkeypatch.setattr(movielens, "ML100K", toy)
     r = movielens.read_ml100k(tmp_path)
     assert where == tmp_path / "ml-100k" and (len(r), r.num_users, r.num_items) == (2, 3, 4)
+
+
+def test_the_pokemon_archive_downloads_whole_and_reads_in_place(server, tmp_path, monkeypatch):
+    """The book's pokemon.zip (§20.2) is kept as fetched, checked by its SHA-1, and read by the ImageFolder reader
+    without unpacking its sprites."""
+    import zipfile
+
+    from PIL import Image
+
+    import dive.data.image_folders as folders
+    from dive.data import DATASETS
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for i in range(3):
+            png = io.BytesIO()
+            Image.new("RGB", (96, 96), (80 * i, 10, 10)).save(png, format="PNG")
+            z.writestr(f"pokemon/pokemon/{i}.png", png.getvalue())
+    archive = buf.getvalue()
+    Handler.extra = {"/pokemon.zip": archive}
+    real = DATASETS["pokemon"]
+    assert real.source.digest == "sha1:c065c0e2593b8b161a2d7873e42418bf6a21106c"  # the book's DATA_HUB entry
+    source = Source(f"{server}/pokemon.zip", "sha1:" + hashlib.sha1(archive).hexdigest(), real.source.extract)
+    toy = DatasetSpec("pokemon", real.description, real.files, layout=real.layout, source=source)
+    where = download_dataset(toy, tmp_path)
+    assert sorted(p.name for p in where.iterdir()) == ["pokemon.zip"]
+    monkeypatch.setattr(folders, "POKEMON", toy)
+    sprites = folders.load_image_folder(folders.pokemon_zip(tmp_path), 64)
+    assert sprites.classes == ["pokemon"] and sprites.train.images.shape == (3, 3, 64, 64)
