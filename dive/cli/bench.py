@@ -171,18 +171,35 @@ def _sentiment(args: argparse.Namespace) -> dict:
     return r
 
 
-@bench("word2vec", "skip-gram on PTB (book §15.4): dive against gensim and the book's data pipeline",
-       (("--epochs",), {"type": int, "default": 5, "help": "epochs each (default 5)"}))  # fmt: skip
-def _word2vec(args: argparse.Namespace) -> dict:
-    from dive.bench.word2vec import format_word2vec_bench, run_word2vec_bench
+_WORD_VECTOR_ARGS = ((("--epochs",), {"type": int, "default": 5, "help": "epochs each (default 5)"}),
+                     (("--contenders",), {"default": "dive,dive-adam,gensim",
+                                          "help": "comma-separated, of dive, dive-adam, gensim"}))  # fmt: skip
+
+
+def _word_vectors(args: argparse.Namespace, model: str, title: str) -> dict:
+    from dive.bench.harness import check_variants
+    from dive.bench.word2vec import CONTENDERS, format_word2vec_bench, run_word2vec_bench
     from dive.data.word_windows import read_ptb
 
-    print(
-        f"dive bench word2vec: skip-gram on PTB (book §15.4), {args.epochs} epochs, dive vs gensim vs the book's data"
-    )
-    rows = run_word2vec_bench(read_ptb(args.data), epochs=args.epochs)
+    contenders = check_variants(args.contenders.split(","), CONTENDERS)
+    print(f"dive bench {args.target}: {title} on PTB, {args.epochs} epochs, {args.rounds} alternating rounds, "
+          f"{' vs '.join(contenders)}" + (" vs the book's data pipeline" if model == "skipgram" else ""))  # fmt: skip
+    rows = run_word2vec_bench(read_ptb(args.data), epochs=args.epochs, rounds=args.rounds, model=model,
+                              contenders=contenders, book_data=model == "skipgram")  # fmt: skip
     print(format_word2vec_bench(rows))
     return {"rows": rows}
+
+
+@bench("word2vec", "skip-gram on PTB (book §15.4): dive's two trainers against gensim, and the book's data pipeline",
+       *_WORD_VECTOR_ARGS)  # fmt: skip
+def _word2vec(args: argparse.Namespace) -> dict:
+    return _word_vectors(args, "skipgram", "skip-gram (book §15.4)")
+
+
+@bench("fasttext", "fastText's subword skip-gram on PTB (book §15.6): dive's two trainers against gensim's FastText",
+       *_WORD_VECTOR_ARGS)  # fmt: skip
+def _fasttext(args: argparse.Namespace) -> dict:
+    return _word_vectors(args, "fasttext", "fastText skip-gram (book §15.6.1)")
 
 
 @bench("recsys", "matrix factorization (book §21.3) against scikit-surprise on u1-u5, and pipeline speed",

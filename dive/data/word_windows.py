@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -29,6 +29,7 @@ from torch import Tensor
 from dive.core import DiveError
 from dive.data.catalog import PTB
 from dive.data.files import locate
+from dive.data.loader import ArrayLoader
 from dive.text import Vocab
 
 
@@ -144,6 +145,46 @@ def trim_padding(batch: Sequence[Tensor]) -> tuple[Tensor, ...]:
     centers, cn, masks, labels = batch
     width = int(masks.sum(1).max())
     return centers, cn[:, :width], masks[:, :width], labels[:, :width]
+
+
+def flat_pairs(batch: Sequence[Tensor]) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """(centers, contexts_negatives, masks, labels) -> (centers (B,), rows (P,), words (P,), labels float (P,)):
+    the batch's real entries, row by row, without padding (an `ArrayLoader` `batch_transform` for the models'
+    `pair_logits`). CBOW batches work the same: their first tensor is the contexts (B, C)."""
+    centers, cn, masks, labels = batch
+    rows, cols = masks.nonzero(as_tuple=True)
+    return centers, rows, cn[rows, cols], labels[rows, cols].float()
+
+
+class PairLoader(ArrayLoader):
+    """The batches of `ArrayLoader(centers, contexts_negatives, masks, labels)` + `flat_pairs`, the same ones in
+    the same order, without gathering padded rows: every centre's real entries are laid out once, end to end,
+    and each epoch's batches are cut from them a chunk of batches at a time (memory stays ~64 batches' worth)."""
+
+    CHUNK = 64  # batches laid out per vectorised pass
+
+    def __init__(self, arrays: SkipGramArrays, batch_size: int, shuffle: bool = True, seed: int = 0) -> None:
+        super().__init__(arrays.centers, batch_size=batch_size, shuffle=shuffle, seed=seed)
+        rows, cols = arrays.masks.nonzero(as_tuple=True)
+        self.words = arrays.contexts_negatives[rows, cols]
+        self.labels = arrays.labels[rows, cols].float()
+        self.counts = arrays.masks.sum(1, dtype=torch.long)
+        self.starts = self.counts.cumsum(0) - self.counts
+
+    def epoch(self, epoch: int, start: int = 0) -> Iterator[tuple[Tensor, ...]]:
+        if self.world_size > 1:
+            raise DiveError("word2vec's pair batches run in one process")
+        idx, b = self.order(epoch), self.batch_size
+        for c0 in range(start, len(self), self.CHUNK):
+            centres = idx[c0 * b : (c0 + self.CHUNK) * b]
+            n = self.counts[centres]
+            seg = torch.repeat_interleave(torch.arange(centres.numel()), n)  # each entry's centre in the chunk
+            ends = n.cumsum(0)
+            flat = self.starts[centres][seg] + torch.arange(seg.numel()) - (ends - n)[seg]
+            words, labels = self.words[flat], self.labels[flat]
+            for i in range(0, centres.numel(), b):
+                e0, e1 = (int(ends[i - 1]) if i else 0), int(ends[min(i + b, centres.numel()) - 1])
+                yield self.tensors[0][centres[i : i + b]], seg[e0:e1] - i, words[e0:e1], labels[e0:e1]
 
 
 def ptb_vocab(sentences: Sequence[Sequence[str]], min_freq: int = 10) -> Vocab:

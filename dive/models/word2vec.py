@@ -5,6 +5,10 @@ Each word has two vectors: `embed_v` as a centre word (skip-gram) or as a contex
 `embed_u` as the word being predicted. A pair's score is the dot product u_o . v_c, read as a logit: sigmoid of it
 is the probability that o really occurred near c (a context) rather than being drawn from the noise distribution.
 After training the `embed_v` rows are the word vectors, as in the book.
+
+Each negative-sampling model also scores a batch as flat (row, word) pairs, `pair_logits`: the book's padded
+(B, L) layout carries ~56% padding on PTB, and word2vec's own trainer (the fast path, `dive.train.embedding`)
+updates only the real pairs. With `sparse=True` the tables' gradients are the looked-up rows only.
 """
 
 from __future__ import annotations
@@ -14,21 +18,55 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 
-class SkipGram(nn.Module):
+class PairDot(torch.autograd.Function):
+    """pair_dot(h (B, E), table (V, E), rows (P,), words (P,)) -> (P,): h[rows] . table[words], row by row.
+
+    Written out because autograd's version spends more on bookkeeping than on arithmetic here: its backward
+    builds the table's gradient from the P looked-up rows only, a sparse (V, E) tensor, whatever the table's
+    `sparse` flag (the looked-up rows repeat; whoever applies it sums them, as `index_add_` does)."""
+
+    @staticmethod
+    def forward(ctx, h: Tensor, table: Tensor, rows: Tensor, words: Tensor) -> Tensor:
+        u, hr = table.index_select(0, words), h.index_select(0, rows)
+        ctx.save_for_backward(u, hr, rows, words)
+        ctx.shape = (h.shape[0], table.shape)
+        return torch.linalg.vecdot(u, hr)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        u, hr, rows, words = ctx.saved_tensors
+        n_rows, table_shape = ctx.shape
+        g = grad[:, None]
+        grad_h = torch.zeros(n_rows, u.shape[1], dtype=u.dtype, device=u.device).index_add_(0, rows, g * u)
+        grad_table = torch.sparse_coo_tensor(words[None], g * hr, table_shape, check_invariants=False)
+        return grad_h, grad_table, None, None
+
+
+class PairScores:
+    """`pair_logits(x, rows (P,), words (P,)) -> (P,)`: for each real entry, the score u_word . h_row, where
+    h = `encode(x)` (B, E) is each row's input vector. The same logits as `forward`, without the padding."""
+
+    def pair_logits(self, x: Tensor, rows: Tensor, words: Tensor) -> Tensor:
+        return PairDot.apply(self.encode(x), self.embed_u.weight, rows, words)
+
+
+class SkipGram(PairScores, nn.Module):
     """forward(center (B,), contexts_negatives (B, L)) -> logits (B, L): the centre's vector against each word's
     predicted-word vector (the book's `skip_gram`, which returns (B, 1, L))."""
 
-    def __init__(self, vocab_size: int, embed_size: int = 100) -> None:
+    def __init__(self, vocab_size: int, embed_size: int = 100, sparse: bool = False) -> None:
         super().__init__()
-        self.embed_v = nn.Embedding(vocab_size, embed_size)
-        self.embed_u = nn.Embedding(vocab_size, embed_size)
+        self.embed_v = nn.Embedding(vocab_size, embed_size, sparse=sparse)
+        self.embed_u = nn.Embedding(vocab_size, embed_size, sparse=sparse)
         for emb in (self.embed_v, self.embed_u):
             nn.init.xavier_uniform_(emb.weight)  # the book's init_weights
 
+    def encode(self, center: Tensor) -> Tensor:
+        return self.embed_v(center)  # (B, E)
+
     def forward(self, center: Tensor, contexts_negatives: Tensor) -> Tensor:
-        v = self.embed_v(center)  # (B, E)
         u = self.embed_u(contexts_negatives)  # (B, L, E)
-        return torch.bmm(u, v[:, :, None])[:, :, 0]  # (B, L)
+        return torch.bmm(u, self.encode(center)[:, :, None])[:, :, 0]  # (B, L)
 
     @property
     def vectors(self) -> Tensor:
@@ -36,21 +74,23 @@ class SkipGram(nn.Module):
         return self.embed_v.weight.detach()
 
 
-class CBOW(nn.Module):
+class CBOW(PairScores, nn.Module):
     """Continuous bag of words (book §15.1.4): the mean of the context words' vectors predicts the centre.
     forward(contexts (B, C) with 0 = padding, targets (B, T): the centre then noise words) -> logits (B, T)."""
 
-    def __init__(self, vocab_size: int, embed_size: int = 100) -> None:
+    def __init__(self, vocab_size: int, embed_size: int = 100, sparse: bool = False) -> None:
         super().__init__()
-        self.embed_v = nn.Embedding(vocab_size, embed_size)
-        self.embed_u = nn.Embedding(vocab_size, embed_size)
+        self.embed_v = nn.Embedding(vocab_size, embed_size, sparse=sparse)
+        self.embed_u = nn.Embedding(vocab_size, embed_size, sparse=sparse)
         for emb in (self.embed_v, self.embed_u):
             nn.init.xavier_uniform_(emb.weight)
 
-    def forward(self, contexts: Tensor, targets: Tensor) -> Tensor:
+    def encode(self, contexts: Tensor) -> Tensor:
         mask = (contexts != 0).to(self.embed_v.weight.dtype)[:, :, None]  # (B, C, 1)
-        v = (self.embed_v(contexts) * mask).sum(1) / mask.sum(1).clamp_min(1)  # (B, E): the contexts' mean
-        return torch.bmm(self.embed_u(targets), v[:, :, None])[:, :, 0]  # (B, T)
+        return (self.embed_v(contexts) * mask).sum(1) / mask.sum(1).clamp_min(1)  # (B, E): the contexts' mean
+
+    def forward(self, contexts: Tensor, targets: Tensor) -> Tensor:
+        return torch.bmm(self.embed_u(targets), self.encode(contexts)[:, :, None])[:, :, 0]  # (B, T)
 
     @property
     def vectors(self) -> Tensor:
@@ -108,24 +148,27 @@ class GloVe(nn.Module):
         return (self.embed_v.weight + self.embed_u.weight).detach()
 
 
-class FastTextSkipGram(nn.Module):
+class FastTextSkipGram(PairScores, nn.Module):
     """fastText (book §15.6.1): skip-gram with negative sampling whose centre vector is the sum of the centre
     word's subword vectors. `word_ngrams`: (V, G) subword ids per word, padded with `num_ngrams`.
     forward(center (B,), contexts_negatives (B, L)) -> logits (B, L), as `SkipGram`."""
 
-    def __init__(self, vocab_size: int, num_ngrams: int, word_ngrams: Tensor, embed_size: int = 100) -> None:
+    def __init__(self, vocab_size: int, num_ngrams: int, word_ngrams: Tensor, embed_size: int = 100,
+                 sparse: bool = False) -> None:  # fmt: skip
         super().__init__()
-        self.subwords = nn.EmbeddingBag(num_ngrams + 1, embed_size, mode="sum", padding_idx=num_ngrams)
-        self.embed_u = nn.Embedding(vocab_size, embed_size)
+        self.subwords = nn.EmbeddingBag(num_ngrams + 1, embed_size, mode="sum", padding_idx=num_ngrams, sparse=sparse)
+        self.embed_u = nn.Embedding(vocab_size, embed_size, sparse=sparse)
         nn.init.xavier_uniform_(self.subwords.weight)
         nn.init.xavier_uniform_(self.embed_u.weight)
         with torch.no_grad():
             self.subwords.weight[num_ngrams] = 0
         self.register_buffer("word_ngrams", word_ngrams, persistent=False)
 
+    def encode(self, center: Tensor) -> Tensor:
+        return self.subwords(self.word_ngrams[center])  # (B, E): the sum of the centre's subword vectors
+
     def forward(self, center: Tensor, contexts_negatives: Tensor) -> Tensor:
-        v = self.subwords(self.word_ngrams[center])  # (B, E): the sum of the centre's subword vectors
-        return torch.bmm(self.embed_u(contexts_negatives), v[:, :, None])[:, :, 0]
+        return torch.bmm(self.embed_u(contexts_negatives), self.encode(center)[:, :, None])[:, :, 0]
 
     def embed(self, ngram_ids: Tensor) -> Tensor:
         """(N, G) padded subword ids -> (N, E) word vectors, for any words, seen in training or not."""

@@ -28,11 +28,58 @@ def masked_bce(logits: Tensor, labels: Tensor, masks: Tensor) -> Tensor:
 
 class NegativeSamplingStep:
     """(centers, contexts_negatives, masks, labels) for a model `forward(centers, contexts_negatives) -> (B, L)`
-    logits: the mean over the batch's centres of `masked_bce`, counted per centre."""
+    logits: the mean over the batch's centres of `masked_bce`, counted per centre (also `parts["bce"]`, the name
+    both word2vec trainers report the book's loss under)."""
 
     def __call__(self, forward: Callable[..., Any], batch: Sequence[Tensor], state: Any = None) -> StepOut:
         centers, cn, masks, labels = batch
-        return StepOut(masked_bce(forward(centers, cn), labels, masks).mean(), centers.shape[0])
+        loss = masked_bce(forward(centers, cn), labels, masks).mean()
+        return StepOut(loss, centers.shape[0], parts={"bce": loss.detach()})
+
+
+class PairSumStep:
+    """Word2vec's own objective, for the fast path: (x, rows, words, labels) from `flat_pairs`, scored by
+    `model.pair_logits`; the binary cross-entropy summed over every real pair (each pair counts once, as in
+    Mikolov et al.'s trainer, where the book averages within a row first), divided by the batch's rows so the loss
+    does not grow with the batch. With `SparseSGD` at lr = alpha x batch size this is word2vec's per-pair rate
+    alpha. `parts["bce"]` is the book's loss on the same batch (the mean over rows of each row's mean), so the
+    summary line stays comparable with the book's.
+
+    Given the `SparseSGD` that trains the model, the step applies the predicted-word table's update itself, in
+    the pass that computes it (`optimizer.row_scale` gives the rate), and leaves the loss without a graph: the
+    same update as backward + `optimizer.step()` (tested), without writing the P x E gradient, scaling it and
+    reading it again. The input side (`encode`: a centre's row, CBOW's mean, fastText's n-gram sum) still gets
+    its gradient through autograd, for the optimizer to apply."""
+
+    def __init__(self, model: torch.nn.Module, optimizer: SparseSGD | None = None) -> None:
+        self.model = model
+        self.optimizer = optimizer
+
+    def __call__(self, forward: Callable[..., Any], batch: Sequence[Tensor], state: Any = None) -> StepOut:
+        x, rows, words, labels = batch
+        n_rows = x.shape[0]
+        if self.optimizer is None or not torch.is_grad_enabled():
+            logits = self.model.pair_logits(x, rows, words)
+            per = F.binary_cross_entropy_with_logits(logits, labels, reduction="none")
+            loss = per.sum() / n_rows
+        else:
+            per, loss = self._fused(x, rows, words, labels)
+        with torch.no_grad():
+            per_row = torch.bincount(rows, per, minlength=n_rows) / torch.bincount(rows, minlength=n_rows).clamp_min(1)
+        return StepOut(loss, n_rows, parts={"bce": per_row.mean()})
+
+    def _fused(self, x: Tensor, rows: Tensor, words: Tensor, labels: Tensor) -> tuple[Tensor, Tensor]:
+        h = self.model.encode(x)  # (B, E), with its graph
+        table = self.model.embed_u.weight
+        with torch.no_grad():
+            u, hr = table.index_select(0, words), h.detach().index_select(0, rows)  # (P, E) each
+            logits = torch.linalg.vecdot(u, hr)
+            per = F.binary_cross_entropy_with_logits(logits, labels, reduction="none")
+            g = (torch.sigmoid(logits) - labels).div_(x.shape[0])  # d loss / d logit
+            grad_h = torch.zeros_like(h).index_add_(0, rows, g[:, None] * u)
+            table.index_add_(0, words, (g * self.optimizer.row_scale(table, words))[:, None] * hr)
+        h.backward(grad_h)
+        return per, per.sum().detach() / x.shape[0]
 
 
 class HierarchicalSoftmaxStep:
@@ -63,3 +110,59 @@ def embedding_adam(params, lr: float) -> torch.optim.Optimizer:
         return Adam(params, lr=lr, fused=True)
     except (RuntimeError, TypeError, ValueError):
         return Adam(params, lr=lr)
+
+
+class SparseSGD(torch.optim.Optimizer):
+    """Word2vec's own optimiser (Mikolov et al., 2013): plain SGD whose rate falls linearly from `lr` to
+    `lr * min_ratio` over `total_steps`, applied only to the rows a batch used.
+
+    With `nn.Embedding(sparse=True)` a batch's gradient holds one row per looked-up word (B x L of them, not the
+    V x E table): the update adds them into the table where they belong (`index_add_`), so a step costs what the
+    batch touched, where dense Adam reads and writes both whole tables and their two moments at every step.
+
+    `repeats`: what a row looked up n times in one batch gets. "sum" is SGD on the batch's loss, the same update
+    as on dense gradients. "mean" moves it by the mean of its n gradients: word2vec's trainer takes a frequent
+    word's n updates one after another, each seeing the last, where a batch adds them at once, which diverges
+    once n x rate is large (a small vocabulary, a large batch); the mean keeps every row's step at one rate's
+    worth. Dense gradients (a bias) take the plain rate. The step count lives in the optimizer's state, so a
+    checkpoint resumes the schedule where it stopped."""
+
+    def __init__(self, params, lr: float, total_steps: int, min_ratio: float = 1e-4, repeats: str = "mean") -> None:
+        if lr <= 0 or total_steps < 1:
+            raise ValueError(f"SparseSGD needs lr > 0 and total_steps >= 1, got {lr}, {total_steps}")
+        if repeats not in ("mean", "sum"):
+            raise ValueError(f"repeats is mean or sum, got {repeats!r}")
+        super().__init__(params, {"lr": lr, "total_steps": total_steps, "min_ratio": min_ratio, "repeats": repeats})
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """The saved state, with this optimizer's `total_steps` (a resumed run may be given more epochs)."""
+        totals = [g["total_steps"] for g in self.param_groups]
+        super().load_state_dict(state_dict)
+        for g, total in zip(self.param_groups, totals):
+            g["total_steps"] = total
+
+    def rate(self, group: dict[str, Any], step: int) -> float:
+        return group["lr"] * max(group["min_ratio"], 1.0 - step / group["total_steps"])
+
+    def row_scale(self, p: Tensor, rows: Tensor) -> Tensor:
+        """(P,): what multiplies the gradient of each looked-up row of `p` in this step's update (minus the rate,
+        over the row's repeats under "mean"), for a step that applies the update itself (`PairSumStep`)."""
+        group = next(g for g in self.param_groups if any(q is p for q in g["params"]))
+        rate = self.rate(group, int(self.state[p].get("step", 0)))
+        if group["repeats"] == "sum":
+            return torch.full(rows.shape, -rate, dtype=p.dtype, device=p.device)
+        return -rate / torch.bincount(rows, minlength=p.shape[0]).to(p.dtype)[rows]
+
+    @torch.no_grad()
+    def step(self, closure: Callable[[], Any] | None = None) -> None:
+        for group in self.param_groups:
+            for p in group["params"]:
+                g = p.grad
+                if g is not None and g.is_sparse:  # uncoalesced: one row per lookup; index_add_ sums the repeats
+                    rows, values = g._indices()[0], g._values()
+                    # scaled first: index_add_ with alpha takes a path ~3x slower on CPU
+                    p.index_add_(0, rows, values * self.row_scale(p, rows).view(-1, *([1] * (values.dim() - 1))))
+                elif g is not None:
+                    p.add_(g, alpha=-self.rate(group, int(self.state[p].get("step", 0))))
+                # every parameter's schedule advances, whether updated here or by the step (`row_scale`)
+                self.state[p]["step"] = int(self.state[p].get("step", 0)) + 1

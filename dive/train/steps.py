@@ -44,7 +44,9 @@ class StepOut:
 
 class Step(Protocol):
     """`step(forward, batch, state) -> StepOut`: run the model (`forward`, maybe compiled or DDP-wrapped) on one
-    batch (a tuple of tensors already on the device); `state` is the carried state or None."""
+    batch (a tuple of tensors already on the device); `state` is the carried state or None. A step that sets its
+    gradients (or applies part of its update) itself returns a loss without a graph: the Trainer then skips
+    `backward` and still calls the optimizer (`dive.train.embedding.PairSumStep`)."""
 
     def __call__(self, forward: Callable[..., Any], batch: Sequence[Tensor], state: Any) -> StepOut: ...
 

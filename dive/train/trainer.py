@@ -239,7 +239,8 @@ class Trainer:
                 else:
                     with self._autocast():
                         out = self.step(self.train_forward, batch, hidden)
-                    out.loss.backward()
+                    if out.loss.requires_grad:  # a step may set the gradients itself (dive.train.embedding)
+                        out.loss.backward()
                     outs, loss, hidden = [out], out.loss.detach(), out.state if carry else None
                     upcoming = _LATER  # gathered after this step's callbacks, as ever
                 if self.clip_grad_norm is not None:

@@ -6,7 +6,8 @@ def test_word2vec_learns_the_topics_and_the_cli_queries_its_vectors(tmp_path, ca
     from dive.cli.run import run_recipe
 
     record = run_recipe("word2vec", "tiny", out=tmp_path / "w", device="cpu", progress=False)
-    assert record["metrics"]["train_loss"] < 0.4 and "nearest to 't0w0'" in record["summary"]
+    assert record["metrics"]["train_bce"] < 0.4 and "nearest to 't0w0'" in record["summary"]
+    assert "word2vec's SGD" in record["summary"]
     assert (tmp_path / "w" / "vectors.safetensors").is_file() and (tmp_path / "w" / "vocab.json").is_file()
     capsys.readouterr()
     assert main(["similar", str(tmp_path / "w"), "t3w1", "-k", "3"]) == 0
@@ -22,8 +23,8 @@ def test_cbow_and_hierarchical_softmax_variants_learn_the_topics(tmp_path, capsy
     from dive.cli.main import main
     from dive.cli.run import run_recipe
 
-    for name, args, kind in [("word2vec-cbow", [], "CBOW"),
-                             ("word2vec", ["--objective", "hierarchical"], "hierarchical softmax")]:  # fmt: skip
+    hierarchical = ["--objective", "hierarchical", "--optimizer", "adam"]
+    for name, args, kind in [("word2vec-cbow", [], "CBOW"), ("word2vec", hierarchical, "hierarchical softmax")]:
         out = tmp_path / name
         assert main(["run", name, "--profile", "tiny", *args, "--out", str(out)]) == 0
         assert kind in capsys.readouterr().out
@@ -33,6 +34,22 @@ def test_cbow_and_hierarchical_softmax_variants_learn_the_topics(tmp_path, capsy
     assert "--objective is negative or hierarchical" in capsys.readouterr().err
     record = run_recipe("word2vec-cbow", "tiny", out=tmp_path / "c2", device="cpu", progress=False)
     assert record["metrics"]["train_loss"] < 0.4
+
+
+def test_the_books_adam_trainer_and_word2vecs_sgd_both_learn_the_topics(tmp_path, capsys):
+    from dive.cli.main import main
+    from dive.cli.run import run_recipe
+
+    adam = run_recipe("word2vec", "tiny", ["optimizer=adam", "lr=0.01"], out=tmp_path / "a", device="cpu",
+                      progress=False)  # fmt: skip
+    sgd = run_recipe("word2vec-cbow", "tiny", ["optimizer=sgd", "lr=0.5"], out=tmp_path / "s", device="cpu",
+                     progress=False)  # fmt: skip
+    assert adam["metrics"]["train_bce"] == adam["metrics"]["train_loss"] < 0.4  # the book's step: its loss is bce
+    assert sgd["metrics"]["train_bce"] < 0.5 and "CBOW, word2vec's SGD" in sgd["summary"]
+    for bad, why in ((["--optimizer", "lbfgs"], "--optimizer is adam"),
+                     (["--objective", "hierarchical", "--optimizer", "sgd"], "use --optimizer=adam")):  # fmt: skip
+        assert main(["run", "word2vec", "--profile", "tiny", *bad, "--out", str(tmp_path / "x")]) == 2
+        assert why in capsys.readouterr().err
 
 
 def test_glove_fits_the_topic_corpus_and_writes_the_same_files(tmp_path, capsys):
