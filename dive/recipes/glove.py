@@ -62,10 +62,15 @@ GLOVE_PART = ModelPart(
 )
 
 BOOK = GloVeConfig()
+# the fast path: 8x the batch at twice the rate, so the dense AdaGrad step (which reads and writes both whole tables
+# and their squared-gradient sums, whatever the batch) runs 8x less often; the final loss is lower
+FAST = replace(BOOK, batch_size=8192, lr=0.1)
 recipe("glove", section="15.5 Word Embedding with Global Vectors (GloVe), trained on PTB", dataset="ptb",
     metric="train_loss", higher_is_better=False, run=run, model=GLOVE_PART, data=PTB_DATA,
     # measured: 2,561,647 nonzero counts; loss 0.0093 after 15 epochs in 96 s; chip: intel, microprocessor
     book=Profile(BOOK, band=(0.007, 0.012), minutes=3, source="the book trains no GloVe: measured, 2 CPU cores"),
-    quick=Profile(BOOK, band=(0.007, 0.012), minutes=3, source="measured, 2 CPU cores"),
+    # measured: loss 0.0077 in 32 s (the book profile's setting: 111 s in the same session); analogy acc 0.022,
+    # wordsim353 0.257 (book profile: 0.024, 0.148); seeds 1-2: 0.0076, 0.021 / 0.027, 0.226 / 0.103
+    quick=Profile(FAST, band=(0.006, 0.009), minutes=1, source="measured, 2 CPU cores (seeds 0-2)"),
     tiny=Profile(replace(BOOK, synthetic=True, min_freq=1, embed_size=16, max_epochs=5, batch_size=256, probe="t0w0")),
 )  # fmt: skip
