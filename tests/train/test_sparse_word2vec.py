@@ -9,7 +9,7 @@ from dive.data import ArrayLoader
 from dive.data.word_windows import PairLoader, flat_pairs, topic_sentences, trim_padding, word2vec_data
 from dive.models.word2vec import CBOW, FastTextSkipGram, PairDot, SkipGram
 from dive.train import Trainer, load_checkpoint, save_checkpoint
-from dive.train.embedding import NegativeSamplingStep, PairSumStep, SparseSGD
+from dive.train.embedding import NegativeSamplingStep, PairSumStep, SparseSGD, segment_matmul
 
 
 def _batch(cbow=False, n=64):
@@ -88,6 +88,17 @@ def test_the_fused_step_makes_the_same_update_as_backward_and_the_optimizer(kind
         tables.append(torch.cat([model.embed_v.weight, model.embed_u.weight]).detach())
     assert torch.allclose(tables[0], tables[1], atol=1e-6)
     assert sum(losses[:3], []) == pytest.approx(sum(losses[3:], []), abs=1e-6)
+
+
+def test_segment_matmul_sums_each_rows_weighted_entries_sorted_or_not(f64):
+    g = torch.Generator().manual_seed(1)
+    rows = torch.tensor([0, 0, 2, 2, 2, 4])  # rows 1 and 3 have no entries
+    w, x = torch.randn(6, generator=g), torch.randn(6, 3, generator=g)
+    want = torch.zeros(5, 3).index_add_(0, rows, w[:, None] * x)
+    assert torch.allclose(segment_matmul(rows, w, x, 5), want)
+    perm = torch.tensor([3, 0, 5, 1, 4, 2])  # unsorted: the index_add_ path, the same sums
+    assert torch.allclose(segment_matmul(rows[perm], w[perm], x[perm], 5), want)
+    assert segment_matmul(rows[:0], w[:0], x[:0], 2).abs().sum() == 0
 
 
 def test_sparse_sgd_mean_of_repeats_moves_each_row_by_one_rate():
