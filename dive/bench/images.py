@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset
 
-from dive.bench.harness import alternate, median
+from dive.bench.harness import alternate, matmul_peak_gflops, median, train_flops_per_example
 from dive.data import ArrayLoader, ImageBatch, ImageSet
 from dive.models import ResNet18
 from dive.train import SupervisedStep, Trainer
@@ -121,9 +121,12 @@ def run_kaggle_bench(folder: Path, rounds: int = 3, batch_size: int = 32, worker
     }
     rounds_ = alternate(cases, rounds, lambda n, r, v: log(f"  round {r + 1}: {n:5} {v:8.1f} images/s"))
     med = {k: median(v) for k, v in rounds_.items()}
+    flops = train_flops_per_example(_model(False), (3, 32, 32))
     return {
         "rounds": rounds_,
         "medians": med,
         "ratio": med["dive"] / med["book"],
         "ratio_cl": med["dive+cl"] / med["book"],
+        "flops_per_image": flops,  # matmuls and convolutions of a training step (forward + backward)
+        "peak_gflops": matmul_peak_gflops(),
     }

@@ -102,6 +102,21 @@ def run_training_bench(n: int = 4096, vocab: int = 4000, rounds: int = 3, log: C
     return {k: median(v) for k, v in results.items()}
 
 
+def training_flops_per_token(vocab: int = 4000, batch: int = 128, num_steps: int = 9) -> float:
+    """Matmul FLOPs of one training step of `run_training_bench`'s Transformer (forward + backward), per target
+    token (the unit its tokens/s count)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    X, X_len, Y, _ = synthetic_mt(batch, num_steps, vocab)
+    torch.manual_seed(0)
+    model = Transformer(vocab, vocab)
+    counter = FlopCounterMode(display=False)
+    with counter:
+        out = model(X, torch.cat([torch.full((batch, 1), 2), Y[:, :-1]], 1), X_len)
+        (out[0] if isinstance(out, tuple) else out).sum().backward()
+    return counter.get_total_flops() / Y.numel()
+
+
 @torch.inference_mode()
 def decode_tokens_per_sec(model: Transformer, batch: int, length: int, mode: str, reps: int = 3) -> float:
     """Greedy-decode `length` tokens for `batch` sentences (no early stop); median tokens/s over `reps`."""

@@ -135,13 +135,19 @@ def _ssd(args: argparse.Namespace) -> dict:
 
 @bench("transformer", "the Transformer (book §11.7): training loop, and decoding with and without a kv cache")
 def _transformer(args: argparse.Namespace) -> dict:
-    from dive.bench.transformer import run_decode_bench, run_training_bench
+    from dive.bench.harness import matmul_peak_gflops
+    from dive.bench.transformer import run_decode_bench, run_training_bench, training_flops_per_token
 
     print("dive bench transformer: training (book loop vs dive) and decoding (kv cache vs recompute)")
     say_precision(["dive+bf16"])
     train = run_training_bench(rounds=args.rounds)
     print("training: " + ", ".join(f"{k} {v:,.0f} tok/s ({v / train['book']:.2f}x)" for k, v in train.items()))
-    return {"training": train, "decode": run_decode_bench()}
+    flops, peak = training_flops_per_token(), matmul_peak_gflops()
+    print(
+        f"training step: {flops / 1e6:.2f} MFLOP per token; dive reaches {flops * train['dive'] / 1e9:.1f} GFLOP/s "
+        f"= {flops * train['dive'] / 1e9 / peak:.0%} of this machine's fp32 matmul peak ({peak:.0f} GFLOP/s)"
+    )
+    return {"training": train, "decode": run_decode_bench(), "flops_per_token": flops, "peak_gflops": peak}
 
 
 @bench("kaggle", "ResNet-18 on Kaggle CIFAR-10 (book §14.13): per-sample image files against dive", batch_flag(32))

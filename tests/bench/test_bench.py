@@ -78,6 +78,10 @@ def test_transformer_bench_trains_both_loops_and_times_decoding():
     assert set(medians) == {"book", "dive", "dive+bf16"} and all(v > 0 for v in medians.values())
     decode = run_decode_bench(lengths=(4,), batch=2, log=lambda s: None)
     assert decode[4]["kv"] > 0 and decode[4]["recompute"] > 0
+    from dive.bench.transformer import training_flops_per_token
+
+    small, big = training_flops_per_token(vocab=50, batch=4), training_flops_per_token(vocab=4000, batch=4)
+    assert 0 < small < big  # the output layer's matmul grows with the vocabulary
     import torch
 
     pred = torch.zeros(1, 3, 5)

@@ -48,3 +48,4 @@ def test_kaggle_bench_trains_from_files_and_from_memory(tmp_path):
     (tmp_path / "trainLabels.csv").write_text("\n".join(rows))
     r = run_kaggle_bench(tmp_path, rounds=1, batch_size=8, log=lambda s: None)
     assert set(r["medians"]) == {"book", "dive", "dive+cl"} and r["ratio"] > 0
+    assert r["flops_per_image"] > 5e8 and r["peak_gflops"] > 0  # ResNet-18 at 32x32: ~0.56 GFLOP forward
