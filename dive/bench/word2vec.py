@@ -1,5 +1,5 @@
-"""`dive bench word2vec` / `dive bench fasttext`: skip-gram (book §15.4) and fastText (§15.6) on PTB, dive against
-gensim and against the book's data pipeline.
+"""`dive bench word2vec` / `fasttext` / `cbow`: skip-gram (book §15.4), fastText (§15.6) and CBOW (§15.1.4) on PTB,
+dive against gensim and against the book's data pipeline.
 
 On the same 42,068 PTB sentences, with the same settings (100 dimensions, windows up to 5, 5 noise words, words
 seen 10+ times, subsampling threshold 1e-4, 5 epochs; fastText: 3- to 6-grams):
@@ -26,7 +26,7 @@ import torch
 
 from dive.data import ArrayLoader
 from dive.data.word_windows import PairLoader, trim_padding, word2vec_data
-from dive.models.word2vec import FastTextSkipGram, SkipGram
+from dive.models.word2vec import CBOW, FastTextSkipGram, SkipGram
 from dive.text import Vocab
 from dive.text.embeddings import WordVectors, benchmark
 from dive.text.subwords import SubwordTable
@@ -34,7 +34,7 @@ from dive.train import Trainer
 from dive.train.embedding import NegativeSamplingStep, PairSumStep, SparseSGD, embedding_adam
 
 # the recipes' settings (`word2vec` quick and `fasttext` quick; a test holds them equal): per-pair rates
-SGD_LR = {"skipgram": 0.1, "fasttext": 0.02}
+SGD_LR = {"skipgram": 0.1, "fasttext": 0.02, "cbow": 0.25}  # CBOW's recipe keeps Adam (see README ch. 15)
 SGD_BATCH = 512
 ADAM_LR, ADAM_BATCH = 0.002, 512  # the book's
 
@@ -83,12 +83,14 @@ def train_dive(sentences, epochs: int = 5, seed: int = 0, optimizer: str = "sgd"
                model: str = "skipgram") -> tuple[WordVectors, float, float, float]:  # fmt: skip
     """(vectors, data seconds, training seconds, the book's loss) of one dive run."""
     t0 = time.perf_counter()
-    data, vocab, _ = word2vec_data(sentences, seed=seed)
+    data, vocab, _ = word2vec_data(sentences, seed=seed, cbow=model == "cbow")
     t1 = time.perf_counter()
     torch.manual_seed(seed)
     sgd = optimizer == "sgd"
     if model == "fasttext":
         net, table = _fasttext(vocab, sparse=sgd)
+    elif model == "cbow":
+        net, table = CBOW(len(vocab), 100, sparse=sgd), None
     else:
         net, table = SkipGram(len(vocab), 100, sparse=sgd), None
     batch = SGD_BATCH if sgd else ADAM_BATCH
@@ -124,6 +126,7 @@ def train_gensim(sentences, epochs: int = 5, seed: int = 0, workers: int = 2,
         words = Vocab(sentences, min_freq=10)
         settings.update(min_n=3, max_n=6, bucket=SubwordTable(words.idx_to_token[1:], 3, 6).pad)
     t0 = time.perf_counter()
+    settings["sg"] = 0 if model == "cbow" else 1  # CBOW: the mean of the context vectors (gensim's cbow_mean=1)
     m = (FastText if model == "fasttext" else Word2Vec)(known, **settings)
     seconds = time.perf_counter() - t0
     vocab = Vocab()

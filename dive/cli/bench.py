@@ -208,6 +208,11 @@ def _fasttext(args: argparse.Namespace) -> dict:
     return _word_vectors(args, "fasttext", "fastText skip-gram (book §15.6.1)")
 
 
+@bench("cbow", "CBOW on PTB (book §15.1.4): dive's two trainers against gensim's CBOW", *_WORD_VECTOR_ARGS)
+def _cbow(args: argparse.Namespace) -> dict:
+    return _word_vectors(args, "cbow", "CBOW (book §15.1.4)")
+
+
 @bench("recsys", "matrix factorization (book §21.3) against scikit-surprise on u1-u5, and pipeline speed",
        (("--skip",), {"default": "", "help": "accuracy or speed: leave that part out"}),
        (("--workers",), {"type": int, "default": 2, "help": "the book-style DataLoader's workers"}))  # fmt: skip

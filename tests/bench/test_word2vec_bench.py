@@ -18,14 +18,15 @@ def test_the_bench_times_both_trainers_and_the_books_data_pipeline():
     assert "data pipeline: book-style" in table
 
 
-def test_the_fasttext_bench_runs_dive_against_gensims_fasttext():
+def test_the_fasttext_and_cbow_benches_run_dive_against_gensims():
     pytest.importorskip("gensim")
     from dive.bench.word2vec import format_word2vec_bench, run_word2vec_bench
     from dive.data.word_windows import topic_sentences
 
-    rows = run_word2vec_bench(topic_sentences(n_sentences=300, seed=2), epochs=1, rounds=1, model="fasttext",
-                              contenders=("dive", "gensim"), book_data=False)  # fmt: skip
-    assert [r["key"] for r in rows] == ["dive", "gensim"] and "speed" in format_word2vec_bench(rows)
+    for model in ("fasttext", "cbow"):
+        rows = run_word2vec_bench(topic_sentences(n_sentences=300, seed=2), epochs=1, rounds=1, model=model,
+                                  contenders=("dive", "gensim"), book_data=False)  # fmt: skip
+        assert [r["key"] for r in rows] == ["dive", "gensim"] and "speed" in format_word2vec_bench(rows)
 
 
 def test_the_benchs_settings_are_the_recipes_quick_profiles():
