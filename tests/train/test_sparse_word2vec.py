@@ -9,6 +9,7 @@ from dive.data import ArrayLoader
 from dive.data.word_windows import PairLoader, flat_pairs, topic_sentences, trim_padding, word2vec_data
 from dive.models.word2vec import CBOW, FastTextSkipGram, PairDot, SkipGram
 from dive.train import Trainer, load_checkpoint, save_checkpoint
+from dive.train.callbacks import Callback
 from dive.train.embedding import NegativeSamplingStep, PairSumStep, SparseSGD, segment_matmul
 
 
@@ -142,9 +143,10 @@ def test_pair_sum_step_reports_the_books_loss_beside_its_own():
 
 
 def test_the_fast_path_trains_the_skip_gram_like_the_books_and_resumes_exactly(tmp_path):
-    """On the same stand-in corpus both trainers lower the book's loss from the same start to about the same
-    value (the stated tolerance: 0.05); an SGD run stopped after 2 of 4 epochs and resumed from its checkpoint
-    ends with the uninterrupted run's tables (the rate's schedule is the optimizer's state)."""
+    """On the same stand-in corpus both trainers lower the book's loss along the same trajectory (the stated
+    tolerance: 0.08 at every epoch, 0.05 at the end; measured 0.07, 0.065, 0.058, 0.009); an SGD run stopped
+    after 2 of 4 epochs and resumed from its checkpoint ends with the uninterrupted run's tables (the rate's
+    schedule is the optimizer's state)."""
     data, vocab, _ = word2vec_data(topic_sentences(n_sentences=400, seed=3), min_freq=1, threshold=1e-2)
 
     def setup(fast: bool):
@@ -158,13 +160,25 @@ def test_the_fast_path_trains_the_skip_gram_like_the_books_and_resumes_exactly(t
                else torch.optim.Adam(model.parameters(), lr=0.01))  # fmt: skip
         return model, loader, opt, PairSumStep(model, opt) if fast else NegativeSamplingStep()
 
-    def fit(fast: bool, epochs: int = 4, state=None, parts=None):
-        model, loader, opt, step = parts or setup(fast)
-        return model, opt, Trainer(model, None, opt, max_epochs=epochs, step=step).fit(loader, state=state)
+    class Trajectory(Callback):
+        def __init__(self):
+            self.losses = []
 
-    _, _, book = fit(False)
-    whole, _, fast = fit(True)
+        def on_epoch_end(self, trainer, state):
+            self.losses.append(state.metrics["train_bce"])
+
+    def fit(fast: bool, epochs: int = 4, state=None, parts=None, record=None):
+        model, loader, opt, step = parts or setup(fast)
+        trainer = Trainer(model, None, opt, max_epochs=epochs, step=step, callbacks=[record] if record else [])
+        return model, opt, trainer.fit(loader, state=state)
+
+    book_curve, fast_curve = Trajectory(), Trajectory()
+    _, _, book = fit(False, record=book_curve)
+    whole, _, fast = fit(True, record=fast_curve)
     assert fast.metrics["train_bce"] == pytest.approx(book.metrics["train_bce"], abs=0.05)
+    assert len(book_curve.losses) == len(fast_curve.losses) == 4
+    assert all(abs(a - b) <= 0.08 for a, b in zip(book_curve.losses, fast_curve.losses))
+    assert fast_curve.losses == sorted(fast_curve.losses, reverse=True)  # falling every epoch, as the book's
     half, opt, state = fit(True, epochs=2)
     save_checkpoint(tmp_path / "c.safetensors", half, opt, None, state)
     parts = setup(True)
