@@ -26,12 +26,12 @@ import torch
 
 from dive.data import ArrayLoader
 from dive.data.word_windows import PairLoader, trim_padding, word2vec_data
-from dive.models.word2vec import CBOW, FastTextSkipGram, SkipGram
+from dive.models.word2vec import CBOW, FastTextSkipGram, SkipGram, vocab_ngrams
 from dive.text import Vocab
 from dive.text.embeddings import WordVectors, benchmark
 from dive.text.subwords import SubwordTable
 from dive.train import Trainer
-from dive.train.embedding import NegativeSamplingStep, PairSumStep, SparseSGD, embedding_adam
+from dive.train.embedding import NegativeSamplingStep, embedding_adam, word2vec_sgd
 
 # the recipes' settings (`word2vec` quick and `fasttext` quick; a test holds them equal): per-pair rates
 SGD_LR = {"skipgram": 0.1, "fasttext": 0.02, "cbow": 0.25}  # CBOW's recipe keeps Adam (see README ch. 15)
@@ -72,13 +72,6 @@ def book_style_data(sentences: Sequence[Sequence[str]], max_window_size: int = 5
     return sum(len(c) for c in contexts)
 
 
-def _fasttext(vocab: Vocab, embed_size: int = 100, sparse: bool = False) -> tuple[FastTextSkipGram, SubwordTable]:
-    table = SubwordTable(vocab.idx_to_token[1:], 3, 6)
-    ngrams = table.matrix(["", *vocab.idx_to_token[1:]])
-    ngrams[0] = table.pad
-    return FastTextSkipGram(len(vocab), table.pad, ngrams, embed_size, sparse=sparse), table
-
-
 def train_dive(sentences, epochs: int = 5, seed: int = 0, optimizer: str = "sgd",
                model: str = "skipgram") -> tuple[WordVectors, float, float, float]:  # fmt: skip
     """(vectors, data seconds, training seconds, the book's loss) of one dive run."""
@@ -88,7 +81,8 @@ def train_dive(sentences, epochs: int = 5, seed: int = 0, optimizer: str = "sgd"
     torch.manual_seed(seed)
     sgd = optimizer == "sgd"
     if model == "fasttext":
-        net, table = _fasttext(vocab, sparse=sgd)
+        table = SubwordTable(vocab.idx_to_token[1:], 3, 6)
+        net = FastTextSkipGram(len(vocab), table.pad, vocab_ngrams(table, vocab.idx_to_token), 100, sparse=sgd)
     elif model == "cbow":
         net, table = CBOW(len(vocab), 100, sparse=sgd), None
     else:
@@ -100,8 +94,7 @@ def train_dive(sentences, epochs: int = 5, seed: int = 0, optimizer: str = "sgd"
         loader = ArrayLoader(data.centers, data.contexts_negatives, data.masks, data.labels, batch_size=batch,
                              shuffle=True, seed=seed, batch_transform=trim_padding)  # fmt: skip
     if sgd:
-        opt = SparseSGD(net.parameters(), SGD_LR[model] * batch, epochs * len(loader))
-        step = PairSumStep(net, opt)
+        step, opt = word2vec_sgd(net, SGD_LR[model], batch, epochs * len(loader))
     else:
         opt, step = embedding_adam(net.parameters(), ADAM_LR), NegativeSamplingStep()
     state = Trainer(net, None, opt, max_epochs=epochs, step=step).fit(loader)
@@ -115,18 +108,18 @@ def train_dive(sentences, epochs: int = 5, seed: int = 0, optimizer: str = "sgd"
 
 def train_gensim(sentences, epochs: int = 5, seed: int = 0, workers: int = 2,
                  model: str = "skipgram") -> tuple[WordVectors, float]:  # fmt: skip
-    """gensim's skip-gram (or FastText) with negative sampling on the same sentences (`<unk>` dropped, as the
+    """gensim's skip-gram (or CBOW, or FastText) with negative sampling on the same sentences (`<unk>` dropped, as the
     book does); FastText's hash buckets are as many as dive's distinct n-grams."""
     from gensim.models import FastText, Word2Vec
 
     known = [[t for t in s if t != "<unk>"] for s in sentences]
-    settings = dict(vector_size=100, window=5, negative=5, sg=1, hs=0, min_count=10, sample=1e-4, epochs=epochs,
-                    workers=workers, seed=seed)  # fmt: skip
+    # CBOW: sg=0, the mean of the context vectors (gensim's cbow_mean=1)
+    settings = dict(vector_size=100, window=5, negative=5, sg=int(model != "cbow"), hs=0, min_count=10, sample=1e-4,
+                    epochs=epochs, workers=workers, seed=seed)  # fmt: skip
     if model == "fasttext":
         words = Vocab(sentences, min_freq=10)
         settings.update(min_n=3, max_n=6, bucket=SubwordTable(words.idx_to_token[1:], 3, 6).pad)
     t0 = time.perf_counter()
-    settings["sg"] = 0 if model == "cbow" else 1  # CBOW: the mean of the context vectors (gensim's cbow_mean=1)
     m = (FastText if model == "fasttext" else Word2Vec)(known, **settings)
     seconds = time.perf_counter() - t0
     vocab = Vocab()

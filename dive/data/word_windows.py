@@ -165,9 +165,8 @@ class PairLoader(ArrayLoader):
 
     def __init__(self, arrays: SkipGramArrays, batch_size: int, shuffle: bool = True, seed: int = 0) -> None:
         super().__init__(arrays.centers, batch_size=batch_size, shuffle=shuffle, seed=seed)
-        rows, cols = arrays.masks.nonzero(as_tuple=True)
-        self.words = arrays.contexts_negatives[rows, cols]
-        self.labels = arrays.labels[rows, cols].float()
+        _, _, self.words, self.labels = flat_pairs((arrays.centers, arrays.contexts_negatives, arrays.masks,
+                                                    arrays.labels))  # fmt: skip
         self.counts = arrays.masks.sum(1, dtype=torch.long)
         self.starts = self.counts.cumsum(0) - self.counts
 

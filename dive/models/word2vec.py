@@ -13,9 +13,13 @@ updates only the real pairs. With `sparse=True` the tables' gradients are the lo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+from dive.text.subwords import SubwordTable
 
 
 class PairDot(torch.autograd.Function):
@@ -146,6 +150,13 @@ class GloVe(nn.Module):
     @property
     def vectors(self) -> Tensor:
         return (self.embed_v.weight + self.embed_u.weight).detach()
+
+
+def vocab_ngrams(table: SubwordTable, words: Sequence[str]) -> Tensor:
+    """(V, G) n-gram ids of a vocabulary whose word 0 is `<unk>`, which has no subwords (a row of padding)."""
+    ngrams = table.matrix(["", *words[1:]]) if len(words) > 1 else table.matrix([""])
+    ngrams[0] = table.pad
+    return ngrams
 
 
 class FastTextSkipGram(PairScores, nn.Module):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import torch
 
 from dive.data.word_windows import word2vec_data
-from dive.models.word2vec import FastTextSkipGram
+from dive.models.word2vec import FastTextSkipGram, vocab_ngrams
 from dive.recipes.base import Profile, RunContext, RunResult, recipe
 from dive.recipes.common import run_fit
 from dive.recipes.parts import ModelPart, Trained, vocab_files, vocab_meta, vocab_of
@@ -67,9 +67,7 @@ def fasttext_model(cfg: FastTextConfig, meta: dict) -> FastTextSkipGram:
     """The network of a run: its vocabulary's words, each a row of its n-gram ids (row 0 all padding)."""
     words = meta["vocab"]["idx_to_token"]
     table = subword_table(cfg, words)
-    word_ngrams = table.matrix(["", *words[1:]]) if len(words) > 1 else table.matrix([""])
-    word_ngrams[0] = table.pad
-    return FastTextSkipGram(len(words), table.pad, word_ngrams, cfg.embed_size, sparse=uses_sgd(cfg))
+    return FastTextSkipGram(len(words), table.pad, vocab_ngrams(table, words), cfg.embed_size, sparse=uses_sgd(cfg))
 
 
 def subword_vectors(trained: Trained) -> WordVectors:

@@ -33,7 +33,7 @@ from dive.recipes.common import run_fit
 from dive.recipes.parts import ModelPart, Prediction, Predictor, Trained, shorten, vocab_files, vocab_meta, vocab_of
 from dive.text.embeddings import WordVectors, benchmark
 from dive.text.huffman import huffman_paths
-from dive.train.embedding import HierarchicalSoftmaxStep, NegativeSamplingStep, PairSumStep, SparseSGD, embedding_adam
+from dive.train.embedding import HierarchicalSoftmaxStep, NegativeSamplingStep, embedding_adam, word2vec_sgd
 
 
 @dataclass(frozen=True)
@@ -91,11 +91,9 @@ def pair_loader(cfg: Word2VecConfig, data) -> ArrayLoader:
 
 def trainer_parts(cfg: Word2VecConfig, model: torch.nn.Module, book_step, steps_per_epoch: int):
     """(step, optimizer): the book's step with its Adam, or word2vec's SGD with the pair step that applies it
-    (`PairSumStep`: its loss is a mean over centres of their pairs' summed losses, so the per-pair rate `lr`
-    becomes lr x batch size)."""
+    (`lr` is then the rate per pair)."""
     if uses_sgd(cfg):
-        opt = SparseSGD(model.parameters(), cfg.lr * cfg.batch_size, total_steps=cfg.max_epochs * steps_per_epoch)
-        return PairSumStep(model, opt), opt
+        return word2vec_sgd(model, cfg.lr, cfg.batch_size, cfg.max_epochs * steps_per_epoch)
     return book_step, embedding_adam(model.parameters(), cfg.lr)
 
 

@@ -83,6 +83,14 @@ class PairSumStep:
         return per, per.sum().detach() / x.shape[0]
 
 
+def word2vec_sgd(model: torch.nn.Module, lr_per_pair: float, batch_size: int,
+                 total_steps: int) -> tuple[PairSumStep, SparseSGD]:  # fmt: skip
+    """(step, optimizer) of word2vec's trainer for a model with `pair_logits`: `PairSumStep`'s loss is a mean over
+    a batch's centres of their pairs' summed losses, so word2vec's per-pair rate becomes lr x batch size."""
+    opt = SparseSGD(model.parameters(), lr_per_pair * batch_size, total_steps=total_steps)
+    return PairSumStep(model, opt), opt
+
+
 def segment_matmul(rows: Tensor, weights: Tensor, x: Tensor, n_rows: int) -> Tensor:
     """out[b] = sum of weights[p] * x[p] over the p with rows[p] == b: (P,), (P,), (P, E) -> (n_rows, E).
 
