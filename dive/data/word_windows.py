@@ -177,13 +177,49 @@ class PairLoader(ArrayLoader):
         for c0 in range(start, len(self), self.CHUNK):
             centres = idx[c0 * b : (c0 + self.CHUNK) * b]
             n = self.counts[centres]
-            seg = torch.repeat_interleave(torch.arange(centres.numel()), n)  # each entry's centre in the chunk
             ends = n.cumsum(0)
-            flat = self.starts[centres][seg] + torch.arange(seg.numel()) - (ends - n)[seg]
-            words, labels = self.words[flat], self.labels[flat]
+            seg, words, labels = _gather_segments(centres, self.starts, n, ends, self.words, self.labels)
             for i in range(0, centres.numel(), b):
                 e0, e1 = (int(ends[i - 1]) if i else 0), int(ends[min(i + b, centres.numel()) - 1])
                 yield self.tensors[0][centres[i : i + b]], seg[e0:e1] - i, words[e0:e1], labels[e0:e1]
+
+
+def _gather_segments(centres: Tensor, starts: Tensor, n: Tensor, ends: Tensor, words: Tensor,
+                     labels: Tensor) -> tuple[Tensor, Tensor, Tensor]:  # fmt: skip
+    """Centre i's n[i] entries from starts[centres[i]], end to end: (each entry's i (P,), words (P,), labels (P,));
+    one compiled pass with numba, else a few tensor ops (each streams the chunk's P entries once)."""
+    if _segments_kernel() is not None:
+        total = int(ends[-1]) if n.numel() else 0
+        seg = torch.empty(total, dtype=torch.long)
+        out_w, out_l = torch.empty(total, dtype=words.dtype), torch.empty(total, dtype=labels.dtype)
+        arrays = (centres, starts, n, ends, words, labels, seg, out_w, out_l)
+        _SEGMENTS[0](*(t.numpy() for t in arrays))
+        return seg, out_w, out_l
+    seg = torch.repeat_interleave(torch.arange(centres.numel()), n)  # each entry's centre in the chunk
+    flat = starts[centres][seg] + torch.arange(seg.numel()) - (ends - n)[seg]
+    return seg, words[flat], labels[flat]
+
+
+_SEGMENTS: list = []
+
+
+def _segments_kernel():
+    if not _SEGMENTS:
+        try:
+            import numba
+        except ImportError:
+            _SEGMENTS.append(None)
+            return None
+
+        @numba.njit(parallel=True, cache=True)
+        def gather(centres, starts, n, ends, words, labels, seg, out_w, out_l):  # pragma: no cover
+            for i in numba.prange(centres.shape[0]):  # random reads: two threads wait on memory side by side
+                s, pos = starts[centres[i]], ends[i] - n[i]
+                for j in range(n[i]):
+                    seg[pos + j], out_w[pos + j], out_l[pos + j] = i, words[s + j], labels[s + j]
+
+        _SEGMENTS.append(gather)
+    return _SEGMENTS[0]
 
 
 def ptb_vocab(sentences: Sequence[Sequence[str]], min_freq: int = 10) -> Vocab:

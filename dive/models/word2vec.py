@@ -53,6 +53,12 @@ class PairScores:
     def pair_logits(self, x: Tensor, rows: Tensor, words: Tensor) -> Tensor:
         return PairDot.apply(self.encode(x), self.embed_u.weight, rows, words)
 
+    def input_lookup(self, x: Tensor) -> tuple[Tensor, Tensor, int, bool] | None:
+        """(table (V, E), ids (B, G), pad, mean) when `encode(x)[b]` is the sum (the mean if `mean`) of table's
+        rows ids[b] other than `pad` (skip-gram: one row, G = 1; fastText: the word's n-grams; CBOW: the
+        contexts' mean), so a trainer may update those rows directly; None for any other encoder."""
+        return None
+
 
 class SkipGram(PairScores, nn.Module):
     """forward(center (B,), contexts_negatives (B, L)) -> logits (B, L): the centre's vector against each word's
@@ -67,6 +73,9 @@ class SkipGram(PairScores, nn.Module):
 
     def encode(self, center: Tensor) -> Tensor:
         return self.embed_v(center)  # (B, E)
+
+    def input_lookup(self, center: Tensor) -> tuple[Tensor, Tensor, int, bool]:
+        return self.embed_v.weight, center[:, None], -1, False
 
     def forward(self, center: Tensor, contexts_negatives: Tensor) -> Tensor:
         u = self.embed_u(contexts_negatives)  # (B, L, E)
@@ -92,6 +101,9 @@ class CBOW(PairScores, nn.Module):
     def encode(self, contexts: Tensor) -> Tensor:
         mask = (contexts != 0).to(self.embed_v.weight.dtype)[:, :, None]  # (B, C, 1)
         return (self.embed_v(contexts) * mask).sum(1) / mask.sum(1).clamp_min(1)  # (B, E): the contexts' mean
+
+    def input_lookup(self, contexts: Tensor) -> tuple[Tensor, Tensor, int, bool]:
+        return self.embed_v.weight, contexts, 0, True
 
     def forward(self, contexts: Tensor, targets: Tensor) -> Tensor:
         return torch.bmm(self.embed_u(targets), self.encode(contexts)[:, :, None])[:, :, 0]  # (B, T)
@@ -180,6 +192,9 @@ class FastTextSkipGram(PairScores, nn.Module):
 
     def forward(self, center: Tensor, contexts_negatives: Tensor) -> Tensor:
         return torch.bmm(self.embed_u(contexts_negatives), self.encode(center)[:, :, None])[:, :, 0]
+
+    def input_lookup(self, center: Tensor) -> tuple[Tensor, Tensor, int, bool]:
+        return self.subwords.weight, self.word_ngrams[center], self.subwords.padding_idx, False
 
     def embed(self, ngram_ids: Tensor) -> Tensor:
         """(N, G) padded subword ids -> (N, E) word vectors, for any words, seen in training or not."""

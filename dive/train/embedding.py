@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from dive.train.optim import Adam
+from dive.train.pair_kernel import kernel_available, pair_update
 from dive.train.steps import StepOut
 
 
@@ -50,7 +51,8 @@ class PairSumStep:
     the pass that computes it (`optimizer.row_scale` gives the rate), and leaves the loss without a graph: the
     same update as backward + `optimizer.step()` (tested), without writing the P x E gradient, scaling it and
     reading it again. The input side (`encode`: a centre's row, CBOW's mean, fastText's n-gram sum) still gets
-    its gradient through autograd, for the optimizer to apply."""
+    its gradient through autograd, for the optimizer to apply. On a CPU with numba installed the pairs' part runs
+    as one compiled pass (`dive.train.pair_kernel`, the same update, tested), else as the torch ops below."""
 
     def __init__(self, model: torch.nn.Module, optimizer: SparseSGD | None = None) -> None:
         self.model = model
@@ -62,25 +64,45 @@ class PairSumStep:
         if self.optimizer is None or not torch.is_grad_enabled():
             logits = self.model.pair_logits(x, rows, words)
             per = F.binary_cross_entropy_with_logits(logits, labels, reduction="none")
-            loss = per.sum() / n_rows
+            loss, per_row = per.sum() / n_rows, _row_means(rows, per.detach(), n_rows)
         else:
-            per, loss = self._fused(x, rows, words, labels)
-        with torch.no_grad():
-            per_row = torch.bincount(rows, per, minlength=n_rows) / torch.bincount(rows, minlength=n_rows).clamp_min(1)
+            per_row, loss = self._fused(x, rows, words, labels)
         return StepOut(loss, n_rows, parts={"bce": per_row.mean()})
 
     def _fused(self, x: Tensor, rows: Tensor, words: Tensor, labels: Tensor) -> tuple[Tensor, Tensor]:
+        """(each row's mean loss (B,), the loss) after updating the table and backpropagating into `encode`."""
+        table, n_rows = self.model.embed_u.weight, x.shape[0]
+        lookup = self.model.input_lookup(x)  # (table, ids (B, G), pad, mean) when encode(x) sums table rows
+        if lookup is not None and kernel_available(table, lookup[0]):
+            with torch.no_grad():  # both tables' updates in the compiled pass: no autograd at all
+                in_table = lookup[0]
+                inputs = (*lookup, self.optimizer.current_rate(in_table)[0])
+                fused = pair_update(self.model.encode(x), table, rows, words, labels,
+                                    *self.optimizer.current_rate(table), inputs=inputs)  # fmt: skip
+            if fused is not None:
+                return fused[1], fused[2]
         h = self.model.encode(x)  # (B, E), with its graph
-        table = self.model.embed_u.weight
         with torch.no_grad():
-            u, hr = table.index_select(0, words), h.detach().index_select(0, rows)  # (P, E) each
-            logits = torch.linalg.vecdot(u, hr)
-            per = F.binary_cross_entropy_with_logits(logits, labels, reduction="none")
-            g = (torch.sigmoid(logits) - labels).div_(x.shape[0])  # d loss / d logit
-            grad_h = segment_matmul(rows, g, u, h.shape[0])
-            table.index_add_(0, words, (g * self.optimizer.row_scale(table, words))[:, None] * hr)
+            fused = None
+            if kernel_available(table, h):
+                fused = pair_update(h, table, rows, words, labels, *self.optimizer.current_rate(table))
+            if fused is not None:
+                grad_h, per_row, loss = fused
+            else:
+                u, hr = table.index_select(0, words), h.detach().index_select(0, rows)  # (P, E) each
+                logits = torch.linalg.vecdot(u, hr)
+                per = F.binary_cross_entropy_with_logits(logits, labels, reduction="none")
+                g = (torch.sigmoid(logits) - labels).div_(n_rows)  # d loss / d logit
+                grad_h = segment_matmul(rows, g, u, n_rows)
+                table.index_add_(0, words, (g * self.optimizer.row_scale(table, words))[:, None] * hr)
+                per_row, loss = _row_means(rows, per, n_rows), per.sum() / n_rows
         h.backward(grad_h)
-        return per, per.sum().detach() / x.shape[0]
+        return per_row, loss
+
+
+def _row_means(rows: Tensor, per: Tensor, n_rows: int) -> Tensor:
+    """(B,): the mean of `per` (P,) over each row's pairs."""
+    return torch.bincount(rows, per, minlength=n_rows) / torch.bincount(rows, minlength=n_rows).clamp_min(1)
 
 
 def word2vec_sgd(model: torch.nn.Module, lr_per_pair: float, batch_size: int,
@@ -170,12 +192,17 @@ class SparseSGD(torch.optim.Optimizer):
     def rate(self, group: dict[str, Any], step: int) -> float:
         return group["lr"] * max(group["min_ratio"], 1.0 - step / group["total_steps"])
 
+    def current_rate(self, p: Tensor) -> tuple[float, bool]:
+        """(this step's rate for `p`, whether a row's repeats share it: "mean"), for a step that applies the
+        update itself (`PairSumStep`)."""
+        group = next(g for g in self.param_groups if any(q is p for q in g["params"]))
+        return self.rate(group, int(self.state[p].get("step", 0))), group["repeats"] == "mean"
+
     def row_scale(self, p: Tensor, rows: Tensor) -> Tensor:
         """(P,): what multiplies the gradient of each looked-up row of `p` in this step's update (minus the rate,
         over the row's repeats under "mean"), for a step that applies the update itself (`PairSumStep`)."""
-        group = next(g for g in self.param_groups if any(q is p for q in g["params"]))
-        rate = self.rate(group, int(self.state[p].get("step", 0)))
-        if group["repeats"] == "sum":
+        rate, mean = self.current_rate(p)
+        if not mean:
             return torch.full(rows.shape, -rate, dtype=p.dtype, device=p.device)
         return -rate / torch.bincount(rows, minlength=p.shape[0]).to(p.dtype)[rows]
 
