@@ -80,11 +80,26 @@ def _cmd_run(args: argparse.Namespace, extra: list[str], argv: list[str]) -> int
         progress,
         args.precision,
         args.compile,
+        options=_train_options(args),
     )
     if not env_dist_info().is_main:
         return 0
     print("\n".join(report_lines(record, Path(args.out or f"runs/{args.name}"))))
     return 0
+
+
+def _train_options(args: argparse.Namespace):
+    """`--accumulate`, `--log`, `--early_stop`, checked here so a bad value is one line before anything runs."""
+    from dive.core import ConfigError
+    from dive.recipes import TrainOptions
+    from dive.train.callbacks import parse_early_stop
+    from dive.train.loggers import parse_loggers
+
+    if args.accumulate < 1:
+        raise ConfigError(f"--accumulate must be 1 or more, got {args.accumulate}")
+    if args.early_stop:
+        parse_early_stop(args.early_stop)
+    return TrainOptions(args.accumulate, parse_loggers(args.log), args.early_stop)
 
 
 def _cmd_data(args: argparse.Namespace) -> int:
@@ -139,6 +154,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--precision", default="fp32", choices=["fp32", "bf16", "fp16"], help="autocast dtype")
     run.add_argument("--compile", action="store_true", help="train through torch.compile (slow first steps)")
+    run.add_argument("--accumulate", type=int, default=1, metavar="N",
+                     help="sum the gradients of N batches before each optimizer step")  # fmt: skip
+    run.add_argument("--log", default="", metavar="LOGGERS",
+                     help="also log to: tensorboard, csv (comma-separated), beside history.jsonl")  # fmt: skip
+    run.add_argument("--early_stop", default=None, metavar="METRIC:PATIENCE[:MIN_DELTA]",
+                     help="stop when METRIC has not improved for PATIENCE epochs; keep the best weights")  # fmt: skip
     run.add_argument("--nproc", type=int, default=1, help="data-parallel processes, started with torchrun")
     data = sub.add_parser("data", help="list datasets, where each was found, and verify their sha256")
     data.add_argument("--data", help="an explicit data root, the only place then searched")

@@ -24,8 +24,9 @@ from dive.core import (
     seed_everything,
 )
 from dive.core.precision import announce, precision_plan
-from dive.recipes import RECIPES, Recipe, RunContext, check_resumable
+from dive.recipes import RECIPES, Recipe, RunContext, TrainOptions, check_resumable
 from dive.train import env_dist_info, init_distributed, read_checkpoint_header, shutdown_distributed
+from dive.train.loggers import log_images
 
 
 def split_extra(extra: list[str]) -> list[str]:
@@ -133,6 +134,7 @@ def run_with_context(
     precision: str = "fp32",
     compile: bool = False,
     callbacks: list[Any] | None = None,
+    options: TrainOptions | None = None,
 ) -> tuple[dict[str, Any], RunContext]:
     """`run_recipe`, also returning the run's context (its trained models in `ctx.models`); `callbacks` join the
     recipe's main fit (`dive sweep` reports each epoch's metric to its study through one)."""
@@ -153,7 +155,7 @@ def run_with_context(
             lock.acquire()
             clean_stale_temporaries(out_dir)
         return _run_locked(recipe, cfg, name, profile, out_dir, resume, device, data_root, progress, precision,
-                           compile, callbacks or [])  # fmt: skip
+                           compile, callbacks or [], options or TrainOptions())  # fmt: skip
     except BaseException:
         if made and lock is not None and not any(p.name != lock.path.name for p in out_dir.iterdir()):
             lock.release()
@@ -166,14 +168,14 @@ def run_with_context(
 
 def _run_locked(recipe: Recipe, cfg: Any, name: str, profile: str, out_dir: Path, resume: bool, device: str,
                 data_root: str | None, progress: bool | None, precision: str, compile: bool, callbacks: list[Any],
-                ) -> tuple[dict[str, Any], RunContext]:  # fmt: skip
+                options: TrainOptions) -> tuple[dict[str, Any], RunContext]:  # fmt: skip
     info, dev = init_distributed(choose_device(device))
     plan = precision_plan(precision, dev)  # what this machine runs for the request (fp32 where bf16 cannot run)
     if info.is_main:
         announce(plan)
     try:
         ctx = RunContext(out_dir, dev, name, profile, resume, data_root, progress, plan.effective, compile, info,
-                         callbacks=callbacks)  # fmt: skip
+                         callbacks=callbacks, options=options)  # fmt: skip
         seed_everything(cfg.seed)
         t0 = time.perf_counter()
         result = recipe.run(cfg, ctx)
@@ -206,10 +208,14 @@ def _run_locked(recipe: Recipe, cfg: Any, name: str, profile: str, out_dir: Path
         "fp32_layers": list(plan.fp32_layers),
         "precision_note": plan.note,
         "compile": compile,
+        "accumulate": options.accumulate,
+        "early_stop": ctx.report.get("early_stop"),
         "wall_seconds": wall,
         "processes": info.world_size,
         "versions": {"dive": dive.__version__, "torch": torch.__version__, "python": platform.python_version()},
     }
+    if info.is_main and "tensorboard" in options.log:
+        log_images(out_dir / "tb", out_dir)  # the run's figures, beside its scalars
     if info.is_main:
         tmp = out_dir / ".summary.json.tmp"
         tmp.write_text(json.dumps(record, indent=2) + "\n")

@@ -51,7 +51,17 @@ from dive.recipes import (  # noqa: F401  (imported to register)
     weight_decay,
     word2vec,
 )
-from dive.recipes.base import RECIPES, Profile, Recipe, RunContext, RunResult, TrainConfig, recipe, register
+from dive.recipes.base import (
+    RECIPES,
+    Profile,
+    Recipe,
+    RunContext,
+    RunResult,
+    TrainConfig,
+    TrainOptions,
+    recipe,
+    register,
+)
 from dive.recipes.common import check_resumable
 from dive.recipes.export import FORMATS as EXPORT_FORMATS
 from dive.recipes.export import export
@@ -68,6 +78,7 @@ __all__ = [
     "Profile",
     "Recipe",
     "RunContext",
+    "TrainOptions",
     "RunResult",
     "TrainConfig",
     "Trained",

@@ -44,6 +44,16 @@ class Profile:
     higher_is_better: bool | None = None  # for that metric, when it runs the other way (e.g. the book's class error)
 
 
+@dataclass(frozen=True)
+class TrainOptions:
+    """How every fit of a run trains, whatever the recipe (`dive run`'s flags): gradient accumulation, loggers
+    beside history.jsonl, early stopping as 'METRIC:PATIENCE[:MIN_DELTA]'."""
+
+    accumulate: int = 1
+    log: tuple[str, ...] = ()  # of "tensorboard", "csv"
+    early_stop: str | None = None
+
+
 @dataclass
 class RunContext:
     """Where and how a recipe runs. `progress=None` shows a bar only on a terminal."""
@@ -61,6 +71,8 @@ class RunContext:
     models: dict[str, Any] = field(default_factory=dict)  # what run_fit trained, by sub-run ("model" for the main one)
     meta: dict[str, Any] = field(default_factory=dict)  # what the model part needs besides the config (vocab, ...)
     callbacks: list[Any] = field(default_factory=list)  # the caller's, added to the main fit (a sweep's reporter)
+    options: TrainOptions = field(default_factory=TrainOptions)
+    report: dict[str, Any] = field(default_factory=dict)  # what the fits add to summary.json (early stopping)
 
 
 @dataclass

@@ -31,6 +31,8 @@ from dive.train import (
     read_checkpoint_header,
     shard_loader,
 )
+from dive.train.callbacks import parse_early_stop
+from dive.train.loggers import CSVLogger, TensorBoardLogger
 
 CHECKPOINT = "checkpoint.safetensors"
 
@@ -112,9 +114,13 @@ def run_fit(
     callbacks = [guard, *own, history, *caller]
     if not quiet:
         callbacks.insert(1 + len(own), Progress(bar=ctx.progress))
+    stopper = parse_early_stop(ctx.options.early_stop) if ctx.options.early_stop else None
+    if stopper is not None:  # after the loggers: the stopping epoch is recorded too
+        callbacks.append(stopper)
+    callbacks += _loggers(ctx, cfg, out)
     callbacks.append(Checkpoint(ckpt, cfg.ckpt_every, extra, every_epochs=checkpoint_every_epochs))
     if not ctx.dist.is_main:
-        callbacks = [guard, *own, *caller]
+        callbacks = [guard, *own, *caller, *([stopper] if stopper else [])]
     trainer = Trainer(
         model,
         loss_fn,
@@ -131,6 +137,7 @@ def run_fit(
         compile=ctx.compile,
         distributed=ctx.dist.active,
         split=split,
+        accumulate=ctx.options.accumulate,
     )
     state = None
     if ctx.resume and ckpt.exists():
@@ -138,10 +145,22 @@ def run_fit(
         model.to(ctx.device)
         state, _ = load_checkpoint(ckpt, model, optimizer, scheduler)
     state = trainer.fit(train_loader, valid_loader, state)
+    if stopper is not None:
+        ctx.report.setdefault("early_stop", {})[sub or "model"] = stopper.report()
     ctx.models[sub or "model"] = model  # for the Python API: `dive.run(...).model`
     if ctx.dist.is_main:
         plot_history(history.records, out / "curves.png", title=title or f"{ctx.recipe} {sub or ''}".strip())
     return state, trainer, history
+
+
+def _loggers(ctx: RunContext, cfg: Any, out: Path) -> list[Any]:
+    """The loggers `--log` asks for, writing under the fit's folder (`csv`: metrics.csv; `tensorboard`: tb/)."""
+    made: list[Any] = []
+    if "csv" in ctx.options.log:
+        made.append(CSVLogger(out / "metrics.csv"))
+    if "tensorboard" in ctx.options.log:
+        made.append(TensorBoardLogger(out / "tb", config_to_dict(cfg), cfg.log_every))
+    return made
 
 
 def write_records(path: Path, records: Sequence[dict[str, Any]]) -> None:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from dive.core import DiveError
+from dive.core import ConfigError, DiveError
 from dive.train.checkpoint import save_checkpoint
 from dive.train.trainer import Callback, FitState, StopTraining, Trainer
 
@@ -119,11 +119,13 @@ class Checkpoint(Callback):
     def save(self, trainer: Trainer, state: FitState) -> None:
         if state.last_loss is not None and not math.isfinite(float(state.last_loss)):
             return  # never replace the last good checkpoint with a diverged model
+        state.plugins = trainer.plugin_state()
         save_checkpoint(self.path, trainer.model, trainer.optimizer, trainer.scheduler, state, self.extra)
         self._saved_step = state.step
 
     def on_batch_end(self, trainer: Trainer, state: FitState) -> None:
-        if self.every_steps and state.step % self.every_steps == 0:
+        # only between optimizer steps: gradients accumulated for the next one are not in a checkpoint
+        if self.every_steps and state.accumulated == 0 and state.step % self.every_steps == 0:
             self.save(trainer, state)
 
     def on_epoch_end(self, trainer: Trainer, state: FitState) -> None:
@@ -136,16 +138,30 @@ class Checkpoint(Callback):
 
 
 class EarlyStopping(Callback):
-    """Stop when `monitor` (e.g. "test_loss") has not improved by `min_delta` for `patience` epochs."""
+    """Stop when `monitor` (e.g. "test_loss") has not improved by `min_delta` for `patience` epochs; with
+    `restore_best` the model ends with the weights of its best epoch (kept in memory, on the CPU). `report()` says
+    what happened: stopped at epoch N or ran to the end, the best epoch and value, whether weights were restored."""
 
     def __init__(
-        self, monitor: str = "test_loss", patience: int = 3, mode: str = "min", min_delta: float = 0.0
+        self,
+        monitor: str = "test_loss",
+        patience: int = 3,
+        mode: str = "min",
+        min_delta: float = 0.0,
+        restore_best: bool = False,
     ) -> None:
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+        if patience < 1 or min_delta < 0:
+            raise ConfigError(f"early stopping needs patience >= 1 and min_delta >= 0, got {patience}, {min_delta}")
         self.monitor, self.patience, self.mode, self.min_delta = monitor, patience, mode, min_delta
+        self.restore_best = restore_best
         self.best: float | None = None
+        self.best_epoch: int | None = None
+        self.stopped_epoch: int | None = None
         self.bad_epochs = 0
+        self.restored = False
+        self._best_weights: dict[str, Any] | None = None
 
     def on_epoch_end(self, trainer: Trainer, state: FitState) -> None:
         if self.monitor not in state.metrics:
@@ -155,11 +171,52 @@ class EarlyStopping(Callback):
             value < self.best - self.min_delta if self.mode == "min" else value > self.best + self.min_delta
         )
         if better:
-            self.best, self.bad_epochs = value, 0
+            self.best, self.best_epoch, self.bad_epochs = value, state.epoch, 0
+            if self.restore_best:
+                self._best_weights = {k: v.detach().to("cpu", copy=True) for k, v in trainer.model.state_dict().items()}
         else:
             self.bad_epochs += 1
             if self.bad_epochs >= self.patience:
+                self.stopped_epoch = state.epoch
                 raise StopTraining(f"{self.monitor} has not improved for {self.patience} epochs")
+
+    def on_fit_end(self, trainer: Trainer, state: FitState) -> None:
+        if self.restore_best and self._best_weights is not None and self.best_epoch != state.epoch:
+            trainer.model.load_state_dict(self._best_weights)
+            self.restored = True
+
+    def report(self) -> dict[str, Any]:
+        return {"monitor": self.monitor, "mode": self.mode, "patience": self.patience, "min_delta": self.min_delta,
+                "stopped_at_epoch": self.stopped_epoch, "best_epoch": self.best_epoch, "best_value": self.best,
+                "restored_best_weights": self.restored}  # fmt: skip
+
+
+# how a metric's name says which way is better (the word anywhere in the name, e.g. "test_acc", "valid_rmse")
+_HIGHER = ("acc", "bleu", "map", "auc", "f1", "iou", "hit", "ndcg", "spearman", "precision", "recall")
+_LOWER = ("loss", "error", "err", "rmse", "mse", "mae", "perplexity", "ppl", "nll", "bce", "distance")
+
+
+def metric_mode(name: str) -> str:
+    """ "max" or "min" for a metric name, from the words in it; a name that says neither is one line."""
+    words = name.lower().replace("-", "_").split("_")
+    if any(w in _LOWER for w in words):
+        return "min"
+    if any(w in _HIGHER for w in words):
+        return "max"
+    raise ConfigError(f"cannot tell whether {name!r} should rise or fall; early stopping knows {', '.join(_LOWER)} "
+                      f"(lower is better) and {', '.join(_HIGHER)} (higher)")  # fmt: skip
+
+
+def parse_early_stop(spec: str, restore_best: bool = True) -> EarlyStopping:
+    """'METRIC:PATIENCE[:MIN_DELTA]' (e.g. 'test_loss:3' or 'test_acc:5:0.001') -> an `EarlyStopping`."""
+    parts = spec.split(":")
+    try:
+        if len(parts) not in (2, 3) or not parts[0]:
+            raise ValueError
+        patience, min_delta = int(parts[1]), float(parts[2]) if len(parts) == 3 else 0.0
+    except ValueError:
+        raise ConfigError(f"--early_stop is METRIC:PATIENCE[:MIN_DELTA], e.g. test_loss:3; got {spec!r}") from None
+    return EarlyStopping(parts[0], patience, metric_mode(parts[0]), min_delta, restore_best)
 
 
 class Progress(Callback):

@@ -69,10 +69,16 @@ class BatchSplit:
             torch.set_num_threads(total)
 
     def __call__(
-        self, step: Step, forward: Callable[..., Any], batch: Sequence[Tensor], autocast: Callable[[], Any]
+        self,
+        step: Step,
+        forward: Callable[..., Any],
+        batch: Sequence[Tensor],
+        autocast: Callable[[], Any],
+        scale: float = 1.0,
     ) -> list[StepOut]:
-        """Each part's StepOut (their loss x count sums to the batch's); `.grad` holds the whole batch's gradient."""
-        return self.finish(self.start(step, forward, batch, autocast))
+        """Each part's StepOut (their loss x count sums to the batch's); `.grad` gets the whole batch's gradient x
+        `scale` (added to what it holds: gradient accumulation)."""
+        return self.finish(self.start(step, forward, batch, autocast), scale)
 
     def start(
         self, step: Step, forward: Callable[..., Any], batch: Sequence[Tensor], autocast: Callable[[], Any]
@@ -91,8 +97,8 @@ class BatchSplit:
         self._rng = torch.random.get_rng_state()  # a model that draws (a scratch dropout) is caught in `finish`
         return [self.pool.submit(run, part) for part in parts]
 
-    def finish(self, running: list[Future]) -> list[StepOut]:
-        """Wait for the parts; sum their gradients into `.grad` (in part order) and return their StepOuts."""
+    def finish(self, running: list[Future], scale: float = 1.0) -> list[StepOut]:
+        """Wait for the parts; add their gradients x `scale` into `.grad` (in part order); their StepOuts."""
         results = [f.result() for f in running]
         if not torch.equal(torch.random.get_rng_state(), self._rng):
             raise ConfigError(
@@ -103,12 +109,14 @@ class BatchSplit:
         for i, p in enumerate(self.params):
             grads = [g[i] for _, g in results if g[i] is not None]
             if not grads:
-                p.grad = None
                 continue
             total = grads[0].clone()
             for g in grads[1:]:  # a fixed order: the same sum every run
                 total.add_(g)
-            p.grad = total.div_(count)
+            total.div_(count)
+            if scale != 1.0:
+                total.mul_(scale)
+            p.grad = total if p.grad is None else p.grad.add_(total)
         return [out for out, _ in results]
 
 

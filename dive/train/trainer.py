@@ -1,12 +1,14 @@
 """The one training loop (book §3.2.4, `d2l.Trainer`), for every model in dive.
 
     for each epoch:
-        for each batch:  zero_grad -> forward -> loss -> backward -> (clip) -> step      [on_batch_end]
-        evaluate under torch.inference_mode                                              [on_epoch_end]
+        for each batch:  forward -> loss -> backward; every `accumulate` batches: (clip) -> step  [on_batch_end]
+        evaluate under torch.inference_mode                                                       [on_epoch_end]
 
-The loop knows nothing about any model. Callbacks (`dive.train.callbacks`) hook four events: fit start, batch end,
-epoch end, fit end; they stop training by raising `StopTraining`. Everything needed to continue exactly where a run
-stopped lives in `FitState` (position, running sums), which checkpoints save next to the weights and RNG states.
+The loop knows nothing about any model, and no execution strategy: precision, compilation, the batch split, data
+parallelism and the allocator are plugins it calls at fixed points (`dive.train.plugins`). Callbacks
+(`dive.train.callbacks`) hook four events: fit start, batch end, epoch end, fit end; they stop training by raising
+`StopTraining`. Everything needed to continue exactly where a run stopped lives in `FitState` (position, running
+sums, the plugins' state), which checkpoints save next to the weights and RNG states.
 """
 
 from __future__ import annotations
@@ -19,17 +21,18 @@ from typing import Any
 
 import torch
 from torch import Tensor, nn
-from torch.nn.parallel import DistributedDataParallel
 
 from dive.core import ConfigError, Loader, as_loader, synchronize
-from dive.core.memory import keep_freed_memory
-from dive.core.precision import PRECISIONS, announce, fp32_layers, precision_plan
-from dive.train.distributed import DistInfo, all_reduce_sums, world
+from dive.core.precision import announce
+from dive.train.distributed import DistInfo, world
 from dive.train.metrics import Metric
-from dive.train.split import BatchSplit, merged_loss
+from dive.train.plugins import Plugin, WholeBatch
+from dive.train.plugins.compiled import CompilePlugin
+from dive.train.plugins.ddp import DataParallelPlugin
+from dive.train.plugins.memory import AllocatorPlugin
+from dive.train.plugins.precision import PrecisionPlugin
+from dive.train.plugins.split import SplitPlugin
 from dive.train.steps import Step, StepOut, SupervisedStep, part_mean_count
-
-_LATER = object()  # the next batch is to be gathered at the end of this step
 
 
 class StopTraining(Exception):
@@ -43,12 +46,14 @@ class FitState:
     epoch: int = 0  # epochs completed
     batch: int = 0  # batches completed in the current epoch
     step: int = 0  # optimizer steps in total
+    accumulated: int = 0  # batches whose gradients wait for the next optimizer step (0 at a step's boundary)
     sums: dict[str, Any] = field(default_factory=dict)  # running sums of this epoch: "loss", "count", metric names
     train_seconds: float = 0.0  # training-step time of the current epoch
     total_train_seconds: float = 0.0
     total_examples: int = 0
     metrics: dict[str, float] = field(default_factory=dict)  # the last finished epoch's metrics
     last_loss: Tensor | None = None  # the last batch's loss (detached), for callbacks
+    plugins: dict[str, Any] = field(default_factory=dict)  # the plugins' state at the last checkpoint (fp16's scaler)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able; the running sums become floats (exact: they are float64)."""
@@ -89,23 +94,18 @@ class Trainer:
     partitioning), the step's state goes, detached, into the next batch's call `model(X, state)`: truncated
     backpropagation through time. It starts from None at each epoch (and after a mid-epoch resume).
 
-    `precision="bf16"` runs forward and loss under `torch.autocast` (weights and optimizer stay fp32). What this
-    machine can do decides what runs (`dive.core.precision`): on a CPU without oneDNN's bf16 kernels (AVX2 only)
-    the run is fp32, and a layer type without a kernel for the dtype (the fp16 LSTM) runs in fp32 inside the
-    autocast region; `trainer.plan` says which, and `fit` prints its note once;
-    `compile=True` calls the model through `torch.compile(model)`, which shares its parameters, so checkpoints and
-    `trainer.model` stay the plain module.
+    `accumulate=N` sums the gradients of N batches (each loss weighted 1/N) before each optimizer step: for a
+    model without BatchNorm, one step on N batches of b equals one step on a batch of N x b (tested). An epoch's
+    last step takes what is left. `FitState.step` counts optimizer steps; checkpoints are taken between steps.
 
-    `distributed=True` (in a process group, see `dive.train.distributed`) trains through `DistributedDataParallel`
-    and sums the epoch's loss, counts and metrics over all processes, so every process reports the global figures;
-    an optimizer that averages gradients itself (`syncs_gradients = True`, e.g. `scratch.AllReduceSGD`) gets the
-    plain model instead.
-    The loaders must already be sharded (each process gets its part of every batch); evaluation runs the plain
-    model on each process's part of the validation batches.
-
-    `split=N` (CPU, one process, not compiled) runs each training batch as N slices on N threads and sums their
-    gradients (`dive.train.split`: the same gradient up to rounding, faster for a small model on a few cores);
-    `trainer.split` says how many parts ran (1 where the batch ran whole). Evaluation runs whole batches.
+    Execution strategies are plugins (`dive.train.plugins`), built from these arguments or passed in `plugins`:
+    `precision` ("fp32", "bf16", "fp16": autocast for forward and loss, and for fp16 a gradient scaler whose
+    state the checkpoint keeps; what this machine can do decides what runs, `trainer.plan` says which);
+    `compile=True` (the model called through `torch.compile`; checkpoints and `trainer.model` stay the plain
+    module); `distributed=True` (in a process group: `DistributedDataParallel`, and the epoch's sums added over
+    all processes; the loaders must already be sharded; an optimizer that averages gradients itself,
+    `syncs_gradients = True`, gets the plain model); `split=N` (CPU, one process, not compiled: each training
+    batch as N slices on N threads, `dive.train.split`; `trainer.split` says how many parts ran).
     """
 
     def __init__(
@@ -126,21 +126,23 @@ class Trainer:
         compile: bool = False,
         distributed: bool = False,
         split: int = 1,
+        accumulate: int = 1,
+        plugins: Sequence[Plugin] = (),
     ) -> None:
-        if precision not in PRECISIONS:
-            raise ConfigError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
+        if step is None and loss_fn is None:
+            raise ConfigError("Trainer needs a loss_fn or a step")
+        for name, value in (("split", split), ("accumulate", accumulate)):
+            if value < 1:
+                raise ConfigError(f"{name} must be 1 or more, got {value}")
         self.model = model
         self.device = torch.device(device)
-        self.plan = precision_plan(precision, self.device)
+        self.amp = PrecisionPlugin(precision, self.device, model)
+        self.plan = self.amp.plan
         self.precision = self.plan.effective  # what runs: the request, or fp32 where this machine cannot
         self.compile = compile
         self.dist = world() if distributed else DistInfo()
         if distributed and not self.dist.active:
             raise ConfigError("distributed=True needs an initialised process group of 2 or more processes")
-        self.forward: Callable[..., Any] = model  # what evaluation calls; `fit` builds it and the training one
-        self.train_forward: Callable[..., Any] = model
-        if step is None and loss_fn is None:
-            raise ConfigError("Trainer needs a loss_fn or a step")
         self.step: Step = step if step is not None else SupervisedStep(loss_fn)
         self.optimizer = optimizer
         self.max_epochs = max_epochs
@@ -149,41 +151,60 @@ class Trainer:
         self.clip_grad_norm = clip_grad_norm
         self.callbacks = list(callbacks)
         self.valid_name = valid_name
-        if split < 1:
-            raise ConfigError(f"split must be 1 or more, got {split}")
+        self.accumulate = accumulate
         # where a split cannot apply (a GPU, several processes, a compiled model, one core) the batch runs whole
         applies = self.device.type == "cpu" and not self.dist.active and not compile and torch.get_num_threads() > 1
         self.split = split if applies else 1
-        self._splitter = BatchSplit(model, self.split) if self.split > 1 else None
+        self.plugins: list[Plugin] = [self.amp, *self._strategies(), *plugins]
+        self.runner = next((p for p in self.plugins if isinstance(p, SplitPlugin)), WholeBatch())
+        self.forward: Callable[..., Any] = model  # what evaluation calls; `fit` builds it and the training one
+        self.train_forward: Callable[..., Any] = model
         self.train_loader: Loader | None = None  # set by `fit`, for callbacks (e.g. Progress reads its len)
         self.valid_loader: Loader | None = None
+
+    def _strategies(self) -> list[Plugin]:
+        """The plugins this trainer's arguments ask for, in the order they wrap the model (DDP, then compile)."""
+        chosen: list[Plugin] = []
+        if self.device.type == "cpu":
+            chosen.append(AllocatorPlugin())
+        if self.dist.active:
+            wrap = not getattr(self.optimizer, "syncs_gradients", False)
+            chosen.append(DataParallelPlugin(self.model, self.device, wrap=wrap))
+        if self.compile:
+            chosen.append(CompilePlugin())
+        if self.split > 1:
+            chosen.append(SplitPlugin(self.model, self.split))
+        return chosen
 
     def _emit(self, event: str, state: FitState) -> None:
         """Run one event on every callback, in order."""
         for cb in self.callbacks:
             getattr(cb, event)(self, state)
 
-    def _autocast(self) -> contextlib.AbstractContextManager:
-        dtype = PRECISIONS[self.precision]
-        if dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(device_type=self.device.type, dtype=dtype)
+    def _contexts(self, kind: str) -> contextlib.ExitStack:
+        stack = contextlib.ExitStack()
+        for p in self.plugins:
+            stack.enter_context(getattr(p, kind)())
+        return stack
 
-    def _fp32_layers(self) -> contextlib.AbstractContextManager:
-        """Layers this machine cannot run in the autocast dtype run in fp32 (see `dive.core.precision`)."""
-        return fp32_layers(self.model, self.plan.fp32_layers, self.device.type)
+    def _reduce(self, sums: dict[str, Any]) -> dict[str, Any]:
+        for p in self.plugins:
+            sums = p.reduce(sums)
+        return sums
+
+    def plugin_state(self) -> dict[str, Any]:
+        """What each plugin needs to resume exactly (for checkpoints), by plugin name; empty ones left out."""
+        return {p.name: sd for p in self.plugins if (sd := p.state_dict())}
 
     def _to_device(self, batch: Sequence[Tensor]) -> list[Tensor]:
         return [t.to(self.device, non_blocking=True) for t in batch]
 
     def _build_forwards(self) -> None:
-        """The callables for evaluation (model, maybe compiled) and training (the same, or through DDP)."""
-        self.forward = torch.compile(self.model) if self.compile else self.model
-        self.train_forward = self.forward
-        if self.dist.active and not getattr(self.optimizer, "syncs_gradients", False):
-            ids = [self.device] if self.device.type == "cuda" else None
-            ddp = DistributedDataParallel(self.model, device_ids=ids)  # broadcasts rank 0's weights to all
-            self.train_forward = torch.compile(ddp) if self.compile else ddp
+        """The callables for evaluation and training: the model through each plugin's wrapper, in order."""
+        self.forward = self.train_forward = self.model
+        for p in self.plugins:
+            self.forward = p.wrap_forward(self.forward, training=False)
+            self.train_forward = p.wrap_forward(self.train_forward, training=True)
 
     def _batches(self, loader: Loader, epoch: int, start: int) -> Iterator[Sequence[Tensor]]:
         return iter(loader.epoch(epoch, start))
@@ -196,14 +217,15 @@ class Trainer:
         self.valid_loader = as_loader(valid_loader) if valid_loader is not None else None
         state = state or FitState()
         self.model.to(self.device)
-        if self.device.type == "cpu":
-            keep_freed_memory()  # freed activations reused, not page-faulted back in every step (dive.core.memory)
+        for p in self.plugins:
+            p.setup(self)
+            p.load_state_dict(state.plugins.get(p.name, {}))
         self._build_forwards()
         if self.dist.is_main:
             announce(self.plan)
         self._emit("on_fit_start", state)
         try:
-            with self._fp32_layers():
+            with self._contexts("fit_context"):
                 while state.epoch < self.max_epochs:
                     self._train_epoch(state)
                     self._end_epoch(state)
@@ -221,43 +243,33 @@ class Trainer:
             sums.setdefault(key, torch.zeros((), dtype=torch.float64, device=self.device))
         state.sums = sums  # live tensors during the epoch; a checkpoint turns them into floats
         t_last = time.perf_counter()
-        carry = self.train_loader.carries_state
-        if carry and self._splitter is not None:
-            raise ConfigError("a state carried between batches cannot be split across threads: use --split=1")
+        carry, n_batches = self.train_loader.carries_state, len(self.train_loader)
         hidden = None  # a sequence model's state carried between batches
-        batches = iter(self._batches(self.train_loader, state.epoch, state.batch))
-        upcoming = next(batches, None)
-        with self._splitter.threads() if self._splitter is not None else contextlib.nullcontext():
-            while upcoming is not None:
-                batch = self._to_device(upcoming)
-                self.optimizer.zero_grad(set_to_none=True)
-                if self._splitter is not None:
-                    running = self._splitter.start(self.step, self.train_forward, batch, self._autocast)
-                    upcoming = next(batches, None)  # gathered while the parts run (loaders are positional)
-                    outs = self._splitter.finish(running)
-                    loss = merged_loss(outs)
-                else:
-                    with self._autocast():
-                        out = self.step(self.train_forward, batch, hidden)
-                    if out.loss.requires_grad:  # a step may set the gradients itself (dive.train.embedding)
-                        out.loss.backward()
-                    outs, loss, hidden = [out], out.loss.detach(), out.state if carry else None
-                    upcoming = _LATER  # gathered after this step's callbacks, as ever
-                if self.clip_grad_norm is not None:
-                    nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_grad_norm)
-                self.optimizer.step()
+        with self._contexts("epoch_context"):
+            for batch in self._batches(self.train_loader, state.epoch, state.batch):
+                if state.accumulated == 0:
+                    self.optimizer.zero_grad(set_to_none=True)
+                # the last window of an epoch may be short: its batches weigh 1 / its length
+                window = min(self.accumulate, n_batches - state.batch + state.accumulated)
+                outs, loss, hidden = self.runner.run(self, self._to_device(batch), hidden, 1.0 / max(window, 1))
+                hidden = hidden if carry else None
+                state.batch += 1
+                state.accumulated += 1
+                if state.accumulated >= window:
+                    self.amp.unscale(self.optimizer)
+                    if self.clip_grad_norm is not None:
+                        nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_grad_norm)
+                    self.amp.step(self.optimizer)
+                    state.step += 1
+                    state.accumulated = 0
                 with torch.no_grad():
                     for out in outs:
                         self._accumulate(sums, out, detach=True)
-                state.batch += 1
-                state.step += 1
                 state.last_loss = loss
                 if self.callbacks:  # callback time is not training time: keep it out of the throughput
                     state.train_seconds += time.perf_counter() - t_last
                     self._emit("on_batch_end", state)
                     t_last = time.perf_counter()
-                if upcoming is _LATER:
-                    upcoming = next(batches, None)
             synchronize(self.device)
             state.train_seconds += time.perf_counter() - t_last
 
@@ -287,7 +299,7 @@ class Trainer:
         return metrics
 
     def _end_epoch(self, state: FitState) -> None:
-        sums = _floats(all_reduce_sums(state.sums) if self.dist.active else state.sums)
+        sums = _floats(self._reduce(state.sums))
         count = int(sums["count"])
         metrics = self._finish(sums, "train_")
         if self.valid_loader is not None:
@@ -308,7 +320,7 @@ class Trainer:
 
     def evaluate(self, loader: Iterable) -> dict[str, float]:
         """Mean loss and metrics over `loader`, in eval mode: {"loss": ..., "acc": ...}."""
-        with self._fp32_layers():
+        with self._contexts("fit_context"):
             return self._evaluate(loader)
 
     @torch.inference_mode()
@@ -320,13 +332,12 @@ class Trainer:
         loader = as_loader(loader)
         carry, hidden = loader.carries_state, None
         for batch in self._batches(loader, 0, 0):
-            with self._autocast():
+            with self.amp.autocast():
                 out = self.step(self.forward, self._to_device(batch), hidden)
             self._accumulate(sums, out)
             hidden = out.state if carry else None
         self.model.train(was_training)
-        if self.dist.active:  # every process must join the same all-reduce, parts included
-            sums = all_reduce_sums(sums)
+        sums = self._reduce(sums)  # across processes: every one joins the same all-reduce, parts included
         return self._finish(_floats(sums), "")
 
 

@@ -84,7 +84,8 @@ def test_checkpoint_callback_keeps_the_last_good_file_when_loss_is_nan(tmp_path)
     cb = Checkpoint(tmp_path / "c.safetensors")
 
     class T:
-        pass
+        def plugin_state(self):
+            return {}
 
     trainer = T()
     trainer.model, trainer.optimizer, trainer.scheduler = model, opt, None
