@@ -18,6 +18,7 @@ from pathlib import Path
 import dive
 from dive.cli.bench import add_bench_parser
 from dive.cli.classify import add_classify_parser
+from dive.cli.lr_find import add_lr_find_parser
 from dive.cli.predict import add_predict_parser
 from dive.cli.sweep import add_sweep_parser
 from dive.cli.text import add_text_parsers
@@ -175,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_classify_parser(sub)
     add_predict_parser(sub)
     add_sweep_parser(sub)
+    add_lr_find_parser(sub)
     return p
 
 
@@ -185,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":  # its other --key=value arguments are config overrides
             return _cmd_run(args, extra, argv)
-        if args.command in ("predict", "sweep"):  # other --key=value: the predictor's options, fixed config fields
+        if args.command in ("predict", "sweep", "lr-find"):  # other --key=value: options, config fields
             return args.func(args, extra)
         if extra:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")

@@ -9,6 +9,7 @@ from dive.plot.gridworld import plot_value_progress
 from dive.plot.heatmap import plot_confusion, plot_heatmaps
 from dive.plot.histogram import plot_length_histogram
 from dive.plot.images import plot_image_grid
+from dive.plot.lr_find import plot_lr_find
 from dive.plot.sweep import plot_incumbents, plot_rungs, plot_trials
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "plot_heatmaps",
     "plot_history",
     "plot_image_grid",
+    "plot_lr_find",
     "plot_incumbents",
     "plot_rungs",
     "plot_trials",

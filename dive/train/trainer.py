@@ -192,6 +192,22 @@ class Trainer:
             sums = p.reduce(sums)
         return sums
 
+    def contexts(self) -> contextlib.ExitStack:
+        """The plugins' fit and epoch contexts together, for code that runs `train_step` outside `fit`."""
+        stack = self._contexts("fit_context")
+        stack.enter_context(self._contexts("epoch_context"))
+        return stack
+
+    def train_step(self, batch: Sequence[Tensor]) -> float:
+        """One optimizer step on `batch` outside the epoch loop (the learning-rate finder): its loss."""
+        self.optimizer.zero_grad(set_to_none=True)
+        _, loss, _ = self.runner.run(self, self._to_device(batch), None, 1.0)
+        self.amp.unscale(self.optimizer)
+        if self.clip_grad_norm is not None:
+            nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_grad_norm)
+        self.amp.step(self.optimizer)
+        return float(loss)
+
     def plugin_state(self) -> dict[str, Any]:
         """What each plugin needs to resume exactly (for checkpoints), by plugin name; empty ones left out."""
         return {p.name: sd for p in self.plugins if (sd := p.state_dict())}
