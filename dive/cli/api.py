@@ -110,12 +110,20 @@ def show(paths) -> None:
 
 def run(name: str, profile: str = "book", *, out: str | None = None, resume: bool = False, device: str = "auto",
         data: str | None = None, quiet: bool = False, precision: str = "fp32", compile: bool = False,
-        show_pictures: bool = True, **config: Any) -> Run:  # fmt: skip
-    """Train recipe `name` as `dive run` does; keyword arguments beyond these set config fields (`lr=0.5`)."""
+        accumulate: int = 1, log: str = "", early_stop: str | None = None, show_pictures: bool = True,
+        **config: Any) -> Run:  # fmt: skip
+    """Train recipe `name` as `dive run` does; keyword arguments beyond these set config fields (`lr=0.5`).
+    `accumulate`, `log` ("tensorboard,csv") and `early_stop` ("test_loss:3") are `dive run`'s flags."""
     from dive.cli.run import report_lines, run_with_context
+    from dive.recipes import TrainOptions
+    from dive.train.callbacks import parse_early_stop
+    from dive.train.loggers import parse_loggers
 
+    if early_stop:
+        parse_early_stop(early_stop)  # a bad spec is one line now, not after the first epoch
+    options = TrainOptions(accumulate, parse_loggers(log), early_stop)
     record, ctx = run_with_context(name, profile, _overrides(config), out, resume, device, data,
-                                   False if quiet else None, precision, compile)  # fmt: skip
+                                   False if quiet else None, precision, compile, options=options)  # fmt: skip
     print("\n".join(report_lines(record, ctx.out_dir)))
     result = Run(name, profile, Path(ctx.out_dir), record, dict(ctx.models))
     if show_pictures:

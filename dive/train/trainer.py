@@ -27,11 +27,8 @@ from dive.core.precision import announce
 from dive.train.distributed import DistInfo, world
 from dive.train.metrics import Metric
 from dive.train.plugins import Plugin, WholeBatch
-from dive.train.plugins.compiled import CompilePlugin
-from dive.train.plugins.ddp import DataParallelPlugin
-from dive.train.plugins.memory import AllocatorPlugin
+from dive.train.plugins.defaults import split_parts, strategies
 from dive.train.plugins.precision import PrecisionPlugin
-from dive.train.plugins.split import SplitPlugin
 from dive.train.steps import Step, StepOut, SupervisedStep, part_mean_count
 
 
@@ -152,29 +149,14 @@ class Trainer:
         self.callbacks = list(callbacks)
         self.valid_name = valid_name
         self.accumulate = accumulate
-        # where a split cannot apply (a GPU, several processes, a compiled model, one core) the batch runs whole
-        applies = self.device.type == "cpu" and not self.dist.active and not compile and torch.get_num_threads() > 1
-        self.split = split if applies else 1
-        self.plugins: list[Plugin] = [self.amp, *self._strategies(), *plugins]
-        self.runner = next((p for p in self.plugins if isinstance(p, SplitPlugin)), WholeBatch())
+        self.split = split_parts(split, self.device, self.dist, compile)
+        chosen = strategies(model, optimizer, self.device, self.dist, compile, self.split)
+        self.plugins: list[Plugin] = [self.amp, *chosen, *plugins]
+        self.runner = next((p for p in self.plugins if p.runs_steps), WholeBatch())  # the split's, if any
         self.forward: Callable[..., Any] = model  # what evaluation calls; `fit` builds it and the training one
         self.train_forward: Callable[..., Any] = model
         self.train_loader: Loader | None = None  # set by `fit`, for callbacks (e.g. Progress reads its len)
         self.valid_loader: Loader | None = None
-
-    def _strategies(self) -> list[Plugin]:
-        """The plugins this trainer's arguments ask for, in the order they wrap the model (DDP, then compile)."""
-        chosen: list[Plugin] = []
-        if self.device.type == "cpu":
-            chosen.append(AllocatorPlugin())
-        if self.dist.active:
-            wrap = not getattr(self.optimizer, "syncs_gradients", False)
-            chosen.append(DataParallelPlugin(self.model, self.device, wrap=wrap))
-        if self.compile:
-            chosen.append(CompilePlugin())
-        if self.split > 1:
-            chosen.append(SplitPlugin(self.model, self.split))
-        return chosen
 
     def _emit(self, event: str, state: FitState) -> None:
         """Run one event on every callback, in order."""

@@ -28,6 +28,7 @@ class Plugin:
     """A strategy the loop calls at fixed points; every hook does nothing unless overridden."""
 
     name = "plugin"
+    runs_steps = False  # True for a plugin that turns a batch into gradients itself (`run`), as the split does
 
     def setup(self, trainer: Trainer) -> None:
         pass

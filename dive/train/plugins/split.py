@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 class SplitPlugin(Plugin):
     name = "split"
+    runs_steps = True
 
     def __init__(self, model: nn.Module, parts: int) -> None:
         self.splitter = BatchSplit(model, parts)
