@@ -12,7 +12,7 @@ ifneq ($(wildcard ../shared/data),)
 export DIVE_DATA ?= $(abspath ../shared/data)
 endif
 
-.PHONY: demo test test-avx2 lint list clean
+.PHONY: demo test test-avx2 lint list docs clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,5 +40,9 @@ lint: $(BIN)/.installed
 list: $(BIN)/.installed
 	$(BIN)/dive list
 
+# the documentation site (MkDocs + Material, the API from the docstrings) into site/; --strict: a broken link fails
+docs: $(BIN)/.installed
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) runs site .pytest_cache

@@ -1,13 +1,13 @@
 """Every recipe family's speed against the baseline it is measured against, in one table (issue 32).
 
-    python benchmarks/all_families.py [--out DIR] [--only lenet,word2vec] [--force] [--readme README.md]
+    python benchmarks/all_families.py [--out DIR] [--only lenet,word2vec] [--force] [--readme docs/speed.md]
 
 Each family runs `dive bench FAMILY ... --json DIR/FAMILY.json` in a process of its own, with a small budget
 (alternating rounds, medians, a minute or two each). A family whose JSON is already in DIR is not run again
 (`--force` re-runs it), so an interrupted run resumes where it stopped. The table (DIR/table.md) gives per
 family the baseline, the two medians, the ratio and, for the compute-bound families, the share of this
 machine's fp32 matmul peak the dive step reaches, measured in the same run. `--readme` replaces the block
-between the README's `<!-- speed-table -->` markers with the table, so that section is never written by hand.
+between the `<!-- speed-table -->` markers of a page (docs/speed.md) with the table, so that section is never written by hand.
 """
 
 from __future__ import annotations
