@@ -70,7 +70,8 @@ def test_the_site_in_chromium_loads_its_images_searches_and_logs_no_error(served
         page = browser.new_page()
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
-        for path, images in (("/", 0), ("/chapters/14/", 2), ("/chapters/20/", 1), ("/training/", 2)):
+        pages = (("/", 0), ("/chapters/07/", 3), ("/chapters/14/", 2), ("/chapters/20/", 1), ("/training/", 2))
+        for path, images in pages:
             page.goto(served + path, wait_until="networkidle")
             widths = page.eval_on_selector_all("article img", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
             assert len(widths) >= images and all(w > 0 for w in widths), (path, widths)
