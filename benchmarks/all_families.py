@@ -85,9 +85,9 @@ FAMILIES: dict[str, tuple[list[str], Callable[[dict], list[Row]]]] = {
 }  # fmt: skip
 
 
-# where the time of a family under 2x goes, and the levers measured (the detailed sections of the README)
+# where the time of a family under 2x goes, and the levers measured (the detailed sections of docs/speed.md)
 NOTES = {
-    "ssd": "the step, not the data: 5.8 GFLOP per image (31% of a 362 GFLOP/s peak in the README's run); "
+    "ssd": "the step, not the data: 5.8 GFLOP per image (31% of a 362 GFLOP/s peak in the run on the speed page); "
     "BatchNorm and ReLU on the large early maps take ~40% of it (memory-bound). Tried: channels_last (the "
     "default, 1.42x vs NCHW's 1.00x), torch.compile (1.64x, not the default: compiling costs more than a quick "
     "run saves), bf16 autocast (2.67x with AMX, not the default: mAP@0.5 0.375 against fp32's 0.432)",
@@ -166,7 +166,7 @@ def main() -> None:
     p.add_argument("--out", default="benchmarks/results/all_families", help="where the JSON, logs and table go")
     p.add_argument("--only", default="", help="comma-separated families (default: all)")
     p.add_argument("--force", action="store_true", help="re-run families whose JSON is already there")
-    p.add_argument("--readme", default="", help="also write the table into this README's speed-table block")
+    p.add_argument("--readme", default="", help="also write the table into this page's speed-table block (docs/speed.md)")
     args = p.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
