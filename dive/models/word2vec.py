@@ -53,10 +53,11 @@ class PairScores:
     def pair_logits(self, x: Tensor, rows: Tensor, words: Tensor) -> Tensor:
         return PairDot.apply(self.encode(x), self.embed_u.weight, rows, words)
 
-    def input_lookup(self, x: Tensor) -> tuple[Tensor, Tensor, int, bool] | None:
-        """(table (V, E), ids (B, G), pad, mean) when `encode(x)[b]` is the sum (the mean if `mean`) of table's
-        rows ids[b] other than `pad` (skip-gram: one row, G = 1; fastText: the word's n-grams; CBOW: the
-        contexts' mean), so a trainer may update those rows directly; None for any other encoder."""
+    def input_lookup(self, x: Tensor) -> tuple[Tensor, Tensor, int, bool, bool] | None:
+        """(table (V, E), ids (B, G), pad, mean, share) when `encode(x)[b]` is the sum (the mean if `mean`) of
+        table's rows ids[b] other than `pad` (skip-gram: one row, G = 1; fastText: the word's n-grams; CBOW: the
+        contexts' mean), so a trainer may compute it and update those rows directly; `share`: each row's gradient
+        is 1/n of h's (the true gradient of a mean), else all of it. None for any other encoder."""
         return None
 
 
@@ -74,8 +75,8 @@ class SkipGram(PairScores, nn.Module):
     def encode(self, center: Tensor) -> Tensor:
         return self.embed_v(center)  # (B, E)
 
-    def input_lookup(self, center: Tensor) -> tuple[Tensor, Tensor, int, bool]:
-        return self.embed_v.weight, center[:, None], -1, False
+    def input_lookup(self, center: Tensor) -> tuple[Tensor, Tensor, int, bool, bool]:
+        return self.embed_v.weight, center[:, None], -1, False, False
 
     def forward(self, center: Tensor, contexts_negatives: Tensor) -> Tensor:
         u = self.embed_u(contexts_negatives)  # (B, L, E)
@@ -89,10 +90,20 @@ class SkipGram(PairScores, nn.Module):
 
 class CBOW(PairScores, nn.Module):
     """Continuous bag of words (book §15.1.4): the mean of the context words' vectors predicts the centre.
-    forward(contexts (B, C) with 0 = padding, targets (B, T): the centre then noise words) -> logits (B, T)."""
+    forward(contexts (B, C) with 0 = padding, targets (B, T): the centre then noise words) -> logits (B, T).
 
-    def __init__(self, vocab_size: int, embed_size: int = 100, sparse: bool = False) -> None:
+    `context_grad`: what each context vector learns from the gradient g of their mean. "mean": g / n, the true
+    gradient (the book's). "whole": all of g, as word2vec.c and gensim (cbow_mean=1) do: each context word is
+    pushed as if it alone had made the prediction, which trains faster with word2vec's SGD (its forward is the
+    same mean)."""
+
+    def __init__(
+        self, vocab_size: int, embed_size: int = 100, sparse: bool = False, context_grad: str = "mean"
+    ) -> None:
         super().__init__()
+        if context_grad not in ("mean", "whole"):
+            raise ValueError(f"context_grad is mean or whole, got {context_grad!r}")
+        self.context_grad = context_grad
         self.embed_v = nn.Embedding(vocab_size, embed_size, sparse=sparse)
         self.embed_u = nn.Embedding(vocab_size, embed_size, sparse=sparse)
         for emb in (self.embed_v, self.embed_u):
@@ -100,10 +111,14 @@ class CBOW(PairScores, nn.Module):
 
     def encode(self, contexts: Tensor) -> Tensor:
         mask = (contexts != 0).to(self.embed_v.weight.dtype)[:, :, None]  # (B, C, 1)
-        return (self.embed_v(contexts) * mask).sum(1) / mask.sum(1).clamp_min(1)  # (B, E): the contexts' mean
+        total = (self.embed_v(contexts) * mask).sum(1)  # (B, E)
+        mean = total / mask.sum(1).clamp_min(1)  # the contexts' mean
+        if self.context_grad == "whole":  # the mean forward, the sum's gradient (each row gets all of g)
+            return mean.detach() + (total - total.detach())
+        return mean
 
-    def input_lookup(self, contexts: Tensor) -> tuple[Tensor, Tensor, int, bool]:
-        return self.embed_v.weight, contexts, 0, True
+    def input_lookup(self, contexts: Tensor) -> tuple[Tensor, Tensor, int, bool, bool]:
+        return self.embed_v.weight, contexts, 0, True, self.context_grad == "mean"
 
     def forward(self, contexts: Tensor, targets: Tensor) -> Tensor:
         return torch.bmm(self.embed_u(targets), self.encode(contexts)[:, :, None])[:, :, 0]  # (B, T)
@@ -193,8 +208,8 @@ class FastTextSkipGram(PairScores, nn.Module):
     def forward(self, center: Tensor, contexts_negatives: Tensor) -> Tensor:
         return torch.bmm(self.embed_u(contexts_negatives), self.encode(center)[:, :, None])[:, :, 0]
 
-    def input_lookup(self, center: Tensor) -> tuple[Tensor, Tensor, int, bool]:
-        return self.subwords.weight, self.word_ngrams[center], self.subwords.padding_idx, False
+    def input_lookup(self, center: Tensor) -> tuple[Tensor, Tensor, int, bool, bool]:
+        return self.subwords.weight, self.word_ngrams[center], self.subwords.padding_idx, False, False
 
     def embed(self, ngram_ids: Tensor) -> Tensor:
         """(N, G) padded subword ids -> (N, E) word vectors, for any words, seen in training or not."""

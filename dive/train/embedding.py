@@ -72,13 +72,12 @@ class PairSumStep:
     def _fused(self, x: Tensor, rows: Tensor, words: Tensor, labels: Tensor) -> tuple[Tensor, Tensor]:
         """(each row's mean loss (B,), the loss) after updating the table and backpropagating into `encode`."""
         table, n_rows = self.model.embed_u.weight, x.shape[0]
-        lookup = self.model.input_lookup(x)  # (table, ids (B, G), pad, mean) when encode(x) sums table rows
+        lookup = self.model.input_lookup(x)  # (table, ids (B, G), pad, mean, share) when encode(x) sums table rows
         if lookup is not None and kernel_available(table, lookup[0]):
-            with torch.no_grad():  # both tables' updates in the compiled pass: no autograd at all
-                in_table = lookup[0]
-                inputs = (*lookup, self.optimizer.current_rate(in_table)[0])
-                fused = pair_update(self.model.encode(x), table, rows, words, labels,
-                                    *self.optimizer.current_rate(table), inputs=inputs)  # fmt: skip
+            with torch.no_grad():  # h, both tables' updates and the loss in the compiled pass: no autograd at all
+                h = torch.empty(n_rows, table.shape[1], dtype=table.dtype)  # the kernel writes encode(x) into it
+                inputs = (*lookup, self.optimizer.current_rate(lookup[0])[0])
+                fused = pair_update(h, table, rows, words, labels, *self.optimizer.current_rate(table), inputs=inputs)
             if fused is not None:
                 return fused[1], fused[2]
         h = self.model.encode(x)  # (B, E), with its graph
@@ -219,3 +218,16 @@ class SparseSGD(torch.optim.Optimizer):
                     p.add_(g, alpha=-self.rate(group, int(self.state[p].get("step", 0))))
                 # every parameter's schedule advances, whether updated here or by the step (`row_scale`)
                 self.state[p]["step"] = int(self.state[p].get("step", 0)) + 1
+
+    # torch.optim wraps every optimizer's `step` in a profiler record and its step hooks (~0.1 ms a call); a
+    # word2vec step of a few thousand pairs is short enough to feel it, and this optimizer registers no hooks
+    step.hooked = True
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Gradients to None (or zero), without torch's profiler record around it."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if set_to_none:
+                    p.grad = None
+                elif p.grad is not None:
+                    p.grad.zero_()

@@ -37,7 +37,21 @@ _KERNEL = None
 def _compile():
     @numba.njit(parallel=True, fastmath=True, cache=True)
     def pair_update(
-        h, table, rows, words, labels, rate, mean_repeats, grad_h, row_loss, in_table, in_ids, in_pad, in_mean, in_rate
+        h,
+        table,
+        rows,
+        words,
+        labels,
+        rate,
+        mean_repeats,
+        grad_h,
+        row_loss,
+        in_table,
+        in_ids,
+        in_pad,
+        in_fmean,
+        in_mean,
+        in_rate,
     ):  # pragma: no cover
         n_rows, dim = h.shape
         n_pairs, vocab = words.shape[0], table.shape[0]
@@ -58,7 +72,21 @@ def _compile():
             starts[b + 1] += starts[b]
         inv_b = 1.0 / n_rows
         scaled = np.empty(n_pairs, np.float32)
-        for b in numba.prange(n_rows):  # rows in parallel: each reads U and writes its own grad_h row
+        lookup = in_ids.shape[0] == n_rows
+        for b in numba.prange(n_rows):  # rows in parallel: each reads U and writes its own h and grad_h row
+            if lookup:  # h[b]: the sum (the mean if in_fmean) of in_table's rows in_ids[b]
+                n = 0
+                for k in range(dim):
+                    h[b, k] = 0.0
+                for j in range(in_ids.shape[1]):
+                    i = in_ids[b, j]
+                    if i != in_pad:
+                        n += 1
+                        for k in range(dim):
+                            h[b, k] += in_table[i, k]
+                if in_fmean and n > 1:
+                    for k in range(dim):
+                        h[b, k] /= n
             total = 0.0
             for p in range(starts[b], starts[b + 1]):
                 w = words[p]
@@ -83,7 +111,7 @@ def _compile():
                 w, s = words[p], scaled[p]
                 for k in range(dim):
                     table[w, k] += s * h[b, k]
-        if in_ids.shape[0] == n_rows:  # h[b] is the sum of in_table's rows in_ids[b]: their SGD step, as
+        if lookup:  # h[b] came from in_table's rows in_ids[b]: their SGD step, as
             in_counts = np.zeros(in_table.shape[0], np.int32)  # `SparseSGD.step` takes it
             for b in range(n_rows):
                 for j in range(in_ids.shape[1]):
@@ -116,12 +144,13 @@ def kernel_available(*tensors: Tensor) -> bool:
 
 
 def pair_update(h: Tensor, table: Tensor, rows: Tensor, words: Tensor, labels: Tensor, rate: float,
-                mean_repeats: bool, inputs: tuple[Tensor, Tensor, int, bool, float] | None = None,
+                mean_repeats: bool, inputs: tuple[Tensor, Tensor, int, bool, bool, float] | None = None,
                 ) -> tuple[Tensor, Tensor, Tensor] | None:  # fmt: skip
     """Updates `table` (V, E) in place for the pairs (rows (P,) sorted, words (P,), labels (P,)) of h (B, E), at
     `rate`, over each word's repeats in the batch if `mean_repeats`. `inputs` = (in_table (V', E), ids (B, G),
-    pad, mean, in_rate) when h[b] is the sum (the mean if `mean`) of in_table's rows ids[b] other than `pad`
-    (skip-gram's centre row, G = 1; fastText's n-grams; CBOW's contexts): that table takes its SGD step here too.
+    pad, fmean, share, in_rate) when h[b] is the sum (the mean if `fmean`) of in_table's rows ids[b] other than
+    `pad` (skip-gram's centre row, G = 1; fastText's n-grams; CBOW's contexts): the kernel then writes h itself
+    and takes that table's SGD step too, each row getting 1/n of the gradient if `share`, else all of it.
     Returns (grad_h (B, E), each row's mean binary cross-entropy (B,), the loss: the pairs' summed cross-entropy
     / B), or None if `rows` is not sorted."""
     global _KERNEL
@@ -130,13 +159,20 @@ def pair_update(h: Tensor, table: Tensor, rows: Tensor, words: Tensor, labels: T
     grad_h = torch.zeros_like(h)
     row_loss = torch.empty(h.shape[0], dtype=torch.float64)
     if inputs is None:
-        inputs = (torch.empty(0, h.shape[1], dtype=table.dtype), torch.empty(0, 1, dtype=torch.long), -1, False, 0.0)
-    in_table, in_ids, in_pad, in_mean, in_rate = inputs
+        inputs = (
+            torch.empty(0, h.shape[1], dtype=table.dtype),
+            torch.empty(0, 1, dtype=torch.long),
+            -1,
+            False,
+            False,
+            0.0,
+        )
+    in_table, in_ids, in_pad, in_fmean, in_mean, in_rate = inputs
     numba.set_num_threads(max(1, min(torch.get_num_threads(), numba.config.NUMBA_NUM_THREADS)))
     loss = _KERNEL(h.detach().contiguous().numpy(), table.detach().numpy(), rows.contiguous().numpy(),
                    words.contiguous().numpy(), labels.to(table.dtype).contiguous().numpy(), float(rate),
                    bool(mean_repeats), grad_h.numpy(), row_loss.numpy(), in_table.detach().numpy(),
-                   in_ids.contiguous().numpy(), int(in_pad), bool(in_mean), float(in_rate))  # fmt: skip
+                   in_ids.contiguous().numpy(), int(in_pad), bool(in_fmean), bool(in_mean), float(in_rate))  # fmt: skip
     if loss == -2.0:
         raise IndexError(f"a pair's row or word is out of range ({h.shape[0]} rows, {table.shape[0]} words)")
     if loss < 0:

@@ -33,8 +33,9 @@ def test_the_benchs_settings_are_the_recipes_quick_profiles():
     from dive.bench import word2vec as bench
     from dive.recipes import RECIPES
 
-    w2v, ft = (RECIPES[n].config("quick") for n in ("word2vec", "fasttext"))
-    assert (w2v.optimizer, w2v.lr, w2v.batch_size) == ("sgd", bench.SGD_LR["skipgram"], bench.SGD_BATCH)
-    assert (ft.optimizer, ft.lr, ft.batch_size) == ("sgd", bench.SGD_LR["fasttext"], bench.SGD_BATCH)
+    w2v, ft, cbow = (RECIPES[n].config("quick") for n in ("word2vec", "fasttext", "word2vec-cbow"))
+    for cfg, model in ((w2v, "skipgram"), (ft, "fasttext"), (cbow, "cbow")):
+        assert (cfg.optimizer, cfg.lr, cfg.batch_size) == ("sgd", bench.SGD_LR[model], bench.SGD_BATCH[model])
+    assert cbow.context_grad == "whole"
     book = RECIPES["word2vec"].config("book")
     assert (book.optimizer, book.lr, book.batch_size) == ("adam", bench.ADAM_LR, bench.ADAM_BATCH)

@@ -25,11 +25,13 @@ def _model(kind, vocab):
     torch.manual_seed(0)
     if kind == "fasttext":
         return FastTextSkipGram(len(vocab), 40, torch.randint(0, 41, (len(vocab), 4)), 8, sparse=True)
-    return (CBOW if kind == "cbow" else SkipGram)(len(vocab), 8, sparse=True)
+    if kind.startswith("cbow"):
+        return CBOW(len(vocab), 8, sparse=True, context_grad="whole" if kind == "cbow-whole" else "mean")
+    return SkipGram(len(vocab), 8, sparse=True)
 
 
 def _train(kind, compiled, monkeypatch, steps=4):
-    flat, vocab = _flat(cbow=kind == "cbow")
+    flat, vocab = _flat(cbow=kind.startswith("cbow"))
     model = _model(kind, vocab)
     step, opt = word2vec_sgd(model, 0.5, 96, total_steps=6)
     losses = []
@@ -46,7 +48,7 @@ def _train(kind, compiled, monkeypatch, steps=4):
     return [p.detach().clone() for p in model.parameters()], losses
 
 
-@pytest.mark.parametrize("kind", ["skipgram", "cbow", "fasttext"])
+@pytest.mark.parametrize("kind", ["skipgram", "cbow", "cbow-whole", "fasttext"])
 def test_the_compiled_update_equals_the_torch_ops(kind, monkeypatch):
     """Skip-gram: both tables in the compiled pass; CBOW and fastText: the predicted-word table there, the input
     side through autograd. Same tables and losses after several steps, repeated words included."""
@@ -92,7 +94,7 @@ def test_unsorted_rows_take_the_torch_path_and_bad_ids_raise_with_nothing_writte
             labels,
             0.1,
             True,
-            inputs=(table.clone(), torch.tensor([[0], [9], [1]]), -1, False, 0.1),
+            inputs=(table.clone(), torch.tensor([[0], [9], [1]]), -1, False, False, 0.1),
         )
     assert torch.equal(table, before)
 
@@ -122,3 +124,16 @@ def test_sparse_sgd_reports_the_rate_the_compiled_update_uses():
     p.grad = torch.zeros(3, 2)
     opt.step()
     assert opt.current_rate(p) == (1.5, True)
+
+
+def test_cbow_whole_gives_each_context_the_whole_gradient_of_their_mean(f64):
+    torch.manual_seed(0)
+    mean, whole = CBOW(9, 4), CBOW(9, 4, context_grad="whole")
+    whole.load_state_dict(mean.state_dict())
+    contexts = torch.tensor([[1, 2, 3, 0], [4, 4, 0, 0]])  # padding 0; a repeated context word
+    assert torch.equal(mean.encode(contexts), whole.encode(contexts))  # the same forward: the mean
+    g = torch.randn(2, 4)
+    (mean.encode(contexts) * g).sum().backward()
+    (whole.encode(contexts) * g).sum().backward()
+    assert torch.allclose(whole.embed_v.weight.grad[1], g[0]) and torch.allclose(mean.embed_v.weight.grad[1], g[0] / 3)
+    assert torch.allclose(whole.embed_v.weight.grad[4], 2 * g[1]) and whole.embed_v.weight.grad[0].abs().sum() == 0
