@@ -116,12 +116,8 @@ def run(name: str, profile: str = "book", *, out: str | None = None, resume: boo
     `accumulate`, `log` ("tensorboard,csv") and `early_stop` ("test_loss:3") are `dive run`'s flags."""
     from dive.cli.run import report_lines, run_with_context
     from dive.recipes import TrainOptions
-    from dive.train.callbacks import parse_early_stop
-    from dive.train.loggers import parse_loggers
 
-    if early_stop:
-        parse_early_stop(early_stop)  # a bad spec is one line now, not after the first epoch
-    options = TrainOptions(accumulate, parse_loggers(log), early_stop)
+    options = TrainOptions.parse(accumulate, log, early_stop, name)
     record, ctx = run_with_context(name, profile, _overrides(config), out, resume, device, data,
                                    False if quiet else None, precision, compile, options=options)  # fmt: skip
     print("\n".join(report_lines(record, ctx.out_dir)))

@@ -91,16 +91,9 @@ def _cmd_run(args: argparse.Namespace, extra: list[str], argv: list[str]) -> int
 
 def _train_options(args: argparse.Namespace):
     """`--accumulate`, `--log`, `--early_stop`, checked here so a bad value is one line before anything runs."""
-    from dive.core import ConfigError
     from dive.recipes import TrainOptions
-    from dive.train.callbacks import parse_early_stop
-    from dive.train.loggers import parse_loggers
 
-    if args.accumulate < 1:
-        raise ConfigError(f"--accumulate must be 1 or more, got {args.accumulate}")
-    if args.early_stop:
-        parse_early_stop(args.early_stop)
-    return TrainOptions(args.accumulate, parse_loggers(args.log), args.early_stop)
+    return TrainOptions.parse(args.accumulate, args.log, args.early_stop, args.name)
 
 
 def _cmd_data(args: argparse.Namespace) -> int:

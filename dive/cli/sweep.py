@@ -30,8 +30,7 @@ from dive.cli.study import (
     parse_param,
 )
 from dive.core import ConfigError, DiveError
-
-MAXIMIZE_HINTS = ("acc", "auc", "bleu", "hit", "map", "r2", "f1")
+from dive.train.callbacks import metric_mode
 
 
 def add_sweep_parser(sub: argparse._SubParsersAction) -> None:
@@ -98,9 +97,8 @@ def build_sweep(args: argparse.Namespace, sets: list[str]) -> Sweep:
 
 
 def _direction(metric: str, recipe: Any) -> str:
-    if metric == recipe.metric:
-        return "maximize" if recipe.higher_is_better else "minimize"
-    return "maximize" if any(h in metric for h in MAXIMIZE_HINTS) else "minimize"
+    """The recipe's own metric goes its way; another by its name (`metric_mode`), minimized when it says nothing."""
+    return "maximize" if metric_mode(metric, {recipe.metric: recipe.higher_is_better}, "min") == "max" else "minimize"
 
 
 def _cmd_sweep(args: argparse.Namespace, extra: list[str] | None = None) -> int:

@@ -16,10 +16,12 @@ from typing import Any
 
 import torch
 
-from dive.core import Registry
+from dive.core import ConfigError, Registry
 from dive.data import DATASETS
 from dive.recipes.parts import DataPart, ModelPart
 from dive.train import DistInfo
+from dive.train.callbacks import parse_early_stop
+from dive.train.loggers import parse_loggers
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,29 @@ class TrainOptions:
     accumulate: int = 1
     log: tuple[str, ...] = ()  # of "tensorboard", "csv"
     early_stop: str | None = None
+
+    @classmethod
+    def parse(cls, accumulate: int = 1, log: str = "", early_stop: str | None = None, recipe: str = "") -> TrainOptions:
+        """The flags as given ("tensorboard,csv", "test_loss:3"), checked now: a bad value is one line before
+        anything runs, not an error after the first epoch."""
+        if accumulate < 1:
+            raise ConfigError(f"--accumulate must be 1 or more, got {accumulate}")
+        if early_stop:
+            parse_early_stop(early_stop, known=metric_directions(recipe))
+        return cls(accumulate, parse_loggers(log), early_stop)
+
+
+def metric_directions(recipe: str) -> dict[str, bool]:
+    """{metric: higher is better} for a registered recipe's own metrics (its profiles' too): what early stopping
+    and sweeps trust before a metric's name."""
+    if recipe not in RECIPES:
+        return {}
+    r = RECIPES[recipe]
+    known = {r.metric: r.higher_is_better}
+    for p in r.profiles.values():
+        if p.metric:
+            known[p.metric] = r.higher_is_better if p.higher_is_better is None else p.higher_is_better
+    return known
 
 
 @dataclass

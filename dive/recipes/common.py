@@ -17,7 +17,7 @@ from torch import Tensor, nn
 import dive
 from dive.core import ConfigError, config_diff, config_from_dict, config_to_dict
 from dive.plot import plot_history
-from dive.recipes.base import RunContext
+from dive.recipes.base import RunContext, metric_directions
 from dive.train import (
     Checkpoint,
     FitState,
@@ -114,7 +114,8 @@ def run_fit(
     callbacks = [guard, *own, history, *caller]
     if not quiet:
         callbacks.insert(1 + len(own), Progress(bar=ctx.progress))
-    stopper = parse_early_stop(ctx.options.early_stop) if ctx.options.early_stop else None
+    spec, known = ctx.options.early_stop, metric_directions(ctx.recipe)
+    stopper = parse_early_stop(spec, known=known) if spec else None
     if stopper is not None:  # after the loggers: the stopping epoch is recorded too
         callbacks.append(stopper)
     callbacks += _loggers(ctx, cfg, out)

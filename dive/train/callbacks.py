@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -191,24 +193,32 @@ class EarlyStopping(Callback):
                 "restored_best_weights": self.restored}  # fmt: skip
 
 
-# how a metric's name says which way is better (the word anywhere in the name, e.g. "test_acc", "valid_rmse")
-_HIGHER = ("acc", "bleu", "map", "auc", "f1", "iou", "hit", "ndcg", "spearman", "precision", "recall")
-_LOWER = ("loss", "error", "err", "rmse", "mse", "mae", "perplexity", "ppl", "nll", "bce", "distance")
+# how a metric's name says which way is better: a word of the name that starts with one of these ("test_acc",
+# "valid_map50", "test_hit@50", "valid_rmse"); the lower-is-better words are looked for first ("mape" is an error)
+_LOWER = ("loss", "err", "rmse", "mse", "mae", "mape", "perplexity", "ppl", "nll", "nlpd", "bce", "distance", "fid",
+          "gap", "diff")  # fmt: skip
+_HIGHER = ("acc", "bleu", "map", "auc", "f1", "iou", "hit", "ndcg", "spearman", "precision", "recall", "r2",
+           "return", "success")  # fmt: skip
 
 
-def metric_mode(name: str) -> str:
-    """ "max" or "min" for a metric name, from the words in it; a name that says neither is one line."""
-    words = name.lower().replace("-", "_").split("_")
-    if any(w in _LOWER for w in words):
-        return "min"
-    if any(w in _HIGHER for w in words):
-        return "max"
-    raise ConfigError(f"cannot tell whether {name!r} should rise or fall; early stopping knows {', '.join(_LOWER)} "
-                      f"(lower is better) and {', '.join(_HIGHER)} (higher)")  # fmt: skip
+def metric_mode(name: str, known: Mapping[str, bool] | None = None, default: str | None = None) -> str:
+    """ "max" or "min" for a metric: from `known` ({name: higher is better}, e.g. a recipe's own metric), else from
+    the words of its name; a name that says neither gives `default`, or without one is a one-line error."""
+    if known and name in known:
+        return "max" if known[name] else "min"
+    words = [w for w in re.split(r"[^a-z0-9]+", name.lower()) if w]
+    for hints, mode in ((_LOWER, "min"), (_HIGHER, "max")):
+        if any(w.startswith(h) for w in words for h in hints):
+            return mode
+    if default is not None:
+        return default
+    raise ConfigError(f"cannot tell whether {name!r} should rise or fall; the names known start with "
+                      f"{', '.join(_LOWER)} (lower is better) or {', '.join(_HIGHER)} (higher)")  # fmt: skip
 
 
-def parse_early_stop(spec: str, restore_best: bool = True) -> EarlyStopping:
-    """'METRIC:PATIENCE[:MIN_DELTA]' (e.g. 'test_loss:3' or 'test_acc:5:0.001') -> an `EarlyStopping`."""
+def parse_early_stop(spec: str, restore_best: bool = True, known: Mapping[str, bool] | None = None) -> EarlyStopping:
+    """'METRIC:PATIENCE[:MIN_DELTA]' (e.g. 'test_loss:3' or 'test_acc:5:0.001') -> an `EarlyStopping`; `known`:
+    metrics whose direction is given ({name: higher is better}), the rest read from their names."""
     parts = spec.split(":")
     try:
         if len(parts) not in (2, 3) or not parts[0]:
@@ -216,7 +226,7 @@ def parse_early_stop(spec: str, restore_best: bool = True) -> EarlyStopping:
         patience, min_delta = int(parts[1]), float(parts[2]) if len(parts) == 3 else 0.0
     except ValueError:
         raise ConfigError(f"--early_stop is METRIC:PATIENCE[:MIN_DELTA], e.g. test_loss:3; got {spec!r}") from None
-    return EarlyStopping(parts[0], patience, metric_mode(parts[0]), min_delta, restore_best)
+    return EarlyStopping(parts[0], patience, metric_mode(parts[0], known), min_delta, restore_best)
 
 
 class Progress(Callback):
