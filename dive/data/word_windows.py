@@ -17,6 +17,8 @@ Like the book, everything random is drawn once, before training; the same seed g
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import math
 import os
 from collections import Counter
@@ -31,6 +33,8 @@ from dive.data.catalog import PTB
 from dive.data.files import locate
 from dive.data.loader import ArrayLoader
 from dive.text import Vocab
+
+HAVE_NUMBA = importlib.util.find_spec("numba") is not None  # imported on first use (~0.16 s), else torch ops
 
 
 def read_ptb(root: str | os.PathLike | None = None, split: str = "train") -> list[list[str]]:
@@ -188,38 +192,30 @@ def _gather_segments(centres: Tensor, starts: Tensor, n: Tensor, ends: Tensor, w
                      labels: Tensor) -> tuple[Tensor, Tensor, Tensor]:  # fmt: skip
     """Centre i's n[i] entries from starts[centres[i]], end to end: (each entry's i (P,), words (P,), labels (P,));
     one compiled pass with numba, else a few tensor ops (each streams the chunk's P entries once)."""
-    if _segments_kernel() is not None:
+    if HAVE_NUMBA:
         total = int(ends[-1]) if n.numel() else 0
         seg = torch.empty(total, dtype=torch.long)
         out_w, out_l = torch.empty(total, dtype=words.dtype), torch.empty(total, dtype=labels.dtype)
         arrays = (centres, starts, n, ends, words, labels, seg, out_w, out_l)
-        _SEGMENTS[0](*(t.numpy() for t in arrays))
+        _segments_kernel()(*(t.numpy() for t in arrays))
         return seg, out_w, out_l
     seg = torch.repeat_interleave(torch.arange(centres.numel()), n)  # each entry's centre in the chunk
     flat = starts[centres][seg] + torch.arange(seg.numel()) - (ends - n)[seg]
     return seg, words[flat], labels[flat]
 
 
-_SEGMENTS: list = []
-
-
+@functools.cache  # compiled on first use
 def _segments_kernel():
-    if not _SEGMENTS:
-        try:
-            import numba
-        except ImportError:
-            _SEGMENTS.append(None)
-            return None
+    import numba
 
-        @numba.njit(parallel=True, cache=True)
-        def gather(centres, starts, n, ends, words, labels, seg, out_w, out_l):  # pragma: no cover
-            for i in numba.prange(centres.shape[0]):  # random reads: two threads wait on memory side by side
-                s, pos = starts[centres[i]], ends[i] - n[i]
-                for j in range(n[i]):
-                    seg[pos + j], out_w[pos + j], out_l[pos + j] = i, words[s + j], labels[s + j]
+    @numba.njit(parallel=True, cache=True)
+    def gather(centres, starts, n, ends, words, labels, seg, out_w, out_l):  # pragma: no cover
+        for i in numba.prange(centres.shape[0]):  # random reads: two threads wait on memory side by side
+            s, pos = starts[centres[i]], ends[i] - n[i]
+            for j in range(n[i]):
+                seg[pos + j], out_w[pos + j], out_l[pos + j] = i, words[s + j], labels[s + j]
 
-        _SEGMENTS.append(gather)
-    return _SEGMENTS[0]
+    return gather
 
 
 def ptb_vocab(sentences: Sequence[Sequence[str]], min_freq: int = 10) -> Vocab:

@@ -86,7 +86,7 @@ class History(Callback):
             self._file.flush()
 
     def on_batch_end(self, trainer: Trainer, state: FitState) -> None:
-        if self.log_every and state.step % self.log_every == 0 and state.last_loss is not None:
+        if state.stepped_every(self.log_every) and state.last_loss is not None:
             lr = trainer.optimizer.param_groups[0]["lr"]
             self._write(
                 {"kind": "step", "epoch": state.epoch, "step": state.step, "loss": float(state.last_loss), "lr": lr}
@@ -127,7 +127,7 @@ class Checkpoint(Callback):
 
     def on_batch_end(self, trainer: Trainer, state: FitState) -> None:
         # only between optimizer steps: gradients accumulated for the next one are not in a checkpoint
-        if self.every_steps and state.accumulated == 0 and state.step % self.every_steps == 0:
+        if state.stepped_every(self.every_steps):
             self.save(trainer, state)
 
     def on_epoch_end(self, trainer: Trainer, state: FitState) -> None:

@@ -80,8 +80,7 @@ class TensorBoardLogger(Callback):
         self.writer = _writer(self.log_dir)
 
     def on_batch_end(self, trainer: Trainer, state: FitState) -> None:
-        due = self.log_every and state.accumulated == 0 and state.step % self.log_every == 0
-        if due and state.last_loss is not None:
+        if state.stepped_every(self.log_every) and state.last_loss is not None:
             self.writer.add_scalar("train/step_loss", float(state.last_loss), state.step)
             self.writer.add_scalar("train/lr", trainer.optimizer.param_groups[0]["lr"], state.step)
 

@@ -83,7 +83,7 @@ class BatchSplit:
     def start(
         self, step: Step, forward: Callable[..., Any], batch: Sequence[Tensor], autocast: Callable[[], Any]
     ) -> list[Future]:
-        """Set the parts running and return at once: the caller can gather the next batch meanwhile."""
+        """Set the parts running on the pool and return their futures (`finish` waits for them)."""
         slices = [t.tensor_split(self.parts) for t in batch]
         parts = [[s[i] for s in slices] for i in range(self.parts) if slices[0][i].shape[0] > 0]
 

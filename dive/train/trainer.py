@@ -52,6 +52,11 @@ class FitState:
     last_loss: Tensor | None = None  # the last batch's loss (detached), for callbacks
     plugins: dict[str, Any] = field(default_factory=dict)  # the plugins' state at the last checkpoint (fp16's scaler)
 
+    def stepped_every(self, k: int) -> bool:
+        """Whether the batch just ended completed the optimizer step numbered a multiple of `k` (k = 0: never),
+        once: under gradient accumulation the step's earlier batches do not count."""
+        return bool(k) and self.accumulated == 0 and self.step % k == 0
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-able; the running sums become floats (exact: they are float64)."""
         d = {k: v for k, v in self.__dict__.items() if k != "last_loss"}
@@ -184,11 +189,15 @@ class Trainer:
         """One optimizer step on `batch` outside the epoch loop (the learning-rate finder): its loss."""
         self.optimizer.zero_grad(set_to_none=True)
         _, loss, _ = self.runner.run(self, self._to_device(batch), None, 1.0)
+        self._apply_gradients()
+        return float(loss)
+
+    def _apply_gradients(self) -> None:
+        """The accumulated gradients, unscaled, clipped, into one optimizer step (the precision plugin's)."""
         self.amp.unscale(self.optimizer)
         if self.clip_grad_norm is not None:
             nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_grad_norm)
         self.amp.step(self.optimizer)
-        return float(loss)
 
     def plugin_state(self) -> dict[str, Any]:
         """What each plugin needs to resume exactly (for checkpoints), by plugin name; empty ones left out."""
@@ -254,10 +263,7 @@ class Trainer:
                 state.batch += 1
                 state.accumulated += 1
                 if state.accumulated >= window:
-                    self.amp.unscale(self.optimizer)
-                    if self.clip_grad_norm is not None:
-                        nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_grad_norm)
-                    self.amp.step(self.optimizer)
+                    self._apply_gradients()
                     state.step += 1
                     state.accumulated = 0
                 with torch.no_grad():
