@@ -14,6 +14,7 @@ the run with `LRFound`, which `dive lr-find` catches.
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -53,30 +54,34 @@ def lr_range_test(trainer: Trainer, start_lr: float = 1e-7, end_lr: float = 10.0
     trainer.model.train()
     try:
         with trainer.contexts():
-            epoch = 0
-            while len(result.lrs) < num_steps:
-                for batch in trainer.train_loader.epoch(epoch):
-                    lr = start_lr * ratio ** len(result.lrs)
-                    for group in trainer.optimizer.param_groups:
-                        group["lr"] = lr
-                    loss = trainer.train_step(batch)
-                    avg = beta * avg + (1 - beta) * loss
-                    smooth = avg / (1 - beta ** (len(result.lrs) + 1))
-                    result.lrs.append(lr), result.losses.append(loss), result.smoothed.append(smooth)
-                    best = min(best, smooth)
-                    if not math.isfinite(smooth) or (len(result.lrs) > 10 and smooth > diverge * best):
-                        result.stopped_early = True
-                        break
-                    if len(result.lrs) >= num_steps:
-                        break
-                if result.stopped_early or epoch > 1000:
+            for i, batch in zip(range(num_steps), _endless(trainer.train_loader)):
+                lr = start_lr * ratio**i
+                for group in trainer.optimizer.param_groups:
+                    group["lr"] = lr
+                loss = trainer.train_step(batch)
+                avg = beta * avg + (1 - beta) * loss
+                smooth = avg / (1 - beta ** (i + 1))
+                result.lrs.append(lr), result.losses.append(loss), result.smoothed.append(smooth)
+                best = min(best, smooth)
+                if not math.isfinite(smooth) or (i >= 10 and smooth > diverge * best):
+                    result.stopped_early = True
                     break
-                epoch += 1
     finally:
         trainer.model.load_state_dict(model_state)
         trainer.optimizer.load_state_dict(opt_state)
     _suggest(result)
     return result
+
+
+def _endless(loader):
+    """The loader's batches, epoch after epoch (an empty loader ends it)."""
+    for epoch in itertools.count():
+        batches = 0
+        for batch in loader.epoch(epoch):
+            batches += 1
+            yield batch
+        if not batches:
+            return
 
 
 def _suggest(result: LRFindResult, beta: float = 0.98) -> None:
